@@ -1,0 +1,71 @@
+# Perno: `make demo` runs the embedded default, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+export PERNO_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: demo serve test lint types check test-sqlite test-postgres test-deps messages bench clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Perno needs Python 3.12 or newer (python3.13, python3.12 or python3 on PATH)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.base: $(BIN)/python requirements/base.txt pyproject.toml
+	$(BIN)/pip install --quiet --require-hashes -r requirements/base.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.base requirements/dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	touch $@
+
+demo: $(VENV)/.base
+	$(BIN)/perno demo --port $(PORT)
+
+serve: $(VENV)/.base
+	$(BIN)/perno serve --port $(PORT)
+
+# System packages the browser tests need: Debian's chromium (installed when missing and root).
+test-deps: $(VENV)/.dev
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's chromium for the browser tests…"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "Chromium is missing (/usr/bin/chromium): browser tests will be skipped (failed under CI=true)."; fi; \
+	fi
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+types: $(VENV)/.dev
+	$(BIN)/mypy perno
+
+check: $(VENV)/.dev
+	DJANGO_SETTINGS_MODULE=perno.config.settings.test $(BIN)/python -m django makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=perno.config.settings.test $(BIN)/python -m django check
+
+test-sqlite: test-deps
+	PERNO_TEST_DB=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+test-postgres: test-deps
+	PERNO_TEST_DB=postgres $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+test: lint types check test-sqlite test-postgres
+
+messages: $(VENV)/.dev
+	cd perno && DJANGO_SETTINGS_MODULE=perno.config.settings.test ../$(BIN)/python -m django makemessages -l it -l ro --no-obsolete --no-location --ignore 'static/*'
+	$(BIN)/python scripts/translate.py
+	cd perno && DJANGO_SETTINGS_MODULE=perno.config.settings.test ../$(BIN)/python -m django compilemessages
+
+bench: $(VENV)/.dev
+	$(BIN)/python bench/lists.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache
