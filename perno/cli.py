@@ -1,0 +1,352 @@
+"""The `perno` command: demo, serve, worker, migrate, seed, user, token, manage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULT_SETTINGS = "perno.config.settings.prod"
+
+
+def _setup(settings: str | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings or DEFAULT_SETTINGS)
+    import django
+
+    django.setup()
+
+
+def _data_dir(value: str | None) -> Path:
+    if value:
+        os.environ["PERNO_DATA_DIR"] = value
+    path = Path(os.environ.get("PERNO_DATA_DIR", "var")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    os.environ["PERNO_DATA_DIR"] = str(path)
+    return path
+
+
+def _demo_secret(data_dir: Path) -> None:
+    """The demo makes its own secret key once and keeps it in the data directory."""
+    if os.environ.get("PERNO_SECRET_KEY"):
+        return
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    os.environ["PERNO_SECRET_KEY"] = key_file.read_text().strip()
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _data_dir(args.data_dir)
+    _setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+    from perno.accounts.services import roles_ensure_defaults
+
+    roles_ensure_defaults()
+    return 0
+
+
+def _serve(host: str, port: int, workers: int) -> int:
+    """Run gunicorn; without Redis also the in-process scheduler for periodic jobs."""
+    processes: list[subprocess.Popen[Any]] = []
+    if not os.environ.get("PERNO_REDIS_URL"):
+        processes.append(subprocess.Popen([sys.executable, "-m", "perno.cli", "scheduler"]))
+    gunicorn = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "perno.config.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
+            "--timeout",
+            "60",
+            "--no-control-socket",
+        ]
+    )
+    processes.append(gunicorn)
+
+    def stop(signum: int, frame: Any) -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        code = gunicorn.wait()
+    finally:
+        stop(0, None)
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return code
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _data_dir(args.data_dir)
+    _setup()  # fails early with a clear message on bad configuration
+    return _serve(args.host, args.port, args.workers)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args.data_dir)
+    _demo_secret(data_dir)
+    _setup()
+    from django.core.management import call_command
+
+    print(f"Perno demo — data in {data_dir}")
+    call_command("migrate", interactive=False, verbosity=0)
+    from perno.seed.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+
+    load_demo(report=print)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    print(
+        f"\nLog in at http://{args.host}:{args.port}/ with one of these demo users (password: {DEMO_PASSWORD}):"
+    )
+    for username, first, last, role, team in DEMO_USERS:
+        print(f"  {username:<10} {first} {last} — {role}{' — ' + team if team else ''}")
+    print(
+        f"API: http://{args.host}:{args.port}/api/v1/docs  (create a token: perno token create admin)\n"
+    )
+    sys.stdout.flush()
+    return _serve(args.host, args.port, args.workers)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    if not os.environ.get("PERNO_REDIS_URL"):
+        print(
+            "perno worker needs PERNO_REDIS_URL (e.g. redis://127.0.0.1:6379/0); without it tasks run in-process.",
+            file=sys.stderr,
+        )
+        return 2
+    _data_dir(args.data_dir)
+    _setup()
+    from perno.config.celery import app
+
+    argv = ["worker", "--loglevel", args.loglevel, "--concurrency", str(args.concurrency)]
+    if args.beat:
+        argv.append("--beat")
+        argv += ["--schedule", str(Path(os.environ["PERNO_DATA_DIR"]) / "celerybeat-schedule")]
+    app.worker_main(argv)
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    """Embedded periodic jobs for the single-process set-up (no Redis, no beat)."""
+    _setup()
+    from django.conf import settings
+    from django.db import close_old_connections
+
+    from perno.config.celery import app
+
+    app.loader.import_default_modules()
+    last_run: dict[str, float] = {}
+    stopping = False
+
+    def stop(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not stopping:
+        now = time.monotonic()
+        for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+            interval = float(entry["schedule"])  # type: ignore[arg-type]
+            if now - last_run.get(name, 0.0) >= interval:
+                last_run[name] = now
+                try:
+                    app.tasks[entry["task"]].apply()
+                except Exception as exc:  # a failing job must not stop the others
+                    print(f"scheduler: {name} failed: {exc}", file=sys.stderr)
+                finally:
+                    close_old_connections()
+        time.sleep(1)
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    _data_dir(args.data_dir)
+    _setup()
+    from perno.seed.generator import seed
+
+    started = time.perf_counter()
+    result = seed(
+        companies=args.companies,
+        contacts=args.contacts,
+        deals=args.deals,
+        activities=args.activities,
+        comments=args.comments,
+        seed_value=args.seed,
+        progress=lambda what, n: print(
+            f"  {n:>9} {what} ({time.perf_counter() - started:.1f} s)", flush=True
+        ),
+    )
+    elapsed = time.perf_counter() - started
+    print(
+        f"Seeded {result.rows} rows in {elapsed:.1f} s ({result.rows / elapsed:,.0f} rows/s; "
+        f"{result.contacts / elapsed:,.0f} contacts/s)"
+    )
+    return 0
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    _data_dir(args.data_dir)
+    _setup()
+    from django.core.exceptions import ValidationError
+
+    from perno.accounts.services import roles_ensure_defaults, user_create
+
+    if not args.password_stdin:
+        print("Give the password on standard input with --password-stdin.", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\n")
+    roles_ensure_defaults()
+    try:
+        user = user_create(
+            username=args.name,
+            password=password,
+            email=args.email or "",
+            roles=args.role or None,
+            team=args.team,
+        )
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                print(f"{field}: {message}", file=sys.stderr)
+        return 1
+    print(
+        f"Created user {user.username} (roles: {', '.join(r.code for r in user.roles.all())}"
+        f"{', team: ' + str(user.team) if user.team else ''})"
+    )
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    _data_dir(args.data_dir)
+    _setup()
+    from perno.accounts.models import User
+    from perno.accounts.services import token_create
+
+    user = User.objects.filter(username=args.name, is_active=True).first()
+    if user is None:
+        print(
+            f"No active user named {args.name!r}. Create one with `perno user create`.",
+            file=sys.stderr,
+        )
+        return 1
+    _token, clear = token_create(user=user, name=args.label or "cli", expires_in_days=args.days)
+    print(clear)
+    return 0
+
+
+def cmd_manage(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["perno manage", *argv])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="perno", description="Perno CRM")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--data-dir", help="data directory (default: $PERNO_DATA_DIR or ./var)")
+        return p
+
+    demo = common(sub.add_parser("demo", help="migrate, load demo data and serve on SQLite"))
+    demo.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--workers", type=int, default=2)
+    demo.set_defaults(func=cmd_demo)
+    serve = common(sub.add_parser("serve", help="serve the web UI and API with gunicorn"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("PERNO_WEB_WORKERS", "2")))
+    serve.set_defaults(func=cmd_serve)
+    worker = common(sub.add_parser("worker", help="run a Celery worker (needs PERNO_REDIS_URL)"))
+    worker.add_argument("--concurrency", type=int, default=2)
+    worker.add_argument(
+        "--beat", action="store_true", help="also run the periodic scheduler in this worker"
+    )
+    worker.add_argument("--loglevel", default="info")
+    worker.set_defaults(func=cmd_worker)
+    sub.add_parser("scheduler", help=argparse.SUPPRESS).set_defaults(func=cmd_scheduler)
+    common(sub.add_parser("migrate", help="create or update the database tables")).set_defaults(
+        func=cmd_migrate
+    )
+    seed = common(sub.add_parser("seed", help="bulk-generate Italian and Romanian test data"))
+    seed.add_argument("--companies", type=int, default=200)
+    seed.add_argument("--contacts", type=int, default=1000)
+    seed.add_argument("--deals", type=int, default=300)
+    seed.add_argument("--activities", type=int, default=2000)
+    seed.add_argument("--comments", type=int, default=0)
+    seed.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
+    seed.set_defaults(func=cmd_seed)
+    user = sub.add_parser("user", help="manage users")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    create = common(user_sub.add_parser("create", help="create a user"))
+    create.add_argument("name")
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    create.add_argument(
+        "--role",
+        action="append",
+        help="role code (repeatable): administrator, manager, sales, support, marketing, dpo, auditor",
+    )
+    create.add_argument("--team")
+    create.add_argument("--email")
+    create.set_defaults(func=cmd_user)
+    token = sub.add_parser("token", help="manage API tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    tcreate = common(
+        token_sub.add_parser("create", help="create an API token for a user and print it")
+    )
+    tcreate.add_argument("name", help="user name")
+    tcreate.add_argument("--label", help="what the token is for")
+    tcreate.add_argument("--days", type=int, default=365, help="days until it expires (0: never)")
+    tcreate.set_defaults(func=cmd_token)
+    sub.add_parser("manage", help="run a Django management command", add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["manage"]:
+        return cmd_manage(argv[1:])
+    args = build_parser().parse_args(argv)
+    if getattr(args, "days", None) == 0:
+        args.days = None
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        return int(args.func(args) or 0)
+    except ImproperlyConfigured as exc:
+        print(f"perno: configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

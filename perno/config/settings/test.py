@@ -1,0 +1,37 @@
+"""Test settings: PERNO_TEST_DB picks the engine (sqlite or postgres)."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import database_from_url
+
+DEBUG = False
+SECRET_KEY = "test-only-key-" + "x" * 40
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TEST_ENGINE = os.environ.get("PERNO_TEST_DB", "sqlite")
+_TMP = Path(os.environ.get("PERNO_TEST_DIR", tempfile.gettempdir())) / "perno-tests"
+_TMP.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = _TMP / "media"
+STATIC_ROOT = _TMP / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+if TEST_ENGINE == "postgres":
+    DATABASES = {
+        "default": database_from_url(
+            os.environ.get("PERNO_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+        )
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    DATABASES = {"default": database_from_url(f"sqlite:///{_TMP / 'perno.sqlite3'}")}
+    # A file (not :memory:) so a real Celery worker in another process sees the data.
+    DATABASES["default"]["TEST"] = {"NAME": str(_TMP / "test-perno.sqlite3")}
+PERNO_TEST_REDIS_URL = os.environ.get("PERNO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"

@@ -1,0 +1,128 @@
+"""The generic part of every record service: ownership defaults, validation, optimistic
+locking, tags and the change history, all inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from perno.accounts.permissions import check
+from perno.audit.models import ChangeEntry
+from perno.audit.services import change_record
+from perno.core.diffs import diff, snapshot
+from perno.core.exceptions import ConflictError
+from perno.core.models import Tag
+
+
+def tracked_fields(model: type[models.Model]) -> list[str]:
+    skip = {"id", "created_at", "updated_at", "version", "custom_fields"}
+    return [f.name for f in model._meta.concrete_fields if f.name not in skip and f.editable]
+
+
+def _state(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    state = snapshot(instance, fields)
+    for key, value in (getattr(instance, "custom_fields", None) or {}).items():
+        state[f"custom_fields.{key}"] = value
+    if instance.pk and hasattr(instance, "tags"):
+        state["tags"] = sorted(tag.name for tag in instance.tags.all())
+    return state
+
+
+def reject_unknown_fields(data: dict[str, Any], allowed: set[str]) -> None:
+    """A service takes only the fields it knows; anything else is a field error."""
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError({key: [_("Unknown field.")] for key in sorted(unknown)})
+
+
+def tags_from_names(names: Iterable[str]) -> list[Tag]:
+    tags = []
+    for name in {n.strip()[:60] for n in names if n and n.strip()}:
+        tag, _created = Tag.objects.get_or_create(name=name)
+        tags.append(tag)
+    return tags
+
+
+def record_create[M: models.Model](
+    *, actor: Any, instance: M, tags: Iterable[Tag] | None = None
+) -> M:
+    """Validate and insert ``instance`` owned by ``actor`` (unless set) and log it."""
+    check(actor, "create", instance)
+    if hasattr(instance, "owner_id") and instance.owner_id is None and getattr(actor, "pk", None):
+        instance.owner = actor  # type: ignore[attr-defined]
+    if (
+        hasattr(instance, "team_id")
+        and instance.team_id is None
+        and getattr(actor, "team_id", None)
+    ):
+        instance.team_id = actor.team_id
+    instance.full_clean()
+    with transaction.atomic():
+        instance.save()
+        if tags is not None:
+            instance.tags.set(tags)  # type: ignore[attr-defined]
+        state = _state(instance, tracked_fields(type(instance)))
+        change_record(
+            actor=actor,
+            instance=instance,
+            action=ChangeEntry.Action.CREATE,
+            changes={k: [None, v] for k, v in state.items() if v not in (None, "", [], {}, False)},
+        )
+    return instance
+
+
+def record_lock[M: models.Model](model: type[M], pk: Any) -> M:
+    return model._default_manager.select_for_update().get(pk=pk)
+
+
+def record_update[M: models.Model](
+    *,
+    actor: Any,
+    instance: M,
+    data: dict[str, Any],
+    expected_version: int | None,
+    tags: Iterable[Tag] | None = None,
+    action: str = ChangeEntry.Action.UPDATE,
+) -> M:
+    """Apply ``data`` to the locked row. ``expected_version`` is the version the user
+    started from; a different stored version raises ConflictError and changes nothing."""
+    with transaction.atomic():
+        locked = record_lock(type(instance), instance.pk)
+        check(actor, "edit", locked)
+        if expected_version is not None and getattr(locked, "version", None) != expected_version:
+            raise ConflictError(
+                _(
+                    "Someone else changed this record while you were editing it (your version %(mine)s, stored version %(theirs)s). Review the stored values and apply your changes again."
+                )
+                % {"mine": expected_version, "theirs": locked.version},  # type: ignore[attr-defined]
+                current=locked,
+                current_version=locked.version,  # type: ignore[attr-defined]
+            )
+        fields = tracked_fields(type(locked))
+        before = _state(locked, fields)
+        for key, value in data.items():
+            setattr(locked, key, value)
+        locked.full_clean()
+        if hasattr(locked, "version"):
+            locked.version += 1  # type: ignore[attr-defined]
+        locked.save()
+        if tags is not None:
+            locked.tags.set(tags)  # type: ignore[attr-defined]
+        change_record(
+            actor=actor,
+            instance=locked,
+            action=action,
+            changes=diff(before, _state(locked, fields)),
+        )
+    return locked
+
+
+def record_delete(*, actor: Any, instance: models.Model) -> None:
+    with transaction.atomic():
+        check(actor, "delete", instance)
+        change_record(actor=actor, instance=instance, action=ChangeEntry.Action.DELETE, changes={})
+        instance.delete()
