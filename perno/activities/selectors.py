@@ -1,0 +1,183 @@
+"""Every read of activities, comments, notifications and timelines, with the user."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from perno.accounts.permissions import check, restrict
+from perno.activities.filters import ActivityFilter
+from perno.activities.models import Activity, Attachment, Comment, Notification
+from perno.core.filtering import apply_filters
+
+TIMELINE_KINDS = [k for k, _label in Activity.Kind.choices] + ["comment"]
+
+
+def activity_list(*, user: Any, filters: Any = None) -> QuerySet[Activity]:
+    qs = restrict(Activity.objects.all(), user, "view").select_related(
+        "owner", "team", "assignee", "company", "contact", "deal", "lead"
+    )
+    return apply_filters(ActivityFilter, filters, qs)
+
+
+def activity_get(*, user: Any, pk: Any, action: str = "view") -> Activity:
+    obj = (
+        restrict(Activity.objects.all(), user, action)
+        .select_related("owner", "team", "assignee", "company", "contact", "deal", "lead")
+        .prefetch_related("tags")
+        .filter(pk=pk)
+        .first()
+    )
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def my_open_tasks(*, user: Any, limit: int = 20) -> QuerySet[Activity]:
+    return (
+        restrict(Activity.objects.all(), user, "view")
+        .filter(assignee=user, status=Activity.Status.OPEN)
+        .select_related("company", "contact", "deal")
+        .order_by("due_at", "-priority", "id")[:limit]
+    )
+
+
+def my_overdue_tasks(*, user: Any, limit: int = 20) -> QuerySet[Activity]:
+    return (
+        restrict(Activity.objects.all(), user, "view")
+        .filter(assignee=user, status=Activity.Status.OPEN, due_at__lt=timezone.now())
+        .select_related("company", "contact", "deal")
+        .order_by("due_at", "id")[:limit]
+    )
+
+
+def notification_list(
+    *, user: Any, unread_only: bool = False, limit: int = 20
+) -> QuerySet[Notification]:
+    qs = (
+        Notification.objects.filter(user=user)
+        if getattr(user, "is_authenticated", False)
+        else Notification.objects.none()
+    )
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-id")[:limit]
+
+
+def notification_get(*, user: Any, pk: Any) -> Notification:
+    """Users see only their own notifications."""
+    notification = (
+        Notification.objects.filter(pk=pk, user=user).first()
+        if getattr(user, "is_authenticated", False)
+        else None
+    )
+    if notification is None:
+        raise Http404
+    return notification
+
+
+def notification_unread_count(*, user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def attachment_get(*, user: Any, pk: Any) -> Attachment:
+    attachment = Attachment.objects.select_related("comment").filter(pk=pk).first()
+    if attachment is None or attachment.comment.target is None:
+        raise Http404
+    check(user, "view", attachment.comment.target)
+    return attachment
+
+
+def comment_get(*, user: Any, pk: Any) -> Comment:
+    comment = Comment.objects.filter(pk=pk).first()
+    if comment is None or comment.target is None:
+        raise Http404
+    check(user, "view", comment.target)
+    return comment
+
+
+def comments_for(*, user: Any, target: Any) -> QuerySet[Comment]:
+    check(user, "view", target)
+    return (
+        Comment.objects.filter(**{target._meta.model_name: target})
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+
+
+@dataclass
+class TimelineEntry:
+    kind: str  # an Activity.Kind value or "comment"
+    at: datetime.datetime
+    item: Activity | Comment
+
+
+ACTIVITY_LINKS = {"company", "contact", "deal", "lead"}
+
+
+def _scope(target: Any) -> tuple[Q | None, Q]:
+    """The activity and comment conditions for a record's timeline. A company rolls up
+    its contacts' and deals' entries; a product has comments only."""
+    name = target._meta.model_name
+    if name == "company":
+        from perno.contacts.models import Affiliation
+        from perno.sales.models import Deal
+
+        contacts = Affiliation.objects.filter(company=target).values("contact_id")
+        deals = Deal.objects.filter(company=target).values("id")
+        condition = Q(company=target) | Q(contact__in=contacts) | Q(deal__in=deals)
+        return condition, condition
+    return (Q(**{name: target}) if name in ACTIVITY_LINKS else None), Q(**{name: target})
+
+
+def timeline(
+    *,
+    user: Any,
+    target: Any,
+    kinds: list[str] | None = None,
+    before: datetime.datetime | None = None,
+    limit: int = 30,
+) -> tuple[list[TimelineEntry], bool]:
+    """The record's activities and comments (and, for a company, those of its contacts and
+    deals), newest first. Returns (entries, has_more); page on with ``before``."""
+    check(user, "view", target)
+    kinds = [k for k in (kinds or TIMELINE_KINDS) if k in TIMELINE_KINDS]
+    activity_kinds = [k for k in kinds if k != "comment"]
+    activity_q, comment_q = _scope(target)
+    entries: list[TimelineEntry] = []
+    if activity_kinds and activity_q is not None:
+        activities = restrict(Activity.objects.all(), user, "view").filter(
+            activity_q, kind__in=activity_kinds
+        )
+        if before:
+            activities = activities.filter(created_at__lt=before)
+        for activity in activities.select_related("assignee", "owner", "contact", "deal").order_by(
+            "-created_at", "-id"
+        )[: limit + 1]:
+            entries.append(TimelineEntry(activity.kind, activity.created_at, activity))
+    if "comment" in kinds:
+        comments = Comment.objects.filter(comment_q, parent__isnull=True)
+        if before:
+            comments = comments.filter(created_at__lt=before)
+        replies = Prefetch(
+            "replies",
+            queryset=Comment.objects.select_related("author")
+            .prefetch_related("attachments")
+            .order_by("created_at", "id"),
+        )
+        for comment in (
+            comments.select_related("author", "contact", "deal")
+            .prefetch_related("attachments", replies)
+            .order_by("-created_at", "-id")[: limit + 1]
+        ):
+            entries.append(TimelineEntry("comment", comment.created_at, comment))
+    entries.sort(key=lambda e: (e.at, e.item.pk), reverse=True)
+    return entries[:limit], len(entries) > limit

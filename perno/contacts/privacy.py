@@ -1,0 +1,51 @@
+from perno.contacts.models import Address, Affiliation, Company, Contact, CustomFieldDefinition
+from perno.core.privacy import declare
+
+declare(
+    Contact,
+    subject="the contact itself",
+    personal={
+        "first_name": "identity",
+        "last_name": "identity",
+        "email": "contact",
+        "phone": "contact",
+        "mobile": "contact",
+        "job_title": "professional",
+        "language": "preferences",
+        "country": "address",
+        "notes": "free_text",
+        "custom_fields": "free_text",
+    },
+)
+declare(
+    Company,
+    subject="sole traders and the people named in notes",
+    personal={
+        "email": "contact",
+        "phone": "contact",
+        "notes": "free_text",
+        "custom_fields": "free_text",
+        "name": "identity",
+        "vat_number": "identity",
+        "website": "contact",
+    },
+    not_personal={"industry", "country"},
+)
+declare(
+    Address,
+    subject="the contact (or sole trader) it belongs to",
+    personal={
+        "street": "address",
+        "city": "address",
+        "postal_code": "address",
+        "region": "address",
+        "country": "address",
+    },
+    not_personal={"kind"},
+)
+declare(Affiliation, subject="the contact", personal={"job_title": "professional"})
+declare(
+    CustomFieldDefinition,
+    personal={},
+    not_personal={"entity", "key", "label", "field_type", "choices"},
+)

@@ -1,0 +1,272 @@
+"""Every write to companies, contacts, addresses and custom fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from perno.accounts.permissions import check
+from perno.audit.models import ChangeEntry
+from perno.audit.services import change_record
+from perno.contacts.custom_fields import clean_custom_fields
+from perno.contacts.models import Address, Affiliation, Company, Contact, CustomFieldDefinition
+from perno.core.records import (
+    record_create,
+    record_delete,
+    record_update,
+    reject_unknown_fields,
+    tags_from_names,
+)
+from perno.core.validators import normalize_phone, normalize_vat
+
+COMPANY_FIELDS = {
+    "name",
+    "vat_number",
+    "industry",
+    "website",
+    "email",
+    "phone",
+    "country",
+    "employees",
+    "notes",
+    "owner",
+    "team",
+}
+CONTACT_FIELDS = {
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mobile",
+    "job_title",
+    "language",
+    "country",
+    "notes",
+    "owner",
+    "team",
+}
+
+
+def _normalize(
+    data: dict[str, Any], *, phone_fields: tuple[str, ...], region: str | None
+) -> dict[str, Any]:
+    """Normalise phones to E.164, e-mails to lower-case domains, countries upper-case.
+    Collects every error so the user sees all of them at once."""
+    errors: dict[str, list[str]] = {}
+    out = dict(data)
+    if out.get("country"):
+        out["country"] = str(out["country"]).strip().upper()
+    for name in phone_fields:
+        if out.get(name):
+            try:
+                out[name] = normalize_phone(out[name], out.get("country") or region)
+            except ValidationError as exc:
+                errors[name] = exc.messages
+    if out.get("email"):
+        local, _sep, domain = str(out["email"]).strip().rpartition("@")
+        out["email"] = f"{local}@{domain.lower()}" if local else str(out["email"]).strip()
+    if out.get("vat_number"):
+        try:
+            out["vat_number"] = normalize_vat(out["vat_number"], out.get("country") or region)
+        except ValidationError as exc:
+            errors["vat_number"] = exc.messages
+    for key in ("first_name", "last_name", "name"):
+        if key in out and isinstance(out[key], str):
+            out[key] = out[key].strip()
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def company_create(
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    custom_fields: dict[str, Any] | None = None,
+    tags: Iterable[str] | None = None,
+) -> Company:
+    reject_unknown_fields(data, COMPANY_FIELDS)
+    data = _normalize(data, phone_fields=("phone",), region=None)
+    company = Company(**data)
+    company.custom_fields = clean_custom_fields(CustomFieldDefinition.Entity.COMPANY, custom_fields)
+    with transaction.atomic():
+        return record_create(actor=actor, instance=company, tags=tags_from_names(tags or []))
+
+
+def company_update(
+    *,
+    actor: Any,
+    company: Company,
+    data: dict[str, Any],
+    expected_version: int | None,
+    custom_fields: dict[str, Any] | None = None,
+    tags: Iterable[str] | None = None,
+) -> Company:
+    reject_unknown_fields(data, COMPANY_FIELDS)
+    data = _normalize(data, phone_fields=("phone",), region=data.get("country") or company.country)
+    if custom_fields is not None:
+        data["custom_fields"] = clean_custom_fields(
+            CustomFieldDefinition.Entity.COMPANY, custom_fields, current=company.custom_fields
+        )
+    with transaction.atomic():
+        return record_update(
+            actor=actor,
+            instance=company,
+            data=data,
+            expected_version=expected_version,
+            tags=tags_from_names(tags) if tags is not None else None,
+        )
+
+
+def company_delete(*, actor: Any, company: Company) -> None:
+    record_delete(actor=actor, instance=company)
+
+
+def contact_create(
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    companies: Iterable[tuple[Company, str]] = (),
+    custom_fields: dict[str, Any] | None = None,
+    tags: Iterable[str] | None = None,
+) -> Contact:
+    """Create a contact, optionally linked to companies as (company, job title) pairs."""
+    reject_unknown_fields(data, CONTACT_FIELDS)
+    data = _normalize(data, phone_fields=("phone", "mobile"), region=None)
+    contact = Contact(**data)
+    contact.custom_fields = clean_custom_fields(CustomFieldDefinition.Entity.CONTACT, custom_fields)
+    with transaction.atomic():
+        record_create(actor=actor, instance=contact, tags=tags_from_names(tags or []))
+        for position, (company, job_title) in enumerate(companies):
+            check(actor, "view", company)
+            Affiliation.objects.create(
+                contact=contact,
+                company=company,
+                job_title=job_title or contact.job_title,
+                is_primary=position == 0,
+            )
+    return contact
+
+
+def contact_update(
+    *,
+    actor: Any,
+    contact: Contact,
+    data: dict[str, Any],
+    expected_version: int | None,
+    custom_fields: dict[str, Any] | None = None,
+    tags: Iterable[str] | None = None,
+) -> Contact:
+    reject_unknown_fields(data, CONTACT_FIELDS)
+    data = _normalize(
+        data, phone_fields=("phone", "mobile"), region=data.get("country") or contact.country
+    )
+    if custom_fields is not None:
+        data["custom_fields"] = clean_custom_fields(
+            CustomFieldDefinition.Entity.CONTACT, custom_fields, current=contact.custom_fields
+        )
+    with transaction.atomic():
+        return record_update(
+            actor=actor,
+            instance=contact,
+            data=data,
+            expected_version=expected_version,
+            tags=tags_from_names(tags) if tags is not None else None,
+        )
+
+
+def contact_delete(*, actor: Any, contact: Contact) -> None:
+    record_delete(actor=actor, instance=contact)
+
+
+@transaction.atomic
+def contact_link_company(
+    *, actor: Any, contact: Contact, company: Company, job_title: str = ""
+) -> Affiliation:
+    check(actor, "edit", contact)
+    check(actor, "view", company)
+    affiliation, _created = Affiliation.objects.update_or_create(
+        contact=contact, company=company, defaults={"job_title": job_title.strip()}
+    )
+    if not Affiliation.objects.filter(contact=contact, is_primary=True).exists():
+        Affiliation.objects.filter(pk=affiliation.pk).update(is_primary=True)
+    change_record(
+        actor=actor,
+        instance=contact,
+        action=ChangeEntry.Action.UPDATE,
+        changes={"companies": [None, f"{company} ({job_title})" if job_title else str(company)]},
+    )
+    return affiliation
+
+
+@transaction.atomic
+def contact_unlink_company(*, actor: Any, contact: Contact, company: Company) -> None:
+    check(actor, "edit", contact)
+    deleted, _rows = Affiliation.objects.filter(contact=contact, company=company).delete()
+    if deleted:
+        change_record(
+            actor=actor,
+            instance=contact,
+            action=ChangeEntry.Action.UPDATE,
+            changes={"companies": [str(company), None]},
+        )
+
+
+@transaction.atomic
+def address_add(*, actor: Any, record: Company | Contact, data: dict[str, Any]) -> Address:
+    check(actor, "edit", record)
+    address = Address(**data)
+    if isinstance(record, Company):
+        address.company = record
+    else:
+        address.contact = record
+    address.country = (address.country or "IT").upper()
+    address.full_clean()
+    address.save()
+    change_record(
+        actor=actor,
+        instance=record,
+        action=ChangeEntry.Action.UPDATE,
+        changes={"addresses": [None, str(address)]},
+    )
+    return address
+
+
+@transaction.atomic
+def address_remove(*, actor: Any, address: Address) -> None:
+    record: Company | Contact = address.company or address.contact  # type: ignore[assignment]
+    check(actor, "edit", record)
+    change_record(
+        actor=actor,
+        instance=record,
+        action=ChangeEntry.Action.UPDATE,
+        changes={"addresses": [str(address), None]},
+    )
+    address.delete()
+
+
+@transaction.atomic
+def custom_field_create(*, actor: Any, data: dict[str, Any]) -> CustomFieldDefinition:
+    """Administrators only: define a new custom field for companies, contacts or deals."""
+    check(actor, "manage", "customfield")
+    definition = CustomFieldDefinition(**data)
+    if definition.field_type == CustomFieldDefinition.FieldType.CHOICE:
+        choices = [str(c).strip() for c in definition.choices or [] if str(c).strip()]
+        if not choices:
+            raise ValidationError({"choices": [_("A choice field needs at least one choice.")]})
+        definition.choices = choices
+    else:
+        definition.choices = []
+    definition.full_clean()
+    definition.save()
+    return definition
+
+
+@transaction.atomic
+def custom_field_deactivate(*, actor: Any, definition: CustomFieldDefinition) -> None:
+    check(actor, "manage", "customfield")
+    CustomFieldDefinition.objects.filter(pk=definition.pk).update(is_active=False)

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from perno.contacts import selectors
+from perno.contacts.filters import CompanyFilter, ContactFilter
+from perno.contacts.models import Affiliation
+from perno.web.lists import Column, ListConfig
+
+AFFILIATIONS = Prefetch(
+    "affiliations",
+    queryset=Affiliation.objects.select_related("company").only("contact_id", "company__name"),
+)
+
+
+def _tags(obj):  # type: ignore[no-untyped-def]
+    return [t.name for t in obj.tags.all()]
+
+
+def _companies(obj):  # type: ignore[no-untyped-def]
+    return ", ".join(a.company.name for a in obj.affiliations.all())
+
+
+COMPANIES = ListConfig(
+    key="companies",
+    title=_("Companies"),
+    selector=selectors.company_list,
+    filterset_class=CompanyFilter,
+    filter_fields=["owner", "team", "tag", "country"],
+    create_url="contacts:company_create",
+    default_sort="name",
+    columns=[
+        Column("name", _("Name"), "link", sort="name"),
+        Column("vat_number", _("VAT number")),
+        Column("industry", _("Industry")),
+        Column("country", _("Country"), "badge", sort="country"),
+        Column("phone", _("Phone"), "phone"),
+        Column("email", _("E-mail"), "email", default=False),
+        Column("owner", _("Owner")),
+        Column("team", _("Team"), default=False),
+        Column("tags", _("Tags"), "tags", value=_tags, prefetch=("tags",)),
+        Column("created_at", _("Created"), "date", sort="created", default=False),
+        Column("updated_at", _("Updated"), "datetime", sort="updated", default=False),
+    ],
+)
+
+CONTACTS = ListConfig(
+    key="contacts",
+    title=_("Contacts"),
+    selector=selectors.contact_list,
+    filterset_class=ContactFilter,
+    filter_fields=["owner", "team", "tag", "country"],
+    create_url="contacts:contact_create",
+    default_sort="name",
+    columns=[
+        Column("full_name", _("Name"), "link", sort="name"),
+        Column("companies", _("Companies"), value=_companies, prefetch=(AFFILIATIONS,)),
+        Column("job_title", _("Job title")),
+        Column("email", _("E-mail"), "email", sort="email"),
+        Column("phone", _("Phone"), "phone"),
+        Column("mobile", _("Mobile"), "phone", default=False),
+        Column("country", _("Country"), "badge", default=False),
+        Column("owner", _("Owner")),
+        Column("tags", _("Tags"), "tags", value=_tags, default=False, prefetch=("tags",)),
+        Column("created_at", _("Created"), "date", sort="created", default=False),
+    ],
+)

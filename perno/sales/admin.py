@@ -1,0 +1,1 @@
+# Pipelines and stages are managed on Settings → Pipelines (through the services), not here.

@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from perno.api.common import RecordOut
+
+Currency = Literal["EUR", "RON", "USD", "GBP", "CHF"]
+LeadStatus = Literal["new", "contacted", "qualified", "unqualified"]
+LeadSource = Literal["web", "referral", "event", "phone", "email", "partner", "other"]
+StageKind = Literal["open", "won", "lost"]
+
+
+class LeadOut(RecordOut):
+    first_name: str
+    last_name: str
+    company_name: str
+    job_title: str
+    email: str
+    phone: str
+    country: str
+    source: str
+    status: str
+    notes: str
+    converted_at: datetime.datetime | None
+    converted_contact_id: int | None
+    converted_company_id: int | None
+    converted_deal_id: int | None
+
+
+class LeadIn(Schema):
+    first_name: str = Field("", max_length=100)
+    last_name: str = Field(..., min_length=1, max_length=100)
+    company_name: str = Field("", max_length=200)
+    job_title: str = Field("", max_length=100)
+    email: str | None = None
+    phone: str = ""
+    country: str = Field("", max_length=2)
+    source: LeadSource = "other"
+    status: LeadStatus = "new"
+    notes: str = ""
+    owner_id: int | None = None
+    team_id: int | None = None
+    tags: list[str] = []
+
+
+class LeadPatch(Schema):
+    version: int | None = Field(None, description="The version you edited; a stale one gets 409.")
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, min_length=1, max_length=100)
+    company_name: str | None = Field(None, max_length=200)
+    job_title: str | None = Field(None, max_length=100)
+    email: str | None = None
+    phone: str | None = None
+    country: str | None = Field(None, max_length=2)
+    source: LeadSource | None = None
+    status: LeadStatus | None = None
+    notes: str | None = None
+    owner_id: int | None = None
+    team_id: int | None = None
+    tags: list[str] | None = None
+
+
+class LeadConvertIn(Schema):
+    version: int | None = None
+    company_id: int | None = Field(
+        None, description="Link to this existing company instead of creating one."
+    )
+    create_deal: bool = True
+    deal_title: str = Field("", max_length=200)
+    amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    currency: Currency | None = None
+    pipeline_id: int | None = None
+
+
+class LeadConvertOut(Schema):
+    lead_id: int
+    contact_id: int
+    company_id: int | None
+    deal_id: int | None
+
+
+class StageOut(Schema):
+    id: int
+    name: str
+    position: int
+    probability: int
+    kind: str
+
+
+class StageIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    probability: int = Field(10, ge=0, le=100)
+    kind: StageKind = "open"
+
+
+class StagePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    probability: int | None = Field(None, ge=0, le=100)
+    kind: StageKind | None = None
+    position: int | None = Field(None, ge=0)
+
+
+class PipelineOut(Schema):
+    id: int
+    name: str
+    is_default: bool
+    position: int
+    stages: list[StageOut]
+
+    @staticmethod
+    def resolve_stages(obj: Any) -> list[Any]:
+        return list(obj.stages.all())
+
+
+class PipelineIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    is_default: bool = False
+    stages: list[StageIn] = Field(..., min_length=1)
+
+
+class PipelinePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    is_default: bool | None = None
+    stage_order: list[int] | None = Field(
+        None, description="Every stage id of the pipeline in the new order."
+    )
+
+
+class DealOut(RecordOut):
+    title: str
+    company_id: int | None
+    contact_id: int | None
+    pipeline_id: int
+    stage_id: int
+    stage_name: str
+    amount: Decimal
+    currency: str
+    probability: int
+    expected_close_date: datetime.date | None
+    status: str
+    close_reason: str
+    closed_at: datetime.datetime | None
+    notes: str
+    custom_fields: dict[str, Any]
+
+    @staticmethod
+    def resolve_stage_name(obj: Any) -> str:
+        return obj.stage.name
+
+
+class DealIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    company_id: int | None = None
+    contact_id: int | None = None
+    pipeline_id: int | None = None
+    stage_id: int | None = None
+    amount: Decimal = Field(Decimal("0"), ge=0, max_digits=14, decimal_places=2)
+    currency: Currency = "EUR"
+    probability: int | None = Field(None, ge=0, le=100)
+    expected_close_date: datetime.date | None = None
+    close_reason: str = Field("", max_length=200)
+    notes: str = ""
+    owner_id: int | None = None
+    team_id: int | None = None
+    tags: list[str] = []
+    custom_fields: dict[str, Any] = {}
+
+
+class DealPatch(Schema):
+    version: int | None = Field(None, description="The version you edited; a stale one gets 409.")
+    title: str | None = Field(None, min_length=1, max_length=200)
+    company_id: int | None = None
+    contact_id: int | None = None
+    pipeline_id: int | None = None
+    stage_id: int | None = None
+    amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    currency: Currency | None = None
+    probability: int | None = Field(None, ge=0, le=100)
+    expected_close_date: datetime.date | None = None
+    close_reason: str | None = Field(None, max_length=200)
+    notes: str | None = None
+    owner_id: int | None = None
+    team_id: int | None = None
+    tags: list[str] | None = None
+    custom_fields: dict[str, Any] | None = None
+
+
+class ProductOut(RecordOut):
+    name: str
+    sku: str
+    description: str
+    unit_price: Decimal
+    currency: str
+    vat_rate: Decimal
+    is_active: bool
+
+
+class ProductIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    sku: str = Field(..., min_length=1, max_length=60)
+    description: str = ""
+    unit_price: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
+    currency: Currency = "EUR"
+    vat_rate: Decimal = Field(Decimal("22"), ge=0, le=100, max_digits=5, decimal_places=2)
+    is_active: bool = True
+    owner_id: int | None = None
+    team_id: int | None = None
+    tags: list[str] = []
+
+
+class ProductPatch(Schema):
+    version: int | None = None
+    name: str | None = Field(None, min_length=1, max_length=200)
+    sku: str | None = Field(None, min_length=1, max_length=60)
+    description: str | None = None
+    unit_price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    currency: Currency | None = None
+    vat_rate: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)
+    is_active: bool | None = None
+    owner_id: int | None = None
+    team_id: int | None = None
+    tags: list[str] | None = None

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from perno.accounts.permissions import restrict
+from perno.contacts.models import Company, Contact, CustomFieldDefinition
+from perno.sales.models import CURRENCY_CHOICES, Deal, Lead, Pipeline, Product, Stage
+from perno.web.forms import RecordForm
+
+
+def _single_option_select(model: Any, selected: Any, lookup: str, user: Any) -> forms.Select:
+    """A select offering only the chosen row: company/contact lists may be huge."""
+    options = [("", "—")]
+    if selected and str(selected).isdigit():
+        obj = restrict(model.objects.all(), user, "view").filter(pk=selected).first()
+        if obj is not None:
+            options.append((str(obj.pk), str(obj)))
+    return forms.Select(
+        choices=options,
+        attrs={
+            "class": "form-select",
+            "data-lookup-url": reverse_lazy(lookup),
+            "data-lookup-placeholder": _("Type to search…"),
+        },
+    )
+
+
+class LeadForm(RecordForm):
+    class Meta:
+        model = Lead
+        fields = [
+            "first_name",
+            "last_name",
+            "company_name",
+            "job_title",
+            "email",
+            "phone",
+            "country",
+            "source",
+            "status",
+            "owner",
+            "team",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choices = [c for c in Lead.Status.choices if c[0] != Lead.Status.CONVERTED]
+        if self.instance.status == Lead.Status.CONVERTED:
+            choices = [c for c in Lead.Status.choices if c[0] == Lead.Status.CONVERTED]
+        self.fields["status"].choices = choices  # type: ignore[attr-defined]
+
+
+class DealForm(RecordForm):
+    custom_entity = CustomFieldDefinition.Entity.DEAL
+
+    class Meta:
+        model = Deal
+        fields = [
+            "title",
+            "company",
+            "contact",
+            "pipeline",
+            "stage",
+            "amount",
+            "currency",
+            "probability",
+            "expected_close_date",
+            "close_reason",
+            "owner",
+            "team",
+            "notes",
+        ]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "expected_close_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        lookups = {"company": "contacts:company_lookup", "contact": "contacts:contact_lookup"}
+        for name, model in (("company", Company), ("contact", Contact)):
+            selected = (
+                (self.data.get(name) if self.data else None)
+                or self.initial.get(name)
+                or getattr(self.instance, f"{name}_id", None)
+            )
+            self.fields[name].widget = _single_option_select(
+                model, selected, lookups[name], self.user
+            )
+        stages = Stage.objects.select_related("pipeline").order_by("pipeline__position", "position")
+        self.fields["stage"].queryset = stages  # type: ignore[attr-defined]
+        self.fields["stage"].label_from_instance = lambda s: f"{s.pipeline} → {s.name}"  # type: ignore[attr-defined]
+        self.fields["stage"].required = False
+        self.fields["pipeline"].required = False
+        self.fields["probability"].required = False
+        self.fields["currency"].choices = CURRENCY_CHOICES  # type: ignore[attr-defined]
+
+    def record_data(self) -> dict[str, Any]:
+        data = super().record_data()
+        if data.get("probability") is None:
+            data.pop("probability", None)
+        if not data.get("stage"):
+            data.pop("stage", None)
+        if not data.get("pipeline"):
+            data.pop("pipeline", None)
+        return data
+
+
+class DealConvertForm(forms.Form):
+    create_deal = forms.BooleanField(label=_("Create a deal"), required=False, initial=True)
+    deal_title = forms.CharField(label=_("Deal title"), required=False, max_length=200)
+    amount = forms.DecimalField(
+        label=_("Amount"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, initial="EUR")
+    pipeline = forms.ModelChoiceField(
+        label=_("Pipeline"),
+        queryset=Pipeline.objects.all(),
+        required=False,
+        empty_label=_("Default pipeline"),
+    )
+    company = forms.IntegerField(
+        label=_("Existing company id (optional)"), required=False, min_value=1
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = (
+                "form-check-input"
+                if isinstance(field.widget, forms.CheckboxInput)
+                else ("form-select" if isinstance(field.widget, forms.Select) else "form-control")
+            )
+            field.widget.attrs["class"] = css
+
+
+class ProductForm(RecordForm):
+    class Meta:
+        model = Product
+        fields = [
+            "name",
+            "sku",
+            "unit_price",
+            "currency",
+            "vat_rate",
+            "is_active",
+            "owner",
+            "team",
+            "description",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}

@@ -1,0 +1,32 @@
+from perno.core.privacy import declare
+from perno.sales.models import Deal, Lead, Pipeline, Product, Stage
+
+declare(
+    Lead,
+    subject="the prospect itself",
+    personal={
+        "first_name": "identity",
+        "last_name": "identity",
+        "company_name": "identity",
+        "job_title": "professional",
+        "email": "contact",
+        "phone": "contact",
+        "country": "address",
+        "notes": "free_text",
+    },
+    not_personal={"source", "status"},
+)
+declare(
+    Deal,
+    subject="its contact",
+    personal={
+        "notes": "free_text",
+        "close_reason": "free_text",
+        "custom_fields": "free_text",
+        "title": "free_text",
+    },
+    not_personal={"currency", "status"},
+)
+declare(Product, personal={}, not_personal={"name", "sku", "description", "currency"})
+declare(Pipeline, personal={}, not_personal={"name"})
+declare(Stage, personal={}, not_personal={"name", "kind"})

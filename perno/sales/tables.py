@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from perno.sales import selectors
+from perno.sales.filters import DealFilter, LeadFilter, ProductFilter
+from perno.web.lists import Column, ListConfig
+
+LEADS = ListConfig(
+    key="leads",
+    title=_("Leads"),
+    selector=selectors.lead_list,
+    filterset_class=LeadFilter,
+    filter_fields=["status", "source", "owner"],
+    create_url="sales:lead_create",
+    default_sort="-created",
+    columns=[
+        Column(
+            "name",
+            _("Name"),
+            "link",
+            sort="name",
+            value=lambda o: f"{o.first_name} {o.last_name}".strip(),
+        ),
+        Column("company_name", _("Company"), sort="company"),
+        Column("email", _("E-mail"), "email"),
+        Column("phone", _("Phone"), "phone"),
+        Column("source", _("Source"), value=lambda o: o.get_source_display()),
+        Column(
+            "status", _("Status"), "badge", sort="status", value=lambda o: o.get_status_display()
+        ),
+        Column("owner", _("Owner")),
+        Column("created_at", _("Created"), "date", sort="created"),
+    ],
+)
+
+DEALS = ListConfig(
+    key="deals",
+    title=_("Deals"),
+    selector=selectors.deal_list,
+    filterset_class=DealFilter,
+    filter_fields=["pipeline", "status", "owner", "currency"],
+    create_url="sales:deal_create",
+    default_sort="-created",
+    extra_links=[("sales:deal_board", _("Board"))],
+    columns=[
+        Column("title", _("Title"), "link", sort="title"),
+        Column("company", _("Company")),
+        Column("stage", _("Stage"), "badge"),
+        Column("amount", _("Amount"), "money", sort="amount"),
+        Column("probability", _("Probability %"), sort="probability", default=False),
+        Column("expected_close_date", _("Expected close date"), "date", sort="close"),
+        Column("status", _("Status"), value=lambda o: o.get_status_display()),
+        Column("owner", _("Owner")),
+        Column("pipeline", _("Pipeline"), default=False),
+        Column("created_at", _("Created"), "date", sort="created", default=False),
+    ],
+)
+
+PRODUCTS = ListConfig(
+    key="products",
+    title=_("Products"),
+    selector=selectors.product_list,
+    filterset_class=ProductFilter,
+    filter_fields=["is_active"],
+    create_url="sales:product_create",
+    default_sort="name",
+    columns=[
+        Column("name", _("Name"), "link", sort="name"),
+        Column("sku", _("Code (SKU)"), sort="sku"),
+        Column("unit_price", _("Unit price"), "money", sort="price"),
+        Column("vat_rate", _("VAT %")),
+        Column("is_active", _("Active"), value=lambda o: "✓" if o.is_active else "—"),
+    ],
+)
