@@ -1,0 +1,25 @@
+"""The REST API at /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from perno.activities.api.views import router as activities_router
+from perno.api import errors
+from perno.api.auth import AUTH
+from perno.contacts.api.views import router as contacts_router
+from perno.sales.api.views import router as sales_router
+
+api = NinjaAPI(
+    title="Perno API",
+    version="1",
+    description="REST API of Perno CRM. Authenticate with `Authorization: Bearer <token>`. "
+    'Errors are JSON: `{"message": ..., "errors": {field: [messages]}}`.',
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+errors.install(api)
+api.add_router("", contacts_router)
+api.add_router("", sales_router)
+api.add_router("", activities_router)

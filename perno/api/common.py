@@ -1,0 +1,169 @@
+"""Shared API pieces: error and page schemas, filter schemas made from FilterSets,
+id resolution with the access gate, and the version check."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Schema
+from pydantic import Field, create_model
+
+from perno.accounts.permissions import restrict
+from perno.core.pagination import paginate
+
+
+class ErrorOut(Schema):
+    message: str
+    errors: dict[str, list[str]] = {}
+
+
+class ConflictOut(ErrorOut):
+    current_version: int | None = None
+    current: dict[str, Any] | None = None
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS = {**ERRORS, 409: ConflictOut}
+
+
+class UserRef(Schema):
+    id: int
+    username: str
+    name: str = ""
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj)
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj)
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1, le=100_000, description="Page number, from 1.")
+    page_size: int = Field(25, ge=1, le=100, description="Rows per page (at most 100).")
+
+
+def page_schema(item: type[Schema]) -> type[Schema]:
+    return create_model(
+        f"{item.__name__.removesuffix('Out')}Page",
+        __base__=Schema,
+        items=(list[item], ...),  # type: ignore[valid-type]
+        page=(int, ...),
+        page_size=(int, ...),
+        has_next=(bool, ...),
+        count=(int, Field(..., description="Matching rows, counted up to 10,000.")),
+        count_is_capped=(
+            bool,
+            Field(..., description="True when there are more than `count` rows."),
+        ),
+    )
+
+
+def paged(queryset: Any, params: PageParams) -> dict[str, Any]:
+    page = paginate(queryset, params.page, params.page_size)
+    return {
+        "items": page.items,
+        "page": page.number,
+        "page_size": page.page_size,
+        "has_next": page.has_next,
+        "count": page.count,
+        "count_is_capped": page.count_is_capped,
+    }
+
+
+def filter_schema(filterset: type[django_filters.FilterSet], name: str) -> type[Schema]:
+    """Query parameters documented from the FilterSet; the FilterSet validates them."""
+    fields: dict[str, Any] = {}
+    for key, flt in filterset.base_filters.items():
+        description = str(flt.label or key)
+        if hasattr(flt, "orderings"):
+            description += ": " + ", ".join(f"{k}, -{k}" for k in flt.orderings)
+        fields[key] = (str | None, Field(None, description=description))
+    return create_model(name, __base__=Schema, **fields)
+
+
+def resolve(user: Any, model: type[models.Model], pk: int | None, field: str) -> Any:
+    """Turn an id from the request into a row the user may see, or a field error."""
+    if pk is None:
+        return None
+    obj = restrict(model._default_manager.all(), user, "view").filter(pk=pk).first()
+    if obj is None:
+        raise ValidationError(
+            {
+                field: [
+                    _("No %(model)s with id %(id)s (or you may not see it).")
+                    % {"model": model._meta.verbose_name, "id": pk}
+                ]
+            }
+        )
+    return obj
+
+
+def resolve_ids(
+    user: Any, data: dict[str, Any], mapping: dict[str, type[models.Model]]
+) -> dict[str, Any]:
+    """Replace ``<name>_id`` keys by objects under ``<name>``, collecting every error."""
+    out = dict(data)
+    errors: dict[str, list[str]] = {}
+    for key, model in mapping.items():
+        if key in out:
+            try:
+                out[key.removesuffix("_id")] = resolve(user, model, out.pop(key), key)
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def split_payload(payload: dict[str, Any]) -> tuple[dict[str, Any], Any, Any]:
+    """Split a validated body into (model fields, custom fields, tags); ``version`` is read
+    separately and a JSON ``null`` e-mail means "no e-mail"."""
+    custom = payload.pop("custom_fields", None)
+    tags = payload.pop("tags", None)
+    payload.pop("version", None)
+    if "email" in payload and payload["email"] is None:
+        payload["email"] = ""
+    return payload, custom, tags
+
+
+def expected_version(request: HttpRequest, body_version: int | None) -> int | None:
+    """The version the client edited: the body's ``version`` or an ``If-Match`` header."""
+    if body_version is not None:
+        return body_version
+    header = request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
+    if header:
+        try:
+            return int(header)
+        except ValueError as exc:
+            raise ValidationError(
+                {"If-Match": [_("If-Match must be the record's version number.")]}
+            ) from exc
+    return None
+
+
+class RecordOut(Schema):
+    id: int
+    version: int
+    owner: UserRef | None = None
+    team: Ref | None = None
+    tags: list[str] = []
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_tags(obj: Any) -> list[str]:
+        return sorted(tag.name for tag in obj.tags.all())
