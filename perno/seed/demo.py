@@ -1,0 +1,252 @@
+"""The demo data set: users, two pipelines, companies, contacts, deals, activities,
+comments, leads, products and a few real PDF/DOCX attachments. Loading twice does nothing."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import random
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from perno.accounts.models import Role, User
+from perno.accounts.services import roles_ensure_defaults, team_get_or_create, user_create
+from perno.activities import services as activity_services
+from perno.activities.models import Activity
+from perno.contacts import services as contact_services
+from perno.contacts.models import Company, Contact, CustomFieldDefinition
+from perno.sales import services as sales_services
+from perno.sales.models import Deal, Lead, Product
+from perno.seed.generator import seed
+
+DEMO_PASSWORD = "perno-demo-2026"  # noqa: S105 - printed to the operator; demo only
+DEMO_USERS = [
+    # username, first, last, role, team
+    ("admin", "Alessandra", "Conti", Role.ADMINISTRATOR, None),
+    ("manager", "Marco", "Ferrari", Role.MANAGER, "Direzione vendite"),
+    ("giulia", "Giulia", "Romano", Role.SALES, "Vendite Nord"),
+    ("andrei", "Andrei", "Popescu", Role.SALES, "Vânzări București"),
+    ("support", "Elena", "Ionescu", Role.SUPPORT, "Assistenza clienti"),
+]
+
+
+def demo_users() -> list[User]:
+    roles_ensure_defaults()
+    users = []
+    for username, first, last, role, team in DEMO_USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = user_create(
+                username=username,
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@perno.example",
+                roles=[role],
+                team=team,
+            )
+        users.append(user)
+    sales_team_parent = team_get_or_create(name="Direzione vendite")
+    for team_name in ("Vendite Nord", "Vânzări București"):
+        sub_team = team_get_or_create(name=team_name)
+        if sub_team.parent_id is None:
+            sub_team.parent = sales_team_parent
+            sub_team.save(update_fields=["parent"])
+    return users
+
+
+def is_loaded() -> bool:
+    return Company.objects.exists() and User.objects.filter(username="admin").exists()
+
+
+def _pdf(title: str, lines: list[str]) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    for line in lines:
+        pdf.multi_cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def _docx(title: str, lines: list[str]) -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_heading(title, level=1)
+    for line in lines:
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+DOCUMENTS = [
+    (
+        "pdf",
+        "Offerta commerciale 2026",
+        [
+            "Offerta per la fornitura di 40 licenze annuali del gestionale con assistenza inclusa.",
+            "Prezzo unitario: 320,00 EUR + IVA 22%. Validità dell'offerta: 60 giorni.",
+            "Condizioni di pagamento: bonifico bancario a 30 giorni data fattura.",
+        ],
+    ),
+    (
+        "docx",
+        "Contract de prestări servicii",
+        [
+            "Obiectul contractului: implementarea sistemului CRM și instruirea personalului.",
+            "Valoarea contractului: 18.500 RON, plătibili în două tranșe.",
+            "Durata: 6 luni de la data semnării.",
+        ],
+    ),
+    (
+        "pdf",
+        "Verbale riunione di progetto",
+        [
+            "Presenti: ufficio acquisti, direzione tecnica, commerciale.",
+            "Decisioni: avvio della fase pilota a febbraio, formazione in sede per 12 persone.",
+        ],
+    ),
+    (
+        "docx",
+        "Listino prezzi manutenzione",
+        [
+            "Manutenzione ordinaria: 90 EUR/ora. Intervento urgente entro 4 ore: 140 EUR/ora.",
+            "Contratto annuale con 20 ore incluse: 1.600 EUR.",
+        ],
+    ),
+]
+
+
+def load_demo(
+    *, report: Callable[[str], None] = print, scale: float = 1.0, seed_value: int = 2026
+) -> bool:
+    """Load the demo data unless it is already there. Returns True when loaded now."""
+    users = demo_users()
+    if is_loaded():
+        report("Demo data already loaded; nothing added.")
+        return False
+    admin = users[0]
+    rng = random.Random(seed_value)
+    result = seed(
+        companies=int(220 * scale),
+        contacts=int(1100 * scale),
+        deals=int(320 * scale),
+        activities=int(2000 * scale),
+        comments=int(2000 * scale),
+        seed_value=seed_value,
+        users=users,
+        progress=lambda what, n: report(f"  {n:>6} {what}"),
+    )
+    # Custom fields an administrator might define.
+    contact_services.custom_field_create(
+        actor=admin,
+        data={
+            "entity": CustomFieldDefinition.Entity.COMPANY,
+            "key": "sector_code",
+            "label": "ATECO / CAEN",
+            "field_type": CustomFieldDefinition.FieldType.TEXT,
+        },
+    )
+    contact_services.custom_field_create(
+        actor=admin,
+        data={
+            "entity": CustomFieldDefinition.Entity.DEAL,
+            "key": "channel",
+            "label": "Canale",
+            "field_type": CustomFieldDefinition.FieldType.CHOICE,
+            "choices": ["Diretto", "Partner", "Online"],
+        },
+    )
+    # Leads through the services, so they carry history.
+    for i, (first, last, company, source) in enumerate(
+        [
+            ("Luca", "Bianchi", "Bianchi Arredamenti S.r.l.", Lead.Source.WEB),
+            ("Ioana", "Dumitru", "Dumitru Logistic S.R.L.", Lead.Source.EVENT),
+            ("Francesca", "Greco", "Greco Alimentari S.n.c.", Lead.Source.REFERRAL),
+            ("Mihai", "Stan", "Stan Construct S.A.", Lead.Source.PHONE),
+            ("Paolo", "Russo", "", Lead.Source.EMAIL),
+            ("Ana", "Marin", "Marin Textile S.R.L.", Lead.Source.PARTNER),
+        ]
+    ):
+        sales_services.lead_create(
+            actor=users[2 + i % 2],
+            data={
+                "first_name": first,
+                "last_name": last,
+                "company_name": company,
+                "source": source,
+                "email": f"{first.lower()}.{last.lower()}@example.com",
+                "country": "RO" if i % 2 else "IT",
+                "owner": users[2 + i % 2],
+            },
+        )
+    for sku, name, price, currency in [
+        ("LIC-CRM-Y", "Licenza CRM annuale", "320.00", "EUR"),
+        ("SUP-H", "Assistenza oraria", "90.00", "EUR"),
+        ("TRN-D", "Giornata di formazione", "650.00", "EUR"),
+        ("IMPL-RO", "Implementare CRM", "18500.00", "RON"),
+        ("MNT-Y", "Contratto di manutenzione", "1600.00", "EUR"),
+    ]:
+        sales_services.product_create(
+            actor=admin,
+            data={
+                "sku": sku,
+                "name": name,
+                "unit_price": Decimal(price),
+                "currency": currency,
+                "vat_rate": Decimal("19" if currency == "RON" else "22"),
+            },
+        )
+    # Today's work for every demo user: open, overdue and reminded tasks.
+    now = timezone.now()
+    contacts = list(Contact.objects.order_by("pk")[:60])
+    for user in users:
+        for j in range(4):
+            contact = contacts[rng.randrange(len(contacts))]
+            activity_services.activity_create(
+                actor=user,
+                data={
+                    "kind": Activity.Kind.TASK if j % 2 == 0 else Activity.Kind.CALL,
+                    "subject": [
+                        "Richiamare per l'offerta",
+                        "Trimite contractul",
+                        "Confermare la demo",
+                        "Verifica plata",
+                    ][j],
+                    "assignee": user,
+                    "contact": contact,
+                    "company": contact.companies.first(),
+                    "due_at": now + datetime.timedelta(days=j - 2, hours=2),
+                    "remind_at": now - datetime.timedelta(minutes=5) if j == 3 else None,
+                    "priority": Activity.Priority.HIGH if j == 0 else Activity.Priority.NORMAL,
+                },
+            )
+    # A few real documents, attached through the comment service.
+    companies = list(Company.objects.order_by("pk")[: len(DOCUMENTS)])
+    for (kind, title, lines), target in zip(DOCUMENTS, companies, strict=False):
+        data = _pdf(title, lines) if kind == "pdf" else _docx(title, lines)
+        upload = SimpleUploadedFile(f"{title}.{kind}", data)
+        activity_services.comment_create(
+            actor=users[1], target=target, body=f"{title} — allegato / atașat.", files=[upload]
+        )
+    deal = Deal.objects.order_by("pk").first()
+    if deal is not None:
+        upload = SimpleUploadedFile(
+            "Offerta dettagliata.pdf", _pdf("Offerta dettagliata", DOCUMENTS[0][2])
+        )
+        activity_services.comment_create(
+            actor=users[2], target=deal, body="Offerta inviata al cliente.", files=[upload]
+        )
+    report(
+        f"Demo data loaded: {result.companies} companies, {result.contacts} contacts, {result.deals} deals, "
+        f"{result.activities} activities, {result.comments} comments, {Product.objects.count()} products."
+    )
+    return True

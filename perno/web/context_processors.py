@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from perno.accounts.permissions import can
+from perno.activities.selectors import notification_unread_count
+
+NAVIGATION = [
+    ("web:dashboard", _("Dashboard")),
+    ("contacts:company_list", _("Companies")),
+    ("contacts:contact_list", _("Contacts")),
+    ("sales:lead_list", _("Leads")),
+    ("sales:deal_list", _("Deals")),
+    ("sales:deal_board", _("Board")),
+    ("activities:activity_list", _("Activities")),
+    ("sales:product_list", _("Products")),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    path = request.path
+    items: list[dict[str, Any]] = []
+    for name, label in NAVIGATION:
+        url = reverse(name)
+        active = path == url if url == "/" else path.startswith(url)
+        items.append({"url": url, "label": label, "active": active})
+    # The longest matching prefix wins (the board lives under /deals/).
+    actives = [i for i in items if i["active"]]
+    if len(actives) > 1:
+        best = max(actives, key=lambda i: len(i["url"]))
+        for item in actives:
+            item["active"] = item is best
+    return {
+        "nav_items": items,
+        "unread_notifications": notification_unread_count(user=user),
+        "is_administrator": can(user, "manage"),
+    }

@@ -1,0 +1,35 @@
+// Perno: small progressive enhancements (no inline scripts, for a strict CSP).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  if (el instanceof HTMLSelectElement && el.hasAttribute("data-autosubmit") && el.form) {
+    el.form.requestSubmit();
+  }
+});
+
+// Selects over large tables offer only the chosen row; a search box above them loads
+// matching options from the server as the user types.
+document.querySelectorAll("select[data-lookup-url]").forEach((select) => {
+  const search = document.createElement("input");
+  search.type = "search";
+  search.className = "form-control form-control-sm mb-1";
+  search.placeholder = select.dataset.lookupPlaceholder || "";
+  search.setAttribute("aria-label", `${select.labels[0] ? select.labels[0].textContent : ""}: ${search.placeholder}`);
+  select.parentNode.insertBefore(search, select);
+  let timer;
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const url = `${select.dataset.lookupUrl}?q=${encodeURIComponent(search.value)}`;
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok) return;
+      select.innerHTML = await response.text();
+      if (select.options.length > 1) select.selectedIndex = 1;
+    }, 250);
+  });
+});

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.http import QueryDict
+from django.utils.html import format_html
+
+from perno.core.money import format_money
+from perno.core.validators import format_phone
+
+register = template.Library()
+
+
+@register.filter
+def money(amount: Any, currency: str | None = None) -> str:
+    return format_money(amount, currency)
+
+
+@register.filter
+def phone(value: str) -> str:
+    return format_phone(value)
+
+
+@register.simple_tag(takes_context=True)
+def query(context: dict[str, Any], **changes: Any) -> str:
+    """The current query string with some parameters replaced (None removes one)."""
+    request = context["request"]
+    params: QueryDict = request.GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context: dict[str, Any], key: str, label: str) -> str:
+    request = context["request"]
+    current = request.GET.get("sort", "")
+    new = f"-{key}" if current == key else key
+    arrow = " ▲" if current == key else (" ▼" if current == f"-{key}" else "")
+    params = request.GET.copy()
+    params["sort"] = new
+    params.pop("page", None)
+    aria = "ascending" if current == key else ("descending" if current == f"-{key}" else "none")
+    return format_html(
+        '<a href="?{}" aria-sort="{}">{}{}</a>', params.urlencode(), aria, label, arrow
+    )
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def field_label(key: str) -> str:
+    return key.replace("custom_fields.", "").replace("_", " ")
+
+
+@register.filter
+def render_cell(column: Any, obj: Any) -> Any:
+    return column.render_value(obj)
