@@ -1,0 +1,187 @@
+"""Shared fixtures. Real PostgreSQL, Redis, SMTP and Chromium; under CI=true nothing
+may be skipped, on a laptop without them the tests skip with the reason."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+from typing import Any
+
+import pytest
+
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+os.environ.setdefault(
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+)  # Playwright's sync API runs an event loop
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip (on a laptop) or fail (in CI) when a real component is missing."""
+    if condition:
+        return
+    if CI:
+        pytest.fail(f"{reason} (CI=true: nothing may be skipped)")
+    pytest.skip(reason)
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _remove_stale_sqlite_test_database(config)
+    if os.environ.get("PERNO_TEST_DB") == "postgres" and not port_open("127.0.0.1", 5432):
+        message = "PostgreSQL is not reachable at 127.0.0.1:5432; the PostgreSQL run is skipped."
+        if CI:
+            raise pytest.UsageError(message + " CI=true requires it.")
+        pytest.exit(message, returncode=0)
+
+
+def _remove_stale_sqlite_test_database(config: pytest.Config) -> None:
+    """Django deletes an old SQLite test database file but not its -wal/-shm companions;
+    a stale write-ahead log would then be replayed into the new database."""
+    if os.environ.get("PERNO_TEST_DB", "sqlite") != "sqlite":
+        return
+    from django.conf import settings
+
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if not name:
+        return
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    base = f"{name}_{worker}" if worker else name
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(base + suffix)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not CI or hasattr(session.config, "workerinput"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if skipped:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if reporter:
+            reporter.write_line(
+                f"CI=true: {skipped} test(s) were skipped; nothing may be skipped in CI.", red=True
+            )
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """A request in Italian leaves its language active in the thread; start each test in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def roles(db: Any) -> None:
+    from perno.accounts.services import roles_ensure_defaults
+
+    roles_ensure_defaults()
+
+
+@pytest.fixture
+def make_user(db: Any, roles: None) -> Any:
+    from perno.accounts.services import user_create
+
+    counter = {"n": 0}
+
+    def make(
+        username: str | None = None, role: str = "sales", team: str | None = None, **extra: Any
+    ) -> Any:
+        counter["n"] += 1
+        return user_create(
+            username=username or f"user{counter['n']}",
+            password="correct-horse-battery-9",
+            roles=[role],
+            team=team,
+            email=extra.pop("email", f"user{counter['n']}@example.com"),
+            first_name=extra.pop("first_name", "Test"),
+            last_name=extra.pop("last_name", f"User{counter['n']}"),
+        )
+
+    return make
+
+
+@pytest.fixture
+def user(make_user: Any) -> Any:
+    return make_user("giulia", team="Vendite Nord", first_name="Giulia", last_name="Romano")
+
+
+@pytest.fixture
+def admin_user(make_user: Any) -> Any:  # overrides pytest-django's fixture
+    return make_user("admin", role="administrator")
+
+
+@pytest.fixture
+def pipeline(db: Any, admin_user: Any) -> Any:
+    from perno.sales.services import pipeline_create
+
+    return pipeline_create(
+        actor=admin_user,
+        name="Vendite",
+        is_default=True,
+        stages=[
+            ("Nuovo", 10, "open"),
+            ("Offerta", 50, "open"),
+            ("Vinto", 100, "won"),
+            ("Perso", 0, "lost"),
+        ],
+    )
+
+
+@pytest.fixture
+def client_user(client: Any, user: Any) -> Any:
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def api_token(user: Any) -> str:
+    from perno.accounts.services import token_create
+
+    return token_create(user=user, name="tests")[1]
+
+
+@pytest.fixture
+def api(client: Any, api_token: str) -> Any:
+    """A Django test client that sends the bearer token."""
+
+    class Api:
+        headers = {"Authorization": f"Bearer {api_token}"}
+
+        def get(self, path: str, **kw: Any) -> Any:
+            return client.get(path, headers=self.headers, **kw)
+
+        def post(self, path: str, data: Any = None, **kw: Any) -> Any:
+            if "content_type" not in kw and not kw.pop("multipart", False):
+                kw["content_type"] = "application/json"
+            return client.post(path, data, headers=self.headers, **kw)
+
+        def patch(self, path: str, data: Any = None, **kw: Any) -> Any:
+            return client.patch(
+                path,
+                data,
+                content_type="application/json",
+                headers={**self.headers, **kw.pop("headers", {})},
+                **kw,
+            )
+
+        def delete(self, path: str, **kw: Any) -> Any:
+            return client.delete(path, headers=self.headers, **kw)
+
+    return Api()

@@ -1,0 +1,139 @@
+"""End-to-end in a real Chromium (Debian's /usr/bin/chromium) driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import require
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("PERNO_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require(
+        Path(CHROMIUM).exists(),
+        f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server, user):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto("/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    yield page
+    context.close()
+
+
+def test_log_in_and_create_a_company_and_a_contact(page):
+    from playwright.sync_api import expect
+
+    from perno.contacts.models import Company, Contact
+
+    expect(page.locator("h1")).to_contain_text("Hello, Giulia")
+    page.click("text=Companies")
+    page.click("text=+ New")
+    page.fill("#id_name", "Trattoria Da Mario S.r.l.")
+    page.fill("#id_vat_number", "IT00743110157")
+    page.fill("#id_phone", "06 1234 5678")
+    page.click("button:has-text('Save')")
+    expect(page.locator("h1")).to_have_text("Trattoria Da Mario S.r.l.")
+    company = Company.objects.get()
+    assert company.phone == "+390612345678"
+    page.click("text=+ Contact")
+    page.fill("#id_first_name", "Ștefan")
+    page.fill("#id_last_name", "Munteanu")
+    page.fill("#id_mobile", "+40 721 234 567")
+    page.fill("#id_phone", "12")
+    page.click("button:has-text('Save')")
+    expect(page.locator("[data-field-error=phone]")).to_be_visible()
+    page.fill("#id_phone", "")
+    page.click("button:has-text('Save')")
+    expect(page.locator("h1")).to_have_text("Ștefan Munteanu")
+    expect(page.get_by_test_id("contact-companies")).to_contain_text("Trattoria Da Mario S.r.l.")
+    contact = Contact.objects.get()
+    assert list(contact.companies.all()) == [company] and contact.mobile == "+40721234567"
+
+
+def test_add_a_comment_with_an_attachment(page, user, tmp_path):
+    from playwright.sync_api import expect
+
+    from perno.activities.models import Attachment
+    from perno.contacts.services import company_create
+
+    company = company_create(actor=user, data={"name": "Alfa S.p.A."})
+    pdf = tmp_path / "offerta.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.goto(f"/companies/{company.pk}/")
+    form = page.get_by_test_id("comment-form")
+    form.locator("textarea").fill("Offerta inviata, vedi allegato")
+    form.locator("input[type=file]").set_input_files(str(pdf))
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("attachment-link")).to_have_text("offerta.pdf")
+    expect(page.get_by_test_id("timeline-entries")).to_contain_text(
+        "Offerta inviata, vedi allegato"
+    )
+    assert Attachment.objects.get().content_type == "application/pdf"
+
+
+def test_move_a_deal_on_the_board_by_drag_and_by_keyboard(page, user, pipeline):
+    from playwright.sync_api import expect
+
+    from perno.sales.models import Deal
+    from perno.sales.services import deal_create
+
+    deal = deal_create(actor=user, data={"title": "Licenze annuali"})
+    stages = list(pipeline.stages.order_by("position"))
+    page.goto("/deals/board/")
+    card = page.locator(f"[data-deal='{deal.pk}']")
+    card.drag_to(page.get_by_test_id(f"stage-{stages[1].pk}"))
+    expect(page.locator("#board-status")).to_contain_text("moved to Offerta")
+    deal.refresh_from_db()
+    assert deal.stage == stages[1] and deal.version == 2
+    card.focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#board-status")).to_contain_text("moved to Vinto")
+    deal.refresh_from_db()
+    assert (deal.stage, deal.status) == (stages[2], Deal.Status.WON)
+    expect(
+        page.get_by_test_id(f"stage-{stages[2].pk}").locator(f"[data-deal='{deal.pk}']")
+    ).to_be_visible()
+
+
+def test_switch_to_italian(page):
+    from playwright.sync_api import expect
+
+    page.click("button[name=language][value=it]")
+    expect(page.locator("nav")).to_contain_text("Cruscotto")
+    expect(page.locator("nav")).to_contain_text("Aziende")
+    expect(page.locator("h1")).to_contain_text("Ciao, Giulia")
+    page.click("text=Aziende")
+    expect(page.locator("h1")).to_have_text("Aziende")
+    expect(page.locator("label[for=list-q]")).to_have_text("Cerca")

@@ -1,0 +1,167 @@
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+
+from perno import cli
+from perno.accounts.models import User
+from perno.accounts.services import token_authenticate
+from perno.contacts.models import Company, Contact
+from perno.sales.models import Deal, Pipeline
+
+pytestmark = pytest.mark.django_db
+
+
+def run(monkeypatch, capsys, argv, stdin=""):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = cli.main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_user_create_reads_the_password_from_stdin(monkeypatch, capsys, roles, tmp_path):
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        [
+            "user",
+            "create",
+            "maria",
+            "--password-stdin",
+            "--role",
+            "manager",
+            "--team",
+            "Vendite Sud",
+            "--data-dir",
+            str(tmp_path),
+        ],
+        stdin="una-password-lunga-2026\n",
+    )
+    assert code == 0 and "Created user maria" in out
+    user = User.objects.get(username="maria")
+    assert user.check_password("una-password-lunga-2026")
+    assert [r.code for r in user.roles.all()] == ["manager"] and user.team.name == "Vendite Sud"
+
+
+def test_user_create_refuses_weak_passwords_and_unknown_roles(monkeypatch, capsys, roles):
+    code, _, err = run(
+        monkeypatch, capsys, ["user", "create", "maria", "--password-stdin"], stdin="short\n"
+    )
+    assert code == 1 and "password" in err
+    code, _, err = run(
+        monkeypatch,
+        capsys,
+        ["user", "create", "maria", "--password-stdin", "--role", "boss"],
+        stdin="una-password-lunga-2026\n",
+    )
+    assert code == 1 and "boss" in err
+    assert not User.objects.filter(username="maria").exists()
+
+
+def test_token_create_prints_a_working_token(monkeypatch, capsys, user):
+    code, out, _ = run(monkeypatch, capsys, ["token", "create", user.username, "--label", "zapier"])
+    assert code == 0
+    assert token_authenticate(out.strip()) == user
+    code, _, err = run(monkeypatch, capsys, ["token", "create", "nobody"])
+    assert code == 1 and "No active user" in err
+
+
+def test_seed_is_fast_bulk_and_deterministic(monkeypatch, capsys, user):
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        [
+            "seed",
+            "--companies",
+            "10",
+            "--contacts",
+            "50",
+            "--deals",
+            "20",
+            "--activities",
+            "40",
+            "--seed",
+            "9",
+        ],
+    )
+    assert code == 0 and "contacts/s" in out
+    first = list(Contact.objects.order_by("pk").values_list("first_name", "last_name", "mobile"))
+    assert Company.objects.count() == 10 and len(first) == 50 and Deal.objects.count() == 20
+    assert Pipeline.objects.count() == 2
+    # JSON is stored as an object, not as the text "{}".
+    assert Contact.objects.filter(custom_fields={}).count() == 50
+    assert Deal.objects.filter(custom_fields={}).count() == 20
+    assert any(c.country == "RO" for c in Contact.objects.all()) and any(
+        c.country == "IT" for c in Contact.objects.all()
+    )
+    Contact.objects.all().delete()
+    run(
+        monkeypatch,
+        capsys,
+        [
+            "seed",
+            "--companies",
+            "10",
+            "--contacts",
+            "50",
+            "--deals",
+            "0",
+            "--activities",
+            "0",
+            "--seed",
+            "9",
+        ],
+    )
+    again = list(Contact.objects.order_by("pk").values_list("first_name", "last_name", "mobile"))
+    assert [c[:2] for c in again] == [c[:2] for c in first]
+
+
+def test_manage_passes_through_to_django(monkeypatch, capsys):
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "perno.config.settings.test")
+    assert cli.main(["manage", "check"]) == 0
+    assert "no issues" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("key", [None, "changeme", "django-insecure-abc", "short"])
+def test_production_refuses_a_missing_or_default_secret_key(key, tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PERNO_SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+    }
+    env["PERNO_DATA_DIR"] = str(tmp_path)
+    if key is not None:
+        env["PERNO_SECRET_KEY"] = key
+    result = subprocess.run(
+        [sys.executable, "-m", "perno.cli", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "PERNO_SECRET_KEY" in result.stderr
+
+
+def test_demo_data_loads_once(settings):
+    from perno.seed.demo import load_demo
+
+    messages = []
+    assert load_demo(report=messages.append, scale=0.05) is True
+    counts = (
+        Company.objects.count(),
+        Contact.objects.count(),
+        Deal.objects.count(),
+        User.objects.count(),
+    )
+    assert counts[3] == 5
+    assert load_demo(report=messages.append, scale=0.05) is False
+    assert (
+        Company.objects.count(),
+        Contact.objects.count(),
+        Deal.objects.count(),
+        User.objects.count(),
+    ) == counts
+    assert "already loaded" in messages[-1]
