@@ -145,6 +145,25 @@ def pipeline(db: Any, admin_user: Any) -> Any:
 
 
 @pytest.fixture
+def login_verified(db: Any) -> Any:
+    """Log a client in with a confirmed authenticator, as after the second factor (roles
+    such as administrator require two factors)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def login(client: Any, user: Any) -> Any:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return device
+
+    return login
+
+
+@pytest.fixture
 def client_user(client: Any, user: Any) -> Any:
     client.force_login(user)
     return client
@@ -154,7 +173,7 @@ def client_user(client: Any, user: Any) -> Any:
 def api_token(user: Any) -> str:
     from perno.accounts.services import token_create
 
-    return token_create(user=user, name="tests")[1]
+    return token_create(user=user, name="tests", scope="write")[1]
 
 
 @pytest.fixture
@@ -185,3 +204,44 @@ def api(client: Any, api_token: str) -> Any:
             return client.delete(path, headers=self.headers, **kw)
 
     return Api()
+
+
+@pytest.fixture
+def smtp_inbox(settings: Any) -> Any:
+    """A real SMTP server (aiosmtpd) on a free local port; Perno's mailer points at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self) -> None:
+            self.messages: list[Any] = []
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            self.messages.append(envelope)
+            return "250 OK"
+
+        def wait(self, count: int = 1) -> list[Any]:
+            import time
+
+            for _ in range(100):
+                if len(self.messages) >= count:
+                    break
+                time.sleep(0.05)
+            return self.messages
+
+    inbox = Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    settings.PERNO_EMAIL_ENABLED = True
+    yield inbox
+    controller.stop()

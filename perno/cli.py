@@ -110,6 +110,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     data_dir = _data_dir(args.data_dir)
     _demo_secret(data_dir)
+    # The demo serves plain http://127.0.0.1; a real deployment sits behind HTTPS.
+    os.environ.setdefault("PERNO_HTTPS", "false")
     _setup()
     from django.core.management import call_command
 
@@ -254,7 +256,15 @@ def cmd_token(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    _token, clear = token_create(user=user, name=args.label or "cli", expires_in_days=args.days)
+    from django.core.exceptions import ValidationError
+
+    try:
+        _token, clear = token_create(
+            user=user, name=args.label or "cli", scope=args.scope, expires_in_days=args.days
+        )
+    except ValidationError as exc:
+        print(" ".join(exc.messages), file=sys.stderr)
+        return 1
     print(clear)
     return 0
 
@@ -326,7 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tcreate.add_argument("name", help="user name")
     tcreate.add_argument("--label", help="what the token is for")
-    tcreate.add_argument("--days", type=int, default=365, help="days until it expires (0: never)")
+    tcreate.add_argument("--days", type=int, default=90, help="days until it expires (1-365)")
+    tcreate.add_argument(
+        "--scope", choices=["read", "write"], default="read", help="read only, or read and write"
+    )
     tcreate.set_defaults(func=cmd_token)
     sub.add_parser("manage", help="run a Django management command", add_help=False)
     return parser

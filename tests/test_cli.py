@@ -63,7 +63,7 @@ def test_user_create_refuses_weak_passwords_and_unknown_roles(monkeypatch, capsy
 def test_token_create_prints_a_working_token(monkeypatch, capsys, user):
     code, out, _ = run(monkeypatch, capsys, ["token", "create", user.username, "--label", "zapier"])
     assert code == 0
-    assert token_authenticate(out.strip()) == user
+    assert token_authenticate(out.strip()).user == user
     code, _, err = run(monkeypatch, capsys, ["token", "create", "nobody"])
     assert code == 1 and "No active user" in err
 

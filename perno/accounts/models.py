@@ -27,7 +27,9 @@ class Team(models.Model):
 
 
 class Role(models.Model):
-    """A named set of rights. Issue C4 lets administrators edit their rights."""
+    """A named set of rights that an administrator edits: per record type and action a
+    scope (see ``rights.py``), plus the flags below. A user's rights are the union of
+    the rights of all their roles."""
 
     ADMINISTRATOR = "administrator"
     MANAGER = "manager"
@@ -39,6 +41,35 @@ class Role(models.Model):
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    rights = models.JSONField(_("rights"), default=dict, blank=True)
+    administer = models.BooleanField(
+        _("administer Perno"),
+        default=False,
+        help_text=_("Manage users, roles, teams, custom fields, pipelines and security logs."),
+    )
+    see_confidential = models.BooleanField(
+        _("see confidential data"),
+        default=False,
+        help_text=_("Read records and fields that an administrator marked confidential."),
+    )
+    require_2fa = models.BooleanField(
+        _("require two-factor authentication"),
+        default=False,
+        help_text=_("Users with this role must set up an authenticator app before working."),
+    )
+    export_max_rows = models.PositiveIntegerField(
+        _("rows per export"),
+        null=True,
+        blank=True,
+        help_text=_("Largest export allowed; empty means no limit."),
+    )
+    export_daily_rows = models.PositiveIntegerField(
+        _("exported rows per day"),
+        null=True,
+        blank=True,
+        help_text=_("Rows a user may export in a day; empty means no limit."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -61,6 +92,8 @@ class User(AbstractUser):
     roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True, related_name="users")
     language = models.CharField(_("language"), max_length=8, blank=True)
     preferences = models.JSONField(_("preferences"), default=dict, blank=True)
+    # Changing the stamp ends every session of the user ("log out everywhere").
+    security_stamp = models.CharField(max_length=32, default="", blank=True, editable=False)
 
     class Meta:
         ordering = ["username"]
@@ -73,12 +106,29 @@ class User(AbstractUser):
     def has_role(self, code: str) -> bool:
         return any(role.code == code for role in self.roles.all())
 
+    def get_session_auth_hash(self) -> str:
+        """Sessions are bound to the password and the security stamp: changing either
+        logs the user out of every browser."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "perno.accounts.User.session",
+            f"{self.password}:{self.security_stamp}",
+            algorithm="sha256",
+        ).hexdigest()
+
 
 class ApiToken(models.Model):
     """A bearer token; only its SHA-256 is stored, the token is shown once."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+
+    class Scope(models.TextChoices):
+        READ = "read", _("read only")
+        WRITE = "write", _("read and write")
+
     name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices, default=Scope.READ)
     prefix = models.CharField(_("prefix"), max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -97,3 +147,80 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class ConfidentialField(models.Model):
+    """A field (built-in, or ``custom_fields.<key>``) that only roles with "see
+    confidential data" may read."""
+
+    subject = models.CharField(_("record type"), max_length=20)
+    field = models.CharField(_("field"), max_length=80)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "field"], name="confidential_field_unique")
+        ]
+        verbose_name = _("confidential field")
+        verbose_name_plural = _("confidential fields")
+
+    def __str__(self) -> str:
+        return f"{self.subject}.{self.field}"
+
+
+class ExportLog(models.Model):
+    """One export of records (a CSV/XLSX file or a bulk API read): who, what, how many."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("web")
+        API = "api", _("API")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(_("record type"), max_length=20)
+    format = models.CharField(_("format"), max_length=8)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    rows = models.PositiveIntegerField(_("rows"))
+    filters = models.JSONField(_("filter"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"], name="exportlog_user_time")]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.format} {self.rows}"
+
+
+class LoginAttempt(models.Model):
+    """A failed log-in, kept for the lockout and purged after PERNO_LOGIN_ATTEMPT_DAYS."""
+
+    username = models.CharField(_("user name"), max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, db_index=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("failed log-in")
+        verbose_name_plural = _("failed log-ins")
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.ip_address}"
+
+
+class RecoveryCode(models.Model):
+    """A two-factor recovery code; only its hash is stored, and it works once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id}"

@@ -12,23 +12,31 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from perno.accounts.models import ApiToken, Role, Team, User
+from perno.accounts.rights import DEFAULT_ROLES
 
 TOKEN_PREFIX = "pno_"  # noqa: S105 - a public prefix, not a secret
 
-DEFAULT_ROLES = [
-    (Role.ADMINISTRATOR, "Administrator"),
-    (Role.MANAGER, "Manager"),
-    (Role.SALES, "Sales"),
-    (Role.SUPPORT, "Support"),
-    (Role.MARKETING, "Marketing"),
-    (Role.DPO, "Data protection officer"),
-    (Role.AUDITOR, "Read-only auditor"),
-]
+ROLE_FLAGS = (
+    "administer",
+    "see_confidential",
+    "require_2fa",
+    "export_max_rows",
+    "export_daily_rows",
+)
 
 
 def roles_ensure_defaults() -> None:
-    for code, name in DEFAULT_ROLES:
-        Role.objects.get_or_create(code=code, defaults={"name": name})
+    """Create the shipped roles that are missing; never overwrite an edited role."""
+    for code, spec in DEFAULT_ROLES.items():
+        if Role.objects.filter(code=code).exists():
+            continue
+        Role.objects.create(
+            code=code,
+            name=spec["name"],
+            description=spec["description"],
+            rights=spec["rights"],
+            **{flag: spec[flag] for flag in ROLE_FLAGS if flag in spec},
+        )
 
 
 def team_get_or_create(*, name: str, parent: Team | None = None) -> Team:
@@ -74,13 +82,10 @@ def user_create(
                 "roles": _("Unknown role(s): %(roles)s. Known: %(known)s.")
                 % {
                     "roles": ", ".join(sorted(missing)),
-                    "known": ", ".join(code for code, _name in DEFAULT_ROLES),
+                    "known": ", ".join(Role.objects.values_list("code", flat=True)),
                 }
             }
         )
-    if Role.ADMINISTRATOR in codes:
-        user.is_staff = True
-        user.is_superuser = True
     user.full_clean()
     user.save()
     user.roles.set(role_objects)
@@ -91,24 +96,45 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TOKEN_MAX_DAYS = 365
+
+
 def token_create(
-    *, user: User, name: str, expires_in_days: int | None = 365
+    *,
+    user: User,
+    name: str,
+    scope: str = ApiToken.Scope.READ,
+    expires_in_days: int = 90,
 ) -> tuple[ApiToken, str]:
-    """Create an API token; returns the row and the clear token (shown once)."""
+    """Create an API token; returns the row and the clear token (shown once). Tokens
+    always expire, at most a year after they are made."""
+    if scope not in ApiToken.Scope.values:
+        raise ValidationError(
+            {"scope": _("Choose a scope: %(known)s.") % {"known": ", ".join(ApiToken.Scope.values)}}
+        )
+    if not 1 <= int(expires_in_days) <= TOKEN_MAX_DAYS:
+        raise ValidationError(
+            {
+                "expires_in_days": _("A token lasts from 1 to %(max)s days.")
+                % {"max": TOKEN_MAX_DAYS}
+            }
+        )
+    name = (name or "").strip()[:100] or "token"
     clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    expires = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
     token = ApiToken.objects.create(
         user=user,
-        name=name or "token",
+        name=name,
+        scope=scope,
         prefix=clear[:10],
         key_hash=_hash(clear),
-        expires_at=expires,
+        expires_at=timezone.now() + timedelta(days=int(expires_in_days)),
     )
     return token, clear
 
 
-def token_authenticate(clear: str) -> User | None:
-    """The active user owning this token, or None. Updates last use at most once a minute."""
+def token_authenticate(clear: str) -> ApiToken | None:
+    """The active token (with its active user), or None. Updates last use at most once a
+    minute."""
     if not clear.startswith(TOKEN_PREFIX):
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=_hash(clear)).first()
@@ -117,10 +143,15 @@ def token_authenticate(clear: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
 
 
-def token_revoke(*, token: ApiToken) -> None:
+def token_revoke(*, actor: Any, token: ApiToken) -> None:
+    """Users revoke their own tokens; administrators anyone's."""
+    from perno.accounts.permissions import check
+
+    if token.user_id != getattr(actor, "pk", None):
+        check(actor, "manage", "apitoken")
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
@@ -144,3 +175,200 @@ def user_set_preference(*, user: Any, key: str, value: object) -> None:
     prefs[key] = value
     User.objects.filter(pk=user.pk).update(preferences=prefs)
     user.preferences = prefs
+
+
+# --- Administration: roles, users, teams, confidential fields -------------------------
+
+
+def _audit(actor: Any, instance: Any, action: str, before: dict[str, Any]) -> None:
+    from perno.audit.models import ChangeEntry
+    from perno.audit.services import change_record
+    from perno.core.diffs import diff
+
+    after = _admin_state(instance)
+    change_record(
+        actor=actor,
+        instance=instance,
+        action=action,
+        changes=diff(before, after)
+        if action != ChangeEntry.Action.CREATE
+        else {k: [None, v] for k, v in after.items() if v not in (None, "", [], {}, False)},
+    )
+
+
+def _admin_state(instance: Any) -> dict[str, Any]:
+    if isinstance(instance, Role):
+        return {
+            "code": instance.code,
+            "name": instance.name,
+            "description": instance.description,
+            "rights": instance.rights,
+            **{flag: getattr(instance, flag) for flag in ROLE_FLAGS},
+        }
+    if isinstance(instance, User):
+        return {
+            "username": instance.username,
+            "first_name": instance.first_name,
+            "last_name": instance.last_name,
+            "email": instance.email,
+            "team": str(instance.team) if instance.team_id else None,
+            "is_active": instance.is_active,
+            "roles": sorted(r.code for r in instance.roles.all()) if instance.pk else [],
+        }
+    if isinstance(instance, Team):
+        return {
+            "name": instance.name,
+            "parent": str(instance.parent) if instance.parent_id else None,
+        }
+    return {}
+
+
+def role_save(*, actor: Any, role: Role | None, data: dict[str, Any], rights: Any = None) -> Role:
+    """Create or change a role; takes effect on the users' next request."""
+    from perno.accounts.permissions import check
+    from perno.accounts.rights import normalise
+    from perno.audit.models import ChangeEntry
+
+    check(actor, "manage", "role")
+    allowed = {"code", "name", "description", *ROLE_FLAGS}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError({key: [_("Unknown field.")] for key in sorted(unknown)})
+    creating = role is None
+    role = role or Role()
+    before = {} if creating else _admin_state(role)
+    for key, value in data.items():
+        setattr(role, key, value)
+    if rights is not None:
+        role.rights = normalise(rights)
+    role.full_clean()
+    with transaction.atomic():
+        role.save()
+        _audit(
+            actor,
+            role,
+            ChangeEntry.Action.CREATE if creating else ChangeEntry.Action.UPDATE,
+            before,
+        )
+    return role
+
+
+def role_delete(*, actor: Any, role: Role) -> None:
+    from perno.accounts.permissions import check
+    from perno.audit.models import ChangeEntry
+    from perno.audit.services import change_record
+
+    check(actor, "manage", "role")
+    if role.users.exists():
+        raise ValidationError(
+            _("This role is still given to %(n)s user(s); take it away from them first.")
+            % {"n": role.users.count()}
+        )
+    with transaction.atomic():
+        change_record(actor=actor, instance=role, action=ChangeEntry.Action.DELETE, changes={})
+        role.delete()
+
+
+def user_save(
+    *,
+    actor: Any,
+    user: User | None,
+    data: dict[str, Any],
+    roles: list[Role] | None = None,
+    password: str | None = None,
+) -> User:
+    """An administrator creates or changes a user (team, roles, active)."""
+    from perno.accounts.permissions import check, forget_access
+    from perno.audit.models import ChangeEntry
+
+    check(actor, "manage", "user")
+    allowed = {"username", "first_name", "last_name", "email", "team", "is_active"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError({key: [_("Unknown field.")] for key in sorted(unknown)})
+    creating = user is None
+    target = user or User()
+    before = {} if creating else _admin_state(target)
+    for key, value in data.items():
+        setattr(target, key, value)
+    if creating and not password:
+        raise ValidationError({"password": [_("Set an initial password.")]})
+    if password:
+        try:
+            validate_password(password, target)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
+        target.set_password(password)
+    if target.pk == getattr(actor, "pk", None) and not target.is_active:
+        raise ValidationError({"is_active": [_("You cannot deactivate yourself.")]})
+    target.full_clean(exclude=["password"] if not creating else None)
+    with transaction.atomic():
+        deactivated = not creating and before.get("is_active") and not target.is_active
+        if deactivated:
+            target.security_stamp = secrets.token_hex(16)  # ends every session
+        target.save()
+        if roles is not None:
+            target.roles.set(roles)
+        _audit(
+            actor,
+            target,
+            ChangeEntry.Action.CREATE if creating else ChangeEntry.Action.UPDATE,
+            before,
+        )
+    forget_access(target)
+    return target
+
+
+def team_save(*, actor: Any, team: Team | None, data: dict[str, Any]) -> Team:
+    from perno.accounts.permissions import check
+    from perno.audit.models import ChangeEntry
+
+    check(actor, "manage", "team")
+    creating = team is None
+    team = team or Team()
+    before = {} if creating else _admin_state(team)
+    for key, value in data.items():
+        setattr(team, key, value)
+    parent = team.parent
+    while parent is not None:
+        if parent.pk == team.pk and team.pk is not None:
+            raise ValidationError({"parent": [_("A team cannot sit below itself.")]})
+        parent = parent.parent
+    team.full_clean()
+    with transaction.atomic():
+        team.save()
+        _audit(
+            actor,
+            team,
+            ChangeEntry.Action.CREATE if creating else ChangeEntry.Action.UPDATE,
+            before,
+        )
+    return team
+
+
+def logout_everywhere(*, user: User) -> None:
+    """End every session of the user, in every browser."""
+    User.objects.filter(pk=user.pk).update(security_stamp=secrets.token_hex(16))
+    user.refresh_from_db(fields=["security_stamp"])
+
+
+def confidential_fields_set(*, actor: Any, subject: str, fields: list[str]) -> None:
+    """Replace the list of confidential fields of one record type."""
+    from perno.accounts.models import ConfidentialField
+    from perno.accounts.permissions import check
+    from perno.accounts.rights import SUBJECTS
+    from perno.accounts.confidential import field_choices
+
+    check(actor, "manage", "confidentialfield")
+    if subject not in SUBJECTS:
+        raise ValidationError({"subject": [_("Unknown record type.")]})
+    known = {name for name, _label in field_choices(subject)}
+    unknown = set(fields) - known
+    if unknown:
+        raise ValidationError(
+            {"fields": [_("Unknown field(s): %(names)s.") % {"names": ", ".join(sorted(unknown))}]}
+        )
+    with transaction.atomic():
+        ConfidentialField.objects.filter(subject=subject).exclude(field__in=fields).delete()
+        for name in fields:
+            ConfidentialField.objects.get_or_create(subject=subject, field=name)

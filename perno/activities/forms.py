@@ -45,6 +45,7 @@ class ActivityForm(RecordForm):
             "lead",
             "owner",
             "team",
+            "is_confidential",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),

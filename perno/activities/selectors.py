@@ -10,7 +10,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from perno.accounts.permissions import check, restrict
+from perno.accounts.confidential import redact
+from perno.accounts.permissions import check, obtain, restrict
 from perno.activities.filters import ActivityFilter
 from perno.activities.models import Activity, Attachment, Comment, Notification
 from perno.core.filtering import apply_filters
@@ -26,16 +27,14 @@ def activity_list(*, user: Any, filters: Any = None) -> QuerySet[Activity]:
 
 
 def activity_get(*, user: Any, pk: Any, action: str = "view") -> Activity:
-    obj = (
-        restrict(Activity.objects.all(), user, action)
-        .select_related("owner", "team", "assignee", "company", "contact", "deal", "lead")
-        .prefetch_related("tags")
-        .filter(pk=pk)
-        .first()
+    return obtain(
+        Activity.objects.select_related(
+            "owner", "team", "assignee", "company", "contact", "deal", "lead"
+        ).prefetch_related("tags"),
+        user,
+        pk,
+        action,
     )
-    if obj is None:
-        raise Http404
-    return obj
 
 
 def my_open_tasks(*, user: Any, limit: int = 20) -> QuerySet[Activity]:
@@ -123,16 +122,19 @@ class TimelineEntry:
 ACTIVITY_LINKS = {"company", "contact", "deal", "lead"}
 
 
-def _scope(target: Any) -> tuple[Q | None, Q]:
+def _scope(user: Any, target: Any) -> tuple[Q | None, Q]:
     """The activity and comment conditions for a record's timeline. A company rolls up
-    its contacts' and deals' entries; a product has comments only."""
+    the entries of its contacts and deals that the user may see; a product has comments
+    only."""
     name = target._meta.model_name
     if name == "company":
-        from perno.contacts.models import Affiliation
+        from perno.contacts.models import Affiliation, Contact
         from perno.sales.models import Deal
 
-        contacts = Affiliation.objects.filter(company=target).values("contact_id")
-        deals = Deal.objects.filter(company=target).values("id")
+        contacts = Affiliation.objects.filter(
+            company=target, contact__in=restrict(Contact.objects.all(), user, "view")
+        ).values("contact_id")
+        deals = restrict(Deal.objects.filter(company=target), user, "view").values("id")
         condition = Q(company=target) | Q(contact__in=contacts) | Q(deal__in=deals)
         return condition, condition
     return (Q(**{name: target}) if name in ACTIVITY_LINKS else None), Q(**{name: target})
@@ -151,7 +153,7 @@ def timeline(
     check(user, "view", target)
     kinds = [k for k in (kinds or TIMELINE_KINDS) if k in TIMELINE_KINDS]
     activity_kinds = [k for k in kinds if k != "comment"]
-    activity_q, comment_q = _scope(target)
+    activity_q, comment_q = _scope(user, target)
     entries: list[TimelineEntry] = []
     if activity_kinds and activity_q is not None:
         activities = restrict(Activity.objects.all(), user, "view").filter(
@@ -162,7 +164,9 @@ def timeline(
         for activity in activities.select_related("assignee", "owner", "contact", "deal").order_by(
             "-created_at", "-id"
         )[: limit + 1]:
-            entries.append(TimelineEntry(activity.kind, activity.created_at, activity))
+            entries.append(
+                TimelineEntry(activity.kind, activity.created_at, redact(user, activity))
+            )
     if "comment" in kinds:
         comments = Comment.objects.filter(comment_q, parent__isnull=True)
         if before:

@@ -30,6 +30,7 @@ from perno.core.records import (
 logger = logging.getLogger(__name__)
 
 ACTIVITY_FIELDS = {
+    "is_confidential",
     "kind",
     "subject",
     "description",

@@ -10,6 +10,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from perno.accounts.confidential import redact
 from perno.accounts.selectors import user_list
 from perno.activities import selectors, services
 from perno.activities.forms import ActivityForm, CommentForm
@@ -35,7 +36,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "activities/activity_detail.html",
         {
-            "object": activity,
+            "object": redact(request.user, activity),
             "record_type": "activity",
             "users": user_list(user=request.user),
             "history": change_history(user=request.user, instance=activity),

@@ -7,13 +7,15 @@ import datetime
 from typing import Any
 
 import django_filters
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import Field, create_model
+from pydantic import Field, create_model, model_validator
 
+from perno.accounts.confidential import current_user, redact
 from perno.accounts.permissions import restrict
 from perno.core.pagination import paginate
 
@@ -51,9 +53,19 @@ class Ref(Schema):
         return str(obj)
 
 
+BULK_MAX_PAGE_SIZE = 5000
+
+
 class PageParams(Schema):
     page: int = Field(1, ge=1, le=100_000, description="Page number, from 1.")
-    page_size: int = Field(25, ge=1, le=100, description="Rows per page (at most 100).")
+    page_size: int = Field(
+        25,
+        ge=1,
+        le=BULK_MAX_PAGE_SIZE,
+        description="Rows per page. Pages larger than the bulk-read threshold "
+        "(PERNO_BULK_READ_ROWS, 200 by default) count as an export: they need the export "
+        "right, count against the export limits and are logged.",
+    )
 
 
 def page_schema(item: type[Schema]) -> type[Schema]:
@@ -72,7 +84,35 @@ def page_schema(item: type[Schema]) -> type[Schema]:
     )
 
 
-def paged(queryset: Any, params: PageParams) -> dict[str, Any]:
+def paged(queryset: Any, params: PageParams, request: HttpRequest | None = None) -> dict[str, Any]:
+    """One page of a list. A page over the bulk-read threshold is an export: checked,
+    limited and logged like a file export, and refused whole when over a limit."""
+    if params.page_size > settings.PERNO_BULK_READ_ROWS:
+        if request is None:
+            raise ValidationError({"page_size": [_("Page too large.")]})
+        from perno.accounts import exports
+
+        subject = queryset.model._meta.model_name
+        with transaction.atomic():
+            window = queryset[(params.page - 1) * params.page_size : params.page * params.page_size]
+            ids = list(window.values_list("pk", flat=True))
+            _rows, count = exports.authorise(
+                user=request.user, queryset=queryset.filter(pk__in=ids), subject=subject
+            )
+            if count != len(ids):
+                raise PermissionDenied(
+                    _(
+                        "Some rows of this page are outside your export scope. Narrow the filter or use smaller pages."
+                    )
+                )
+            exports.record(
+                user=request.user,
+                subject=subject,
+                fmt="json",
+                channel="api",
+                rows=count,
+                filters=dict(request.GET.items()),
+            )
     page = paginate(queryset, params.page, params.page_size)
     return {
         "items": page.items,
@@ -156,8 +196,24 @@ def expected_version(request: HttpRequest, body_version: int | None) -> int | No
 
 
 class RecordOut(Schema):
+    """A record as the API shows it: fields hidden from the caller (confidential) are
+    blank and listed in ``hidden_fields``."""
+
     id: int
     version: int
+    is_confidential: bool = False
+    hidden_fields: list[str] = Field(
+        [], description="Confidential fields blanked because your roles may not see them."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _hide_confidential(cls, data: Any) -> Any:
+        obj = getattr(data, "_obj", data)
+        if isinstance(obj, models.Model):
+            redact(current_user.get(), obj, text="")
+        return data
+
     owner: UserRef | None = None
     team: Ref | None = None
     tags: list[str] = []

@@ -1,18 +1,17 @@
 from typing import Any
 
 from django.conf import settings
-from django.contrib import admin
 from django.urls import include, path
 
 from perno.api.api import api
 
 urlpatterns: list[Any] = [
     path("", include("perno.web.urls")),
+    path("", include("perno.accounts.urls")),
     path("", include("perno.contacts.urls")),
     path("", include("perno.sales.urls")),
     path("", include("perno.activities.urls")),
     path("api/v1/", api.urls),
-    path("admin/", admin.site.urls),
 ]
 
 if settings.DEBUG:  # pragma: no cover

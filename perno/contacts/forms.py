@@ -25,6 +25,7 @@ class CompanyForm(RecordForm):
             "employees",
             "owner",
             "team",
+            "is_confidential",
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
@@ -53,6 +54,7 @@ class ContactForm(RecordForm):
             "country",
             "owner",
             "team",
+            "is_confidential",
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from perno.accounts.permissions import restrict
+from perno.accounts.permissions import obtain, restrict
 from perno.contacts.filters import CompanyFilter, ContactFilter
 from perno.contacts.models import Address, Affiliation, Company, Contact, CustomFieldDefinition
 from perno.core.filtering import apply_filters
@@ -19,16 +19,12 @@ def company_list(*, user: Any, filters: Any = None) -> QuerySet[Company]:
 
 
 def company_get(*, user: Any, pk: Any, action: str = "view") -> Company:
-    company = (
-        restrict(Company.objects.all(), user, action)
-        .select_related("owner", "team")
-        .prefetch_related("tags", "addresses")
-        .filter(pk=pk)
-        .first()
+    return obtain(
+        Company.objects.select_related("owner", "team").prefetch_related("tags", "addresses"),
+        user,
+        pk,
+        action,
     )
-    if company is None:
-        raise Http404
-    return company
 
 
 def company_contacts(*, user: Any, company: Company) -> QuerySet[Affiliation]:
@@ -47,20 +43,16 @@ def contact_list(*, user: Any, filters: Any = None) -> QuerySet[Contact]:
 
 
 def contact_get(*, user: Any, pk: Any, action: str = "view") -> Contact:
-    contact = (
-        restrict(Contact.objects.all(), user, action)
-        .select_related("owner", "team")
-        .prefetch_related(
+    return obtain(
+        Contact.objects.select_related("owner", "team").prefetch_related(
             "tags",
             "addresses",
             Prefetch("affiliations", queryset=Affiliation.objects.select_related("company")),
-        )
-        .filter(pk=pk)
-        .first()
+        ),
+        user,
+        pk,
+        action,
     )
-    if contact is None:
-        raise Http404
-    return contact
 
 
 def address_get(*, user: Any, pk: Any) -> Address:

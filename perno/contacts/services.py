@@ -24,6 +24,7 @@ from perno.core.records import (
 from perno.core.validators import normalize_phone, normalize_vat
 
 COMPANY_FIELDS = {
+    "is_confidential",
     "name",
     "vat_number",
     "industry",
@@ -37,6 +38,7 @@ COMPANY_FIELDS = {
     "team",
 }
 CONTACT_FIELDS = {
+    "is_confidential",
     "first_name",
     "last_name",
     "email",

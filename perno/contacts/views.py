@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from perno.accounts.confidential import redact
 from perno.accounts.selectors import user_list
 from perno.audit.selectors import change_history
 from perno.contacts import selectors, services
@@ -31,7 +32,7 @@ class ContactListView(RecordListView):
 
 def _detail_context(request: HttpRequest, obj: Any, record_type: str) -> dict[str, Any]:
     return {
-        "object": obj,
+        "object": redact(request.user, obj),
         "record_type": record_type,
         "users": user_list(user=request.user),
         "history": change_history(user=request.user, instance=obj),

@@ -65,6 +65,12 @@ class RecordModel(TimeStampedModel):
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="+")
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    is_confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        db_default=False,
+        help_text=_("Only roles allowed to see confidential data can see this record."),
+    )
 
     class Meta:
         abstract = True

@@ -20,6 +20,7 @@ CATEGORIES = {
     "free_text": "notes, comments and descriptions that may mention people",
     "file": "uploaded files and their names",
     "credentials": "secrets for logging in",
+    "network": "IP addresses and browser identifiers",
 }
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from perno.accounts.confidential import hidden_fields
 from perno.accounts.permissions import check
 from perno.audit.models import ChangeEntry
 from perno.audit.services import change_record
@@ -39,6 +40,32 @@ def reject_unknown_fields(data: dict[str, Any], allowed: set[str]) -> None:
         raise ValidationError({key: [_("Unknown field.")] for key in sorted(unknown)})
 
 
+def _guard_hidden(actor: Any, instance: models.Model, before: dict[str, Any] | None) -> None:
+    """A user may not write fields hidden from them (they cannot see what they'd replace)."""
+    hidden = hidden_fields(actor, instance._meta.model_name or "")
+    if not hidden:
+        return
+    state = _state(instance, tracked_fields(type(instance)))
+    touched = []
+    for name in hidden:
+        now = state.get(name)
+        was = (before or {}).get(name)
+        if before is None and now in (None, "", False):
+            continue
+        if before is not None and now == was:
+            continue
+        touched.append(name)
+    if touched:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(
+            _(
+                "These fields are confidential and your roles do not include the right to see confidential data: %(fields)s."
+            )
+            % {"fields": ", ".join(sorted(touched))}
+        )
+
+
 def tags_from_names(names: Iterable[str]) -> list[Tag]:
     tags = []
     for name in {n.strip()[:60] for n in names if n and n.strip()}:
@@ -51,7 +78,6 @@ def record_create[M: models.Model](
     *, actor: Any, instance: M, tags: Iterable[Tag] | None = None
 ) -> M:
     """Validate and insert ``instance`` owned by ``actor`` (unless set) and log it."""
-    check(actor, "create", instance)
     if hasattr(instance, "owner_id") and instance.owner_id is None and getattr(actor, "pk", None):
         instance.owner = actor  # type: ignore[attr-defined]
     if (
@@ -60,6 +86,8 @@ def record_create[M: models.Model](
         and getattr(actor, "team_id", None)
     ):
         instance.team_id = actor.team_id
+    check(actor, "create", instance)
+    _guard_hidden(actor, instance, None)
     instance.full_clean()
     with transaction.atomic():
         instance.save()
@@ -90,6 +118,8 @@ def record_update[M: models.Model](
 ) -> M:
     """Apply ``data`` to the locked row. ``expected_version`` is the version the user
     started from; a different stored version raises ConflictError and changes nothing."""
+    if getattr(instance, "_perno_redacted", False):
+        raise RuntimeError("a redacted (display-only) record was passed to a service")
     with transaction.atomic():
         locked = record_lock(type(instance), instance.pk)
         check(actor, "edit", locked)
@@ -106,6 +136,9 @@ def record_update[M: models.Model](
         before = _state(locked, fields)
         for key, value in data.items():
             setattr(locked, key, value)
+        _guard_hidden(actor, locked, before)
+        if getattr(locked, "is_confidential", False) and not before.get("is_confidential"):
+            check(actor, "view", locked)  # only who may see confidential data may mark it
         locked.full_clean()
         if hasattr(locked, "version"):
             locked.version += 1  # type: ignore[attr-defined]

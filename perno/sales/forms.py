@@ -44,6 +44,7 @@ class LeadForm(RecordForm):
             "status",
             "owner",
             "team",
+            "is_confidential",
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
@@ -74,6 +75,7 @@ class DealForm(RecordForm):
             "close_reason",
             "owner",
             "team",
+            "is_confidential",
             "notes",
         ]
         widgets = {
@@ -152,6 +154,7 @@ class ProductForm(RecordForm):
             "is_active",
             "owner",
             "team",
+            "is_confidential",
             "description",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}

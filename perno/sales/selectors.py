@@ -9,14 +9,17 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import Http404
 
-from perno.accounts.permissions import restrict
+from perno.accounts.permissions import obtain, restrict
 from perno.core.filtering import apply_filters
 from perno.sales.filters import DealFilter, LeadFilter, ProductFilter
 from perno.sales.models import Deal, Lead, Pipeline, Product, Stage
 
 
 def _get(qs: QuerySet, pk: Any) -> Any:
-    obj = qs.filter(pk=pk).first()
+    try:
+        obj = qs.filter(pk=pk).first()
+    except (ValueError, TypeError):
+        obj = None
     if obj is None:
         raise Http404
     return obj
@@ -28,11 +31,13 @@ def lead_list(*, user: Any, filters: Any = None) -> QuerySet[Lead]:
 
 
 def lead_get(*, user: Any, pk: Any, action: str = "view") -> Lead:
-    return _get(
-        restrict(Lead.objects.all(), user, action)
-        .select_related("owner", "team", "converted_contact", "converted_company", "converted_deal")
-        .prefetch_related("tags"),
+    return obtain(
+        Lead.objects.select_related(
+            "owner", "team", "converted_contact", "converted_company", "converted_deal"
+        ).prefetch_related("tags"),
+        user,
         pk,
+        action,
     )
 
 
@@ -58,11 +63,13 @@ def deal_list(*, user: Any, filters: Any = None) -> QuerySet[Deal]:
 
 
 def deal_get(*, user: Any, pk: Any, action: str = "view") -> Deal:
-    return _get(
-        restrict(Deal.objects.all(), user, action)
-        .select_related("owner", "team", "company", "contact", "stage", "pipeline")
-        .prefetch_related("tags"),
+    return obtain(
+        Deal.objects.select_related(
+            "owner", "team", "company", "contact", "stage", "pipeline"
+        ).prefetch_related("tags"),
+        user,
         pk,
+        action,
     )
 
 
@@ -110,9 +117,9 @@ def product_list(*, user: Any, filters: Any = None) -> QuerySet[Product]:
 
 
 def product_get(*, user: Any, pk: Any, action: str = "view") -> Product:
-    return _get(
-        restrict(Product.objects.all(), user, action)
-        .select_related("owner", "team")
-        .prefetch_related("tags"),
+    return obtain(
+        Product.objects.select_related("owner", "team").prefetch_related("tags"),
+        user,
         pk,
+        action,
     )

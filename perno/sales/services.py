@@ -29,6 +29,7 @@ from perno.core.validators import normalize_phone
 from perno.sales.models import Deal, Lead, Pipeline, Product, Stage
 
 LEAD_FIELDS = {
+    "is_confidential",
     "first_name",
     "last_name",
     "company_name",
@@ -43,6 +44,7 @@ LEAD_FIELDS = {
     "team",
 }
 DEAL_FIELDS = {
+    "is_confidential",
     "title",
     "company",
     "contact",
@@ -58,6 +60,7 @@ DEAL_FIELDS = {
     "team",
 }
 PRODUCT_FIELDS = {
+    "is_confidential",
     "name",
     "sku",
     "description",

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from perno.accounts.models import Role, User
+from perno.accounts.permissions import restrict
 from perno.accounts.services import roles_ensure_defaults, team_get_or_create, user_create
 from perno.activities import services as activity_services
 from perno.activities.models import Activity
@@ -207,8 +208,12 @@ def load_demo(
         )
     # Today's work for every demo user: open, overdue and reminded tasks.
     now = timezone.now()
-    contacts = list(Contact.objects.order_by("pk")[:60])
     for user in users:
+        # Each user's tasks are about contacts they may see (their scope).
+        contacts = list(restrict(Contact.objects.all(), user, "view").order_by("pk")[:60])
+        visible_companies = restrict(Company.objects.all(), user, "view")
+        if not contacts:
+            continue
         for j in range(4):
             contact = contacts[rng.randrange(len(contacts))]
             activity_services.activity_create(
@@ -223,21 +228,23 @@ def load_demo(
                     ][j],
                     "assignee": user,
                     "contact": contact,
-                    "company": contact.companies.first(),
+                    "company": contact.companies.filter(pk__in=visible_companies).first(),
                     "due_at": now + datetime.timedelta(days=j - 2, hours=2),
                     "remind_at": now - datetime.timedelta(minutes=5) if j == 3 else None,
                     "priority": Activity.Priority.HIGH if j == 0 else Activity.Priority.NORMAL,
                 },
             )
     # A few real documents, attached through the comment service.
-    companies = list(Company.objects.order_by("pk")[: len(DOCUMENTS)])
+    companies = list(
+        restrict(Company.objects.all(), users[1], "view").order_by("pk")[: len(DOCUMENTS)]
+    )
     for (kind, title, lines), target in zip(DOCUMENTS, companies, strict=False):
         data = _pdf(title, lines) if kind == "pdf" else _docx(title, lines)
         upload = SimpleUploadedFile(f"{title}.{kind}", data)
         activity_services.comment_create(
             actor=users[1], target=target, body=f"{title} — allegato / atașat.", files=[upload]
         )
-    deal = Deal.objects.order_by("pk").first()
+    deal = restrict(Deal.objects.all(), users[2], "view").order_by("pk").first()
     if deal is not None:
         upload = SimpleUploadedFile(
             "Offerta dettagliata.pdf", _pdf("Offerta dettagliata", DOCUMENTS[0][2])

@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from perno.accounts.confidential import CUSTOM_PREFIX, hidden_fields
+from perno.accounts.permissions import access_for
 from perno.contacts.models import CustomFieldDefinition
 from perno.contacts.selectors import custom_field_definitions
 from perno.core.validators import normalize_phone, normalize_vat
@@ -32,11 +34,22 @@ class RecordForm(forms.ModelForm):
         if instance.pk:
             self.fields["version"].initial = instance.version
             self.fields["tags"].initial = ", ".join(t.name for t in instance.tags.all())
-        self.custom_definitions = (
-            list(custom_field_definitions(user=user, entity=self.custom_entity))
-            if self.custom_entity
-            else []
-        )
+        # Fields hidden from this user are not in the form: they can neither read nor
+        # overwrite them (the service keeps the stored values).
+        hidden = hidden_fields(user, self._meta.model._meta.model_name)
+        self.custom_definitions = [
+            d
+            for d in (
+                custom_field_definitions(user=user, entity=self.custom_entity)
+                if self.custom_entity
+                else []
+            )
+            if f"{CUSTOM_PREFIX}{d.key}" not in hidden
+        ]
+        for name in hidden:
+            self.fields.pop(name, None)
+        if "is_confidential" in self.fields and not access_for(user).see_confidential:
+            del self.fields["is_confidential"]
         current = getattr(instance, "custom_fields", None) or {}
         for definition in self.custom_definitions:
             name = f"cf_{definition.key}"

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,9 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views import View
 
+from perno.accounts.confidential import HiddenText, redact
+from perno.accounts.exports import export_file
+from perno.accounts.permissions import can
 from perno.accounts.services import user_set_preference
 from perno.core.money import format_money
 from perno.core.pagination import paginate
@@ -42,6 +46,8 @@ class Column:
         value = self.render_value(obj)
         if value is None or value == "":
             return ""
+        if isinstance(value, HiddenText):
+            return format_html('<span class="text-body-secondary fst-italic">{}</span>', value)
         kind = self.kind
         if kind == "link":
             return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), value)
@@ -129,6 +135,8 @@ class RecordListView(LoginRequiredMixin, View):
         prefetch = [*config.prefetch, *(p for column in columns for p in column.prefetch)]
         if prefetch:
             queryset = queryset.prefetch_related(*prefetch)
+        if request.GET.get("export") and not errors:
+            return self.export(request, queryset, filters)
         try:
             page_number = max(1, int(request.GET.get("page", "1")))
         except ValueError:
@@ -155,7 +163,11 @@ class RecordListView(LoginRequiredMixin, View):
         context = {
             "config": config,
             "columns": columns,
-            "rows": [[mark_safe(column.html(obj)) for column in columns] for obj in page.items],  # noqa: S308 - escaped above
+            "rows": [
+                [mark_safe(column.html(redact(request.user, obj))) for column in columns]  # noqa: S308 - escaped above
+                for obj in page.items
+            ],
+            "can_export": can(request.user, "export", queryset.model._meta.model_name),
             "page": page,
             "filter_fields": [form[name] for name in config.filter_fields if name in form.fields],
             "filter_errors": errors,
@@ -169,3 +181,17 @@ class RecordListView(LoginRequiredMixin, View):
             "web/record_list.html#results" if htmx and not htmx.boosted else "web/record_list.html"
         )
         return render(request, template, context, status=400 if errors else 200)
+
+    def export(self, request: HttpRequest, queryset: Any, filters: dict[str, Any]) -> HttpResponse:
+        """The whole filtered list as CSV or XLSX, under the export rules."""
+        fmt = request.GET.get("export", "")
+        try:
+            result = export_file(user=request.user, queryset=queryset, fmt=fmt, filters=filters)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            query = request.GET.copy()
+            query.pop("export", None)
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        response = HttpResponse(result.content, content_type=result.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+        return response

@@ -45,6 +45,7 @@ class ActivityIn(Schema):
     owner_id: int | None = None
     team_id: int | None = None
     tags: list[str] = []
+    is_confidential: bool = False
 
 
 class ActivityPatch(Schema):
@@ -64,6 +65,7 @@ class ActivityPatch(Schema):
     owner_id: int | None = None
     team_id: int | None = None
     tags: list[str] | None = None
+    is_confidential: bool | None = None
 
 
 class AttachmentOut(Schema):

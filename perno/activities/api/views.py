@@ -72,6 +72,7 @@ def activity_list(
             user=request.user, filters=filters.dict(exclude_none=True)
         ).prefetch_related("tags"),
         params,
+        request,
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent  # the perno package
@@ -31,7 +32,6 @@ ALLOWED_HOSTS = env_list("PERNO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("PERNO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "perno.core",
     "perno.accounts",
     "perno.audit",
@@ -59,8 +61,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "perno.accounts.middleware.SecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -147,9 +152,36 @@ WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Inactivity timeout: every request renews the session, an idle one expires.
+SESSION_COOKIE_AGE = int(os.environ.get("PERNO_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
+# Log-in protection: a lockout after repeated failures for one account or from one
+# address within the window; failed attempts are personal data and are purged.
+PERNO_LOCKOUT_ACCOUNT_FAILURES = int(os.environ.get("PERNO_LOCKOUT_ACCOUNT_FAILURES", "5"))
+PERNO_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("PERNO_LOCKOUT_ADDRESS_FAILURES", "20"))
+PERNO_LOCKOUT_MINUTES = int(os.environ.get("PERNO_LOCKOUT_MINUTES", "15"))
+PERNO_LOGIN_ATTEMPT_DAYS = int(os.environ.get("PERNO_LOGIN_ATTEMPT_DAYS", "30"))
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PERNO_PASSWORD_RESET_MINUTES", "60")) * 60
+OTP_TOTP_ISSUER = "Perno"
+# API list reads of more rows than this count as an export (right, limits and log).
+PERNO_BULK_READ_ROWS = int(os.environ.get("PERNO_BULK_READ_ROWS", "200"))
 
 # Attachments: size limit and the content types accepted (checked on the bytes).
 PERNO_ATTACHMENT_MAX_BYTES = int(os.environ.get("PERNO_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
@@ -173,6 +205,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-activity-reminders": {
         "task": "perno.activities.tasks.send_activity_reminders_task",
         "schedule": PERNO_REMINDER_INTERVAL,
+    },
+    "purge-login-attempts": {
+        "task": "perno.accounts.tasks.purge_login_attempts_task",
+        "schedule": 3600.0,
     },
 }
 

@@ -20,10 +20,15 @@ if len(SECRET_KEY) < 32:
     )
 
 DEBUG = False
-PERNO_HTTPS = env_bool("PERNO_HTTPS")
+# Production sits behind HTTPS (a TLS-terminating proxy that sets X-Forwarded-Proto).
+# Only the local demo turns this off, because it serves http://127.0.0.1.
+PERNO_HTTPS = env_bool("PERNO_HTTPS", True)
 SESSION_COOKIE_SECURE = PERNO_HTTPS
 CSRF_COOKIE_SECURE = PERNO_HTTPS
 if PERNO_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("PERNO_HSTS_PRELOAD", True)

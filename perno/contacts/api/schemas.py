@@ -51,6 +51,7 @@ class CompanyIn(Schema):
     owner_id: int | None = None
     team_id: int | None = None
     tags: list[str] = []
+    is_confidential: bool = False
     custom_fields: dict[str, Any] = {}
 
 
@@ -68,6 +69,7 @@ class CompanyPatch(Schema):
     owner_id: int | None = None
     team_id: int | None = None
     tags: list[str] | None = None
+    is_confidential: bool | None = None
     custom_fields: dict[str, Any] | None = None
 
 
@@ -124,6 +126,7 @@ class ContactIn(Schema):
     owner_id: int | None = None
     team_id: int | None = None
     tags: list[str] = []
+    is_confidential: bool = False
     custom_fields: dict[str, Any] = {}
     companies: list[AffiliationIn] = []
 
@@ -142,6 +145,7 @@ class ContactPatch(Schema):
     owner_id: int | None = None
     team_id: int | None = None
     tags: list[str] | None = None
+    is_confidential: bool | None = None
     custom_fields: dict[str, Any] | None = None
 
 

@@ -53,7 +53,7 @@ def company_list(
     qs = selectors.company_list(
         user=request.user, filters=filters.dict(exclude_none=True)
     ).prefetch_related("tags", "addresses")
-    return paged(qs, params)
+    return paged(qs, params, request)
 
 
 @router.post("/companies", response={201: CompanyOut, **WRITE_ERRORS}, summary="Create a company")
@@ -113,7 +113,7 @@ def contact_list(
     qs = selectors.contact_list(
         user=request.user, filters=filters.dict(exclude_none=True)
     ).prefetch_related("tags", "addresses", "affiliations__company")
-    return paged(qs, params)
+    return paged(qs, params, request)
 
 
 @router.post("/contacts", response={201: ContactOut, **WRITE_ERRORS}, summary="Create a contact")

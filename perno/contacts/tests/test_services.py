@@ -236,7 +236,7 @@ def test_choice_fields_need_choices(admin_user):
 
 
 def test_selectors_filter_sort_and_hide_everything_from_anonymous(user, make_user):
-    other = make_user("andrei")
+    other = make_user("andrei", team="Vendite Nord")
     services.contact_create(actor=user, data={"first_name": "Zoe", "last_name": "Bianchi"})
     services.contact_create(
         actor=other, data={"first_name": "Anna", "last_name": "Rossi", "email": "anna@rossi.it"}

@@ -46,6 +46,7 @@ class LeadIn(Schema):
     owner_id: int | None = None
     team_id: int | None = None
     tags: list[str] = []
+    is_confidential: bool = False
 
 
 class LeadPatch(Schema):
@@ -63,6 +64,7 @@ class LeadPatch(Schema):
     owner_id: int | None = None
     team_id: int | None = None
     tags: list[str] | None = None
+    is_confidential: bool | None = None
 
 
 class LeadConvertIn(Schema):
@@ -168,6 +170,7 @@ class DealIn(Schema):
     owner_id: int | None = None
     team_id: int | None = None
     tags: list[str] = []
+    is_confidential: bool = False
     custom_fields: dict[str, Any] = {}
 
 
@@ -187,6 +190,7 @@ class DealPatch(Schema):
     owner_id: int | None = None
     team_id: int | None = None
     tags: list[str] | None = None
+    is_confidential: bool | None = None
     custom_fields: dict[str, Any] | None = None
 
 
@@ -211,6 +215,7 @@ class ProductIn(Schema):
     owner_id: int | None = None
     team_id: int | None = None
     tags: list[str] = []
+    is_confidential: bool = False
 
 
 class ProductPatch(Schema):
@@ -225,3 +230,4 @@ class ProductPatch(Schema):
     owner_id: int | None = None
     team_id: int | None = None
     tags: list[str] | None = None
+    is_confidential: bool | None = None

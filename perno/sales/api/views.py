@@ -69,6 +69,7 @@ def lead_list(request: HttpRequest, filters: Query[LeadQuery], params: Query[Pag
             user=request.user, filters=filters.dict(exclude_none=True)
         ).prefetch_related("tags"),
         params,
+        request,
     )
 
 
@@ -258,6 +259,7 @@ def deal_list(request: HttpRequest, filters: Query[DealQuery], params: Query[Pag
             user=request.user, filters=filters.dict(exclude_none=True)
         ).prefetch_related("tags"),
         params,
+        request,
     )
 
 
@@ -320,6 +322,7 @@ def product_list(
             user=request.user, filters=filters.dict(exclude_none=True)
         ).prefetch_related("tags"),
         params,
+        request,
     )
 
 

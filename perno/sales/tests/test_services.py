@@ -192,27 +192,27 @@ def test_board_groups_deals_by_stage_with_totals(user, pipeline):
     assert (second.count, second.deals, second.totals) == (0, [], [])
 
 
-def test_products_validate_prices(user):
+def test_products_validate_prices(admin_user):
     with pytest.raises(ValidationError) as info:
         services.product_create(
-            actor=user, data={"name": "X", "sku": "X1", "unit_price": Decimal("-1")}
+            actor=admin_user, data={"name": "X", "sku": "X1", "unit_price": Decimal("-1")}
         )
     assert "unit_price" in info.value.message_dict
     product = services.product_create(
-        actor=user, data={"name": "X", "sku": "X1", "unit_price": Decimal("9.90")}
+        actor=admin_user, data={"name": "X", "sku": "X1", "unit_price": Decimal("9.90")}
     )
     with pytest.raises(ValidationError) as info:
         services.product_create(
-            actor=user, data={"name": "Y", "sku": "X1", "unit_price": Decimal("1")}
+            actor=admin_user, data={"name": "Y", "sku": "X1", "unit_price": Decimal("1")}
         )
     assert "sku" in info.value.message_dict
     assert product.vat_rate == Decimal("22")
 
 
-def test_pipeline_settings_page(client, user, admin_user, pipeline):
+def test_pipeline_settings_page(client, user, admin_user, pipeline, login_verified):
     client.force_login(user)
     assert client.get("/settings/pipelines/").status_code == 403
-    client.force_login(admin_user)
+    login_verified(client, admin_user)
     assert "Vendite" in client.get("/settings/pipelines/").content.decode()
     client.post("/settings/pipelines/", {"action": "create", "name": "Rinnovi"})
     new = Pipeline.objects.get(name="Rinnovi")

@@ -1,0 +1,154 @@
+"""Field-level confidentiality. An administrator marks fields of a record type (built-in
+or custom) as confidential; users whose roles lack "see confidential data" get them
+hidden everywhere: pages, forms, API, exports, timelines and the change history.
+
+Only optional fields can be confidential (a required name cannot be hidden; mark the
+whole record confidential instead)."""
+
+from __future__ import annotations
+
+import contextvars
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.utils.translation import gettext as _
+
+from perno.accounts.permissions import access_for
+from perno.accounts.rights import SUBJECTS
+
+CUSTOM_PREFIX = "custom_fields."
+NEVER_CONFIDENTIAL = {
+    "id",
+    "owner",
+    "team",
+    "tags",
+    "version",
+    "is_confidential",
+    "created_at",
+    "updated_at",
+}
+CUSTOM_FIELD_SUBJECTS = {"company", "contact", "deal"}
+
+# The user a request acts for, so API schemas can hide fields without each endpoint
+# remembering to (set by the middleware and by token authentication).
+current_user: contextvars.ContextVar[Any] = contextvars.ContextVar("perno_user", default=None)
+
+
+def subject_model(subject: str) -> type[models.Model]:
+    for model in apps.get_models():
+        if model._meta.model_name == subject and model._meta.app_label in {
+            "contacts",
+            "sales",
+            "activities",
+        }:
+            return model
+    raise LookupError(subject)
+
+
+def _optional(field: models.Field) -> bool:
+    if field.null:
+        return True
+    return isinstance(field, models.CharField | models.TextField) and field.blank
+
+
+def field_choices(subject: str) -> list[tuple[str, str]]:
+    """The fields of a record type that may be marked confidential: (name, label)."""
+    model = subject_model(subject)
+    choices: list[tuple[str, str]] = []
+    for field in model._meta.concrete_fields:
+        if field.name in NEVER_CONFIDENTIAL or not field.editable or field.is_relation:
+            continue
+        if field.name == "custom_fields" or not _optional(field):
+            continue
+        choices.append((field.name, str(field.verbose_name)))
+    if subject in CUSTOM_FIELD_SUBJECTS:
+        definitions = apps.get_model("contacts", "CustomFieldDefinition").objects.filter(
+            entity=subject, is_active=True
+        )
+        for definition in definitions:
+            choices.append((f"{CUSTOM_PREFIX}{definition.key}", definition.label))
+    return choices
+
+
+def hidden_fields(user: Any, subject: str) -> frozenset[str]:
+    """The fields of ``subject`` that ``user`` may not read (cached per request)."""
+    if subject not in SUBJECTS:
+        return frozenset()
+    access = access_for(user)
+    if access.see_confidential:
+        return frozenset()
+    cache = access.__dict__.setdefault("_hidden", {})
+    if not cache:
+        from perno.accounts.models import ConfidentialField
+
+        for subj, name in ConfidentialField.objects.values_list("subject", "field"):
+            cache.setdefault(subj, set()).add(name)
+        cache.setdefault("__loaded__", set())
+    return frozenset(cache.get(subject, ()))
+
+
+class HiddenText(str):
+    """What a hidden text field shows in pages and files."""
+
+    __slots__ = ()
+
+
+def marker() -> HiddenText:
+    return HiddenText(_("(confidential)"))
+
+
+def redact(user: Any, obj: Any, *, text: str | None = None) -> Any:
+    """Blank the fields of ``obj`` that ``user`` may not read, in memory only (never
+    saved: services always reload the row). Returns ``obj``; ``obj.hidden_fields`` lists
+    what was hidden."""
+    if obj is None or getattr(obj, "_perno_redacted", False):
+        return obj
+    subject = obj._meta.model_name
+    hidden = hidden_fields(user, subject)
+    obj._perno_redacted = True
+    obj.hidden_fields = sorted(hidden)
+    if not hidden:
+        return obj
+    shown = marker() if text is None else text
+    custom = dict(getattr(obj, "custom_fields", None) or {})
+    for name in hidden:
+        if name.startswith(CUSTOM_PREFIX):
+            key = name.removeprefix(CUSTOM_PREFIX)
+            if key in custom:
+                custom[key] = None
+            continue
+        field = obj._meta.get_field(name)
+        value = shown if isinstance(field, models.CharField | models.TextField) else None
+        obj.__dict__[field.attname] = value
+    if hasattr(obj, "custom_fields"):
+        obj.custom_fields = custom
+    return obj
+
+
+def redact_changes(user: Any, subject: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """A change-history entry with hidden fields' values replaced by the marker."""
+    hidden = hidden_fields(user, subject)
+    if not hidden:
+        return changes
+    return {
+        key: ([str(marker()), str(marker())] if key in hidden else value)
+        for key, value in changes.items()
+    }
+
+
+def reject_hidden_input(user: Any, subject: str, names: set[str]) -> None:
+    """Writes may not touch fields the user may not read."""
+    from django.core.exceptions import PermissionDenied
+
+    hidden = hidden_fields(user, subject)
+    touched = sorted(
+        n for n in names if n in hidden or f"{CUSTOM_PREFIX}{n.removeprefix('cf_')}" in hidden
+    )
+    if touched:
+        raise PermissionDenied(
+            _(
+                "These fields are confidential and your roles do not include the right to see confidential data: %(fields)s."
+            )
+            % {"fields": ", ".join(touched)}
+        )

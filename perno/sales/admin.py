@@ -1,1 +1,0 @@
-# Pipelines and stages are managed on Settings → Pipelines (through the services), not here.
