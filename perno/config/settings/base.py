@@ -130,6 +130,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "perno.accounts.validators.NoPersonalDataValidator"},
 ]
 
 LANGUAGE_CODE = "en"
