@@ -9,7 +9,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 # msgid -> (Italian, Romanian). Plural entries use the singular msgid and give a tuple
-# of (singular, plural) per language.
+# of the plural forms per language (Romanian has three: 1, 0 and 2-19, 20+).
 GLOSSARY: dict[str, tuple[object, object]] = {
     "name": ("nome", "nume"),
     "parent team": ("team superiore", "echipă superioară"),
@@ -644,6 +644,399 @@ GLOSSARY: dict[str, tuple[object, object]] = {
     "No match": ("Nessun risultato", "Niciun rezultat"),
     "Type to search…": ("Scrivi per cercare…", "Scrieți pentru a căuta…"),
     "Default pipeline": ("Pipeline predefinita", "Pipeline implicit"),
+    # --- access control and security (issue 3) ---
+    "Two-factor authentication was reset for this user.": (
+        "L'autenticazione a due fattori è stata azzerata per questo utente.",
+        "Autentificarea în doi pași a fost resetată pentru acest utilizator.",
+    ),
+    "The user was logged out everywhere.": (
+        "L'utente è stato disconnesso ovunque.",
+        "Utilizatorul a fost deconectat peste tot.",
+    ),
+    "The role was deleted.": ("Il ruolo è stato eliminato.", "Rolul a fost șters."),
+    "Saved. The new rights apply from the users' next click.": (
+        "Salvato. I nuovi diritti valgono dal prossimo clic degli utenti.",
+        "Salvat. Noile drepturi se aplică de la următorul clic al utilizatorilor.",
+    ),
+    "Unlocked (%(n)s failed attempts cleared).": (
+        "Sbloccato (%(n)s tentativi falliti cancellati).",
+        "Deblocat (%(n)s încercări eșuate șterse).",
+    ),
+    "(confidential)": ("(riservato)", "(confidențial)"),
+    "These fields are confidential and your roles do not include the right to see confidential data: %(fields)s.": (
+        "Questi campi sono riservati e i tuoi ruoli non includono il diritto di vedere dati riservati: %(fields)s.",
+        "Aceste câmpuri sunt confidențiale, iar rolurile tale nu includ dreptul de a vedea date confidențiale: %(fields)s.",
+    ),
+    "This export has %(count)s rows but your roles allow at most %(limit)s rows per export. Narrow the filter and try again.": (
+        "Questa esportazione ha %(count)s righe ma i tuoi ruoli consentono al massimo %(limit)s righe per esportazione. Restringi il filtro e riprova.",
+        "Acest export are %(count)s rânduri, dar rolurile tale permit cel mult %(limit)s rânduri per export. Restrânge filtrul și încearcă din nou.",
+    ),
+    "This export has %(count)s rows; you have exported %(done)s of your %(limit)s rows for today. Narrow the filter or try again tomorrow.": (
+        "Questa esportazione ha %(count)s righe; oggi hai già esportato %(done)s delle tue %(limit)s righe. Restringi il filtro o riprova domani.",
+        "Acest export are %(count)s rânduri; azi ai exportat deja %(done)s din cele %(limit)s rânduri ale tale. Restrânge filtrul sau încearcă mâine.",
+    ),
+    "Unknown export format; use csv or xlsx.": (
+        "Formato di esportazione sconosciuto; usa csv o xlsx.",
+        "Format de export necunoscut; folosește csv sau xlsx.",
+    ),
+    "The 6-digit code from your authenticator app, or one of your recovery codes.": (
+        "Il codice di 6 cifre della tua app di autenticazione, o uno dei tuoi codici di recupero.",
+        "Codul de 6 cifre din aplicația de autentificare sau unul dintre codurile de recuperare.",
+    ),
+    "What the token is for.": ("A cosa serve il token.", "La ce folosește tokenul."),
+    "Scope": ("Ambito", "Domeniu"),
+    "Valid for (days)": ("Valido per (giorni)", "Valabil (zile)"),
+    "Initial password": ("Password iniziale", "Parolă inițială"),
+    "At least 12 characters; the user can change it after logging in.": (
+        "Almeno 12 caratteri; l'utente può cambiarla dopo l'accesso.",
+        "Cel puțin 12 caractere; utilizatorul o poate schimba după autentificare.",
+    ),
+    "Too many failed log-ins for this account. Try again in %(minutes)s minutes or ask an administrator to unlock it.": (
+        "Troppi accessi falliti per questo account. Riprova tra %(minutes)s minuti o chiedi a un amministratore di sbloccarlo.",
+        "Prea multe autentificări eșuate pentru acest cont. Încearcă din nou peste %(minutes)s minute sau cere unui administrator să-l deblocheze.",
+    ),
+    "Too many failed log-ins from your network address. Try again in %(minutes)s minutes or ask an administrator to unlock it.": (
+        "Troppi accessi falliti dal tuo indirizzo di rete. Riprova tra %(minutes)s minuti o chiedi a un amministratore di sbloccarlo.",
+        "Prea multe autentificări eșuate de la adresa ta de rețea. Încearcă din nou peste %(minutes)s minute sau cere unui administrator să o deblocheze.",
+    ),
+    "Complete two-factor authentication first.": (
+        "Completa prima l'autenticazione a due fattori.",
+        "Finalizează mai întâi autentificarea în doi pași.",
+    ),
+    "rights": ("diritti", "drepturi"),
+    "administer Perno": ("amministrare Perno", "administrare Perno"),
+    "Manage users, roles, teams, custom fields, pipelines and security logs.": (
+        "Gestire utenti, ruoli, team, campi personalizzati, pipeline e registri di sicurezza.",
+        "Gestionează utilizatori, roluri, echipe, câmpuri personalizate, pipeline-uri și jurnale de securitate.",
+    ),
+    "see confidential data": ("vedere dati riservati", "vede date confidențiale"),
+    "Read records and fields that an administrator marked confidential.": (
+        "Leggere record e campi che un amministratore ha segnato come riservati.",
+        "Citește înregistrări și câmpuri marcate confidențiale de un administrator.",
+    ),
+    "require two-factor authentication": (
+        "richiedere l'autenticazione a due fattori",
+        "necesită autentificare în doi pași",
+    ),
+    "Users with this role must set up an authenticator app before working.": (
+        "Gli utenti con questo ruolo devono configurare un'app di autenticazione prima di lavorare.",
+        "Utilizatorii cu acest rol trebuie să configureze o aplicație de autentificare înainte de a lucra.",
+    ),
+    "Largest export allowed; empty means no limit.": (
+        "Esportazione più grande consentita; vuoto significa nessun limite.",
+        "Cel mai mare export permis; gol înseamnă fără limită.",
+    ),
+    "Rows a user may export in a day; empty means no limit.": (
+        "Righe che un utente può esportare in un giorno; vuoto significa nessun limite.",
+        "Rânduri pe care un utilizator le poate exporta într-o zi; gol înseamnă fără limită.",
+    ),
+    "read only": ("sola lettura", "doar citire"),
+    "read and write": ("lettura e scrittura", "citire și scriere"),
+    "scope": ("ambito", "domeniu"),
+    "confidential field": ("campo riservato", "câmp confidențial"),
+    "confidential fields": ("campi riservati", "câmpuri confidențiale"),
+    "API": ("API", "API"),
+    "rows": ("righe", "rânduri"),
+    "when": ("quando", "când"),
+    "export": ("esportare", "exporta"),
+    "exports": ("esportazioni", "exporturi"),
+    "browser": ("browser", "browser"),
+    "failed log-in": ("accesso fallito", "autentificare eșuată"),
+    "failed log-ins": ("accessi falliti", "autentificări eșuate"),
+    "recovery codes": ("codici di recupero", "coduri de recuperare"),
+    "Log in to continue.": ("Accedi per continuare.", "Autentifică-te pentru a continua."),
+    "This record is confidential and your roles do not include the right to see confidential data.": (
+        "Questo record è riservato e i tuoi ruoli non includono il diritto di vedere dati riservati.",
+        "Această înregistrare este confidențială, iar rolurile tale nu includ dreptul de a vedea date confidențiale.",
+    ),
+    "Your roles allow you to %(action)s %(subject)s only within this scope: %(scope)s. This record is outside it.": (
+        "I tuoi ruoli ti consentono di %(action)s %(subject)s solo in questo ambito: %(scope)s. Questo record ne è fuori.",
+        "Rolurile tale îți permit să %(action)s %(subject)s doar în acest domeniu: %(scope)s. Această înregistrare este în afara lui.",
+    ),
+    "Your roles do not include the right to %(action)s %(subject)s. Ask an administrator to grant it.": (
+        "I tuoi ruoli non includono il diritto di %(action)s %(subject)s. Chiedi a un amministratore di concederlo.",
+        "Rolurile tale nu includ dreptul de a %(action)s %(subject)s. Cere unui administrator să ți-l acorde.",
+    ),
+    "Only administrators may do this: it needs the right to administer Perno.": (
+        "Solo gli amministratori possono farlo: serve il diritto di amministrare Perno.",
+        "Doar administratorii pot face asta: necesită dreptul de a administra Perno.",
+    ),
+    "view": ("vedere", "vedea"),
+    "edit": ("modificare", "modifica"),
+    "create": ("creare", "crea"),
+    "delete": ("eliminare", "șterge"),
+    "none": ("nessuno", "niciunul"),
+    "own records": ("record propri", "înregistrări proprii"),
+    "own team's records": ("record del proprio team", "înregistrările echipei proprii"),
+    "all records": ("tutti i record", "toate înregistrările"),
+    "Rights must be an object of record types.": (
+        "I diritti devono essere un oggetto di tipi di record.",
+        "Drepturile trebuie să fie un obiect de tipuri de înregistrări.",
+    ),
+    "Unknown record type “%(name)s”; use one of: %(known)s.": (
+        "Tipo di record “%(name)s” sconosciuto; usa uno tra: %(known)s.",
+        "Tip de înregistrare „%(name)s” necunoscut; folosește unul dintre: %(known)s.",
+    ),
+    "Unknown action “%(name)s”; use one of: %(known)s.": (
+        "Azione “%(name)s” sconosciuta; usa una tra: %(known)s.",
+        "Acțiune „%(name)s” necunoscută; folosește una dintre: %(known)s.",
+    ),
+    "Unknown scope “%(name)s”; use one of: %(known)s.": (
+        "Ambito “%(name)s” sconosciuto; usa uno tra: %(known)s.",
+        "Domeniu „%(name)s” necunoscut; folosește unul dintre: %(known)s.",
+    ),
+    "Unknown record type.": ("Tipo di record sconosciuto.", "Tip de înregistrare necunoscut."),
+    "Unknown field(s): %(names)s.": (
+        "Campi sconosciuti: %(names)s.",
+        "Câmpuri necunoscute: %(names)s.",
+    ),
+    "The rights for %(name)s must map actions to scopes.": (
+        "I diritti per %(name)s devono associare azioni ad ambiti.",
+        "Drepturile pentru %(name)s trebuie să asocieze acțiuni cu domenii.",
+    ),
+    "Choose a scope: %(known)s.": ("Scegli un ambito: %(known)s.", "Alege un domeniu: %(known)s."),
+    "A token lasts from 1 to %(max)s days.": (
+        "Un token dura da 1 a %(max)s giorni.",
+        "Un token durează între 1 și %(max)s zile.",
+    ),
+    "This role is still given to %(n)s user(s); take it away from them first.": (
+        "Questo ruolo è ancora assegnato a %(n)s utenti; toglilo prima a loro.",
+        "Acest rol este încă atribuit la %(n)s utilizatori; retrage-l mai întâi de la ei.",
+    ),
+    "Set an initial password.": ("Imposta una password iniziale.", "Setează o parolă inițială."),
+    "You cannot deactivate yourself.": (
+        "Non puoi disattivare te stesso.",
+        "Nu te poți dezactiva singur.",
+    ),
+    "A team cannot sit below itself.": (
+        "Un team non può stare sotto se stesso.",
+        "O echipă nu poate fi sub ea însăși.",
+    ),
+    "Roles and rights": ("Ruoli e diritti", "Roluri și drepturi"),
+    "Confidential fields": ("Campi riservati", "Câmpuri confidențiale"),
+    "Export log": ("Registro esportazioni", "Jurnal exporturi"),
+    "Locked log-ins": ("Accessi bloccati", "Autentificări blocate"),
+    "Only roles allowed to see confidential data read these fields; everyone else sees them hidden in pages, the API, exports, timelines and the change history. To hide a whole record, tick “confidential” on the record itself.": (
+        "Solo i ruoli autorizzati a vedere dati riservati leggono questi campi; tutti gli altri li vedono nascosti in pagine, API, esportazioni, cronologie e storico modifiche. Per nascondere un intero record, spunta “riservato” sul record stesso.",
+        "Doar rolurile care pot vedea date confidențiale citesc aceste câmpuri; toți ceilalți le văd ascunse în pagini, API, exporturi, cronologii și istoricul modificărilor. Pentru a ascunde o înregistrare întreagă, bifează „confidențial” pe înregistrarea respectivă.",
+    ),
+    "When": ("Quando", "Când"),
+    "Channel": ("Canale", "Canal"),
+    "Rows": ("Righe", "Rânduri"),
+    "Older": ("Più vecchi", "Mai vechi"),
+    "Failed attempts": ("Tentativi falliti", "Încercări eșuate"),
+    "Last attempt": ("Ultimo tentativo", "Ultima încercare"),
+    "Unlock": ("Sblocca", "Deblochează"),
+    "Role": ("Ruolo", "Rol"),
+    "Rights": ("Diritti", "Drepturi"),
+    "A user's rights are the union of their roles. For each record type and action the scope is: none, own records, own team's records (including the teams below) or all records.": (
+        "I diritti di un utente sono l'unione dei suoi ruoli. Per ogni tipo di record e azione l'ambito è: nessuno, record propri, record del proprio team (inclusi i team sottostanti) o tutti i record.",
+        "Drepturile unui utilizator sunt reuniunea rolurilor sale. Pentru fiecare tip de înregistrare și acțiune, domeniul este: niciunul, înregistrări proprii, înregistrările echipei proprii (inclusiv echipele de dedesubt) sau toate înregistrările.",
+    ),
+    "%(n)s user": (
+        ("%(n)s utente", "%(n)s utenti"),
+        ("%(n)s utilizator", "%(n)s utilizatori", "%(n)s de utilizatori"),
+    ),
+    "two-factor required": ("due fattori obbligatori", "doi pași obligatorii"),
+    "Teams nest: a role with the team scope sees the records of the user's team and of every team below it.": (
+        "I team si annidano: un ruolo con ambito team vede i record del team dell'utente e di ogni team sottostante.",
+        "Echipele se imbrică: un rol cu domeniul echipă vede înregistrările echipei utilizatorului și ale fiecărei echipe de dedesubt.",
+    ),
+    "Add or change a team": ("Aggiungi o modifica un team", "Adaugă sau modifică o echipă"),
+    "Team to change (empty: a new team)": (
+        "Team da modificare (vuoto: un nuovo team)",
+        "Echipa de modificat (gol: o echipă nouă)",
+    ),
+    "Security": ("Sicurezza", "Securitate"),
+    "Two-factor authentication": ("Autenticazione a due fattori", "Autentificare în doi pași"),
+    "Reset two-factor (lost phone)": (
+        "Azzera due fattori (telefono perso)",
+        "Resetează doi pași (telefon pierdut)",
+    ),
+    "Log out everywhere": ("Esci ovunque", "Deconectare peste tot"),
+    "Hello %(name)s,\n\nsomeone asked to choose a new Perno password for your account. If it was you, open this link (it works once and expires soon):": (
+        "Ciao %(name)s,\n\nqualcuno ha chiesto di scegliere una nuova password Perno per il tuo account. Se sei stato tu, apri questo link (funziona una sola volta e scade presto):",
+        "Bună, %(name)s,\n\ncineva a cerut alegerea unei parole Perno noi pentru contul tău. Dacă ai fost tu, deschide acest link (funcționează o singură dată și expiră curând):",
+    ),
+    "If it was not you, ignore this message: your password stays the same.": (
+        "Se non sei stato tu, ignora questo messaggio: la tua password resta la stessa.",
+        "Dacă nu ai fost tu, ignoră acest mesaj: parola ta rămâne aceeași.",
+    ),
+    "Perno: choose a new password": (
+        "Perno: scegli una nuova password",
+        "Perno: alege o parolă nouă",
+    ),
+    "Forgotten password": ("Password dimenticata", "Parolă uitată"),
+    "Enter your e-mail address. If it belongs to an account, we send a link to choose a new password; the link works once and expires.": (
+        "Inserisci il tuo indirizzo e-mail. Se appartiene a un account, inviamo un link per scegliere una nuova password; il link funziona una volta e scade.",
+        "Introdu adresa de e-mail. Dacă aparține unui cont, trimitem un link pentru alegerea unei parole noi; linkul funcționează o dată și expiră.",
+    ),
+    "Send the link": ("Invia il link", "Trimite linkul"),
+    "Your new password is set and your other sessions were ended.": (
+        "La nuova password è impostata e le altre sessioni sono state chiuse.",
+        "Parola nouă este setată, iar celelalte sesiuni au fost închise.",
+    ),
+    "Choose a new password": ("Scegli una nuova password", "Alege o parolă nouă"),
+    "This link is invalid, expired or already used. Ask for a new one.": (
+        "Questo link non è valido, è scaduto o è già stato usato. Chiedine uno nuovo.",
+        "Acest link este invalid, expirat sau deja folosit. Cere unul nou.",
+    ),
+    "Send a new link": ("Invia un nuovo link", "Trimite un link nou"),
+    "Check your e-mail": ("Controlla la tua e-mail", "Verifică-ți e-mailul"),
+    "If the address belongs to an account, a link to choose a new password is on its way. It works once and expires soon.": (
+        "Se l'indirizzo appartiene a un account, è in arrivo un link per scegliere una nuova password. Funziona una volta e scade presto.",
+        "Dacă adresa aparține unui cont, un link pentru alegerea unei parole noi este pe drum. Funcționează o dată și expiră curând.",
+    ),
+    "Back to log-in": ("Torna all'accesso", "Înapoi la autentificare"),
+    "Ends your sessions in every browser and device, including this one.": (
+        "Chiude le tue sessioni in ogni browser e dispositivo, compreso questo.",
+        "Închide sesiunile tale în fiecare browser și dispozitiv, inclusiv acesta.",
+    ),
+    "Your new token. Copy it now: it is shown only once.": (
+        "Il tuo nuovo token. Copialo ora: viene mostrato una sola volta.",
+        "Tokenul tău nou. Copiază-l acum: este afișat o singură dată.",
+    ),
+    "Starts with": ("Inizia con", "Începe cu"),
+    "Your role requires two-factor authentication. Set up an authenticator app to continue.": (
+        "Il tuo ruolo richiede l'autenticazione a due fattori. Configura un'app di autenticazione per continuare.",
+        "Rolul tău necesită autentificare în doi pași. Configurează o aplicație de autentificare pentru a continua.",
+    ),
+    "Your recovery codes": ("I tuoi codici di recupero", "Codurile tale de recuperare"),
+    "Each code works once if you lose your phone. Store them somewhere safe now: they will not be shown again.": (
+        "Ogni codice funziona una volta se perdi il telefono. Conservali ora in un posto sicuro: non verranno mostrati di nuovo.",
+        "Fiecare cod funcționează o dată dacă pierzi telefonul. Păstrează-le acum într-un loc sigur: nu vor mai fi afișate.",
+    ),
+    "%(n)s recovery code left.": (
+        ("%(n)s codice di recupero rimasto.", "%(n)s codici di recupero rimasti."),
+        (
+            "%(n)s cod de recuperare rămas.",
+            "%(n)s coduri de recuperare rămase.",
+            "%(n)s de coduri de recuperare rămase.",
+        ),
+    ),
+    "New recovery codes": ("Nuovi codici di recupero", "Coduri de recuperare noi"),
+    "Turn off": ("Disattiva", "Dezactivează"),
+    "1. Scan this QR code with an authenticator app (for example FreeOTP, Aegis, Google or Microsoft Authenticator).": (
+        "1. Scansiona questo codice QR con un'app di autenticazione (ad esempio FreeOTP, Aegis, Google o Microsoft Authenticator).",
+        "1. Scanează acest cod QR cu o aplicație de autentificare (de exemplu FreeOTP, Aegis, Google sau Microsoft Authenticator).",
+    ),
+    "Cannot scan? Type this key:": (
+        "Non riesci a scansionare? Digita questa chiave:",
+        "Nu poți scana? Tastează această cheie:",
+    ),
+    "2. Enter the 6-digit code the app shows.": (
+        "2. Inserisci il codice di 6 cifre mostrato dall'app.",
+        "2. Introdu codul de 6 cifre afișat de aplicație.",
+    ),
+    "Turn on": ("Attiva", "Activează"),
+    "A code from an app on your phone protects your account even if your password leaks.": (
+        "Un codice da un'app sul telefono protegge il tuo account anche se la password viene divulgata.",
+        "Un cod dintr-o aplicație de pe telefon îți protejează contul chiar dacă parola este divulgată.",
+    ),
+    "Set up an authenticator app": (
+        "Configura un'app di autenticazione",
+        "Configurează o aplicație de autentificare",
+    ),
+    "Back to security": ("Torna alla sicurezza", "Înapoi la securitate"),
+    "Enter your code": ("Inserisci il tuo codice", "Introdu codul"),
+    "Open your authenticator app and enter the code shown for Perno. Lost your phone? Enter one of your recovery codes.": (
+        "Apri la tua app di autenticazione e inserisci il codice mostrato per Perno. Hai perso il telefono? Inserisci uno dei tuoi codici di recupero.",
+        "Deschide aplicația de autentificare și introdu codul afișat pentru Perno. Ai pierdut telefonul? Introdu unul dintre codurile de recuperare.",
+    ),
+    "Verify": ("Verifica", "Verifică"),
+    "Cancel and log out": ("Annulla ed esci", "Anulează și deconectează-te"),
+    "The password must not contain your name, user name or e-mail address.": (
+        "La password non deve contenere il tuo nome, nome utente o indirizzo e-mail.",
+        "Parola nu trebuie să conțină numele, numele de utilizator sau adresa de e-mail.",
+    ),
+    "Your password must not contain your name, user name or e-mail address.": (
+        "La tua password non deve contenere il tuo nome, nome utente o indirizzo e-mail.",
+        "Parola ta nu trebuie să conțină numele, numele de utilizator sau adresa de e-mail.",
+    ),
+    "This code is wrong, expired or already used. Enter the current code from your app or an unused recovery code.": (
+        "Questo codice è errato, scaduto o già usato. Inserisci il codice attuale della tua app o un codice di recupero non usato.",
+        "Acest cod este greșit, expirat sau deja folosit. Introdu codul curent din aplicație sau un cod de recuperare nefolosit.",
+    ),
+    "This code is wrong. Check the time on your phone and try again.": (
+        "Questo codice è errato. Controlla l'ora del telefono e riprova.",
+        "Acest cod este greșit. Verifică ora telefonului și încearcă din nou.",
+    ),
+    "Two-factor authentication is on.": (
+        "L'autenticazione a due fattori è attiva.",
+        "Autentificarea în doi pași este activă.",
+    ),
+    "Your role requires two-factor authentication; it stays on.": (
+        "Il tuo ruolo richiede l'autenticazione a due fattori; resta attiva.",
+        "Rolul tău necesită autentificare în doi pași; rămâne activă.",
+    ),
+    "Two-factor authentication is off.": (
+        "L'autenticazione a due fattori è disattivata.",
+        "Autentificarea în doi pași este dezactivată.",
+    ),
+    "You have been logged out of every browser and device.": (
+        "Sei stato disconnesso da ogni browser e dispositivo.",
+        "Ai fost deconectat din fiecare browser și dispozitiv.",
+    ),
+    "The token was revoked.": ("Il token è stato revocato.", "Tokenul a fost revocat."),
+    "Your password was changed.": (
+        "La tua password è stata cambiata.",
+        "Parola ta a fost schimbată.",
+    ),
+    "This API token is read-only. Create a token with the read-and-write scope to change data.": (
+        "Questo token API è in sola lettura. Crea un token con ambito lettura e scrittura per modificare i dati.",
+        "Acest token API este doar pentru citire. Creează un token cu domeniul citire și scriere pentru a modifica date.",
+    ),
+    "Page too large.": ("Pagina troppo grande.", "Pagină prea mare."),
+    "Some rows of this page are outside your export scope. Narrow the filter or use smaller pages.": (
+        "Alcune righe di questa pagina sono fuori dal tuo ambito di esportazione. Restringi il filtro o usa pagine più piccole.",
+        "Unele rânduri din această pagină sunt în afara domeniului tău de export. Restrânge filtrul sau folosește pagini mai mici.",
+    ),
+    "confidential": ("riservato", "confidențial"),
+    "Only roles allowed to see confidential data can see this record.": (
+        "Solo i ruoli autorizzati a vedere dati riservati possono vedere questo record.",
+        "Doar rolurile care pot vedea date confidențiale pot vedea această înregistrare.",
+    ),
+    "Forgotten password?": ("Password dimenticata?", "Ai uitat parola?"),
+    "Export": ("Esporta", "Exportă"),
+    "Export CSV": ("Esporta CSV", "Exportă CSV"),
+    "Export XLSX": ("Esporta XLSX", "Exportă XLSX"),
+    "Users": ("Utenti", "Utilizatori"),
+    "Teams": ("Team", "Echipe"),
+    "User": ("Utente", "Utilizator"),
+    "New user": ("Nuovo utente", "Utilizator nou"),
+    "New role": ("Nuovo ruolo", "Rol nou"),
+    "Delete role": ("Elimina ruolo", "Șterge rolul"),
+    "Roles": ("Ruoli", "Roluri"),
+    "Format": ("Formato", "Format"),
+    "No exports yet.": ("Ancora nessuna esportazione.", "Încă niciun export."),
+    "Nothing is locked.": ("Nulla è bloccato.", "Nimic nu este blocat."),
+    "Account or address": ("Account o indirizzo", "Cont sau adresă"),
+    "No teams yet.": ("Ancora nessun team.", "Încă nicio echipă."),
+    "Change password": ("Cambia password", "Schimbă parola"),
+    "On": ("Attiva", "Activă"),
+    "Off": ("Disattiva", "Inactivă"),
+    "New token": ("Nuovo token", "Token nou"),
+    "Create token": ("Crea token", "Creează token"),
+    "Revoke": ("Revoca", "Revocă"),
+    "Revoked": ("Revocato", "Revocat"),
+    "Expired": ("Scaduto", "Expirat"),
+    "Last used": ("Ultimo uso", "Ultima utilizare"),
+    "No tokens yet.": ("Ancora nessun token.", "Încă niciun token."),
+    "Password set": ("Password impostata", "Parolă setată"),
+    "Set password": ("Imposta password", "Setează parola"),
+    "Saved.": ("Salvato.", "Salvat."),
+    "rows per export": ("righe per esportazione", "rânduri per export"),
+    "exported rows per day": ("righe esportate al giorno", "rânduri exportate pe zi"),
+    "field": ("campo", "câmp"),
+    "web": ("web", "web"),
+    "format": ("formato", "format"),
+    "channel": ("canale", "canal"),
+    "filter": ("filtro", "filtru"),
+    "user name": ("nome utente", "nume de utilizator"),
+    "IP address": ("indirizzo IP", "adresă IP"),
+    "recovery code": ("codice di recupero", "cod de recuperare"),
+    "Parent team": ("Team superiore", "Echipă superioară"),
+    "Expires": ("Scade", "Expiră"),
 }
 
 LANGUAGES = {"it": 0, "ro": 1}

@@ -63,6 +63,7 @@ def locked_out(limit: int = 100) -> list[dict[str, Any]]:
 
     recent = LoginAttempt.objects.filter(created_at__gte=_window_start())
     rows: list[dict[str, Any]] = []
+    row: Any
     for row in (
         recent.exclude(username="")
         .values("username")

@@ -354,10 +354,10 @@ def logout_everywhere(*, user: User) -> None:
 
 def confidential_fields_set(*, actor: Any, subject: str, fields: list[str]) -> None:
     """Replace the list of confidential fields of one record type."""
+    from perno.accounts.confidential import field_choices
     from perno.accounts.models import ConfidentialField
     from perno.accounts.permissions import check
     from perno.accounts.rights import SUBJECTS
-    from perno.accounts.confidential import field_choices
 
     check(actor, "manage", "confidentialfield")
     if subject not in SUBJECTS:

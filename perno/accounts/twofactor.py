@@ -98,7 +98,7 @@ def recovery_codes_left(user: User) -> int:
 def verify(*, request: HttpRequest, code: str) -> bool:
     """Check a TOTP code or a recovery code for the logged-in user; a code already used is
     refused (TOTP: django-otp remembers the last time step; recovery: marked used)."""
-    user = request.user
+    user: Any = request.user
     device = confirmed_device(user)
     if device is None:
         return False

@@ -145,7 +145,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "created": created,
-            "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at"),
+            "tokens": ApiToken.objects.filter(user_id=request.user.pk or 0).order_by("-created_at"),
         },
     )
 
