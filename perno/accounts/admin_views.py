@@ -3,8 +3,6 @@ export log and log-in lockouts. Every page and action asks the gate for "manage"
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,21 +13,11 @@ from django.utils.translation import gettext as _
 
 from perno.accounts import lockout, services, twofactor
 from perno.accounts.confidential import field_choices
-from perno.accounts.forms import NewUserForm, RoleForm, TeamForm, UserForm
+from perno.accounts.forms import NewUserForm, RoleForm, TeamForm, UserForm, add_errors
 from perno.accounts.models import ConfidentialField, ExportLog, Role, Team, User
 from perno.accounts.permissions import check
 from perno.accounts.rights import RECORD_ACTIONS, SUBJECTS
 from perno.core.pagination import paginate
-
-
-def _errors_to_form(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 @login_required
@@ -67,7 +55,7 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 password=form.cleaned_data.get("password"),
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return HttpResponseRedirect(reverse("accounts:user_edit", args=[saved.pk]))
@@ -129,7 +117,7 @@ def role_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 rights=form.rights(),
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Saved. The new rights apply from the users' next click."))
             return HttpResponseRedirect(reverse("accounts:role_edit", args=[saved.pk]))
@@ -156,7 +144,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
                 data={"name": form.cleaned_data["name"], "parent": form.cleaned_data["parent"]},
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return HttpResponseRedirect(reverse("accounts:team_list"))

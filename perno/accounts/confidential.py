@@ -135,20 +135,3 @@ def redact_changes(user: Any, subject: str, changes: dict[str, Any]) -> dict[str
         key: ([str(marker()), str(marker())] if key in hidden else value)
         for key, value in changes.items()
     }
-
-
-def reject_hidden_input(user: Any, subject: str, names: set[str]) -> None:
-    """Writes may not touch fields the user may not read."""
-    from django.core.exceptions import PermissionDenied
-
-    hidden = hidden_fields(user, subject)
-    touched = sorted(
-        n for n in names if n in hidden or f"{CUSTOM_PREFIX}{n.removeprefix('cf_')}" in hidden
-    )
-    if touched:
-        raise PermissionDenied(
-            _(
-                "These fields are confidential and your roles do not include the right to see confidential data: %(fields)s."
-            )
-            % {"fields": ", ".join(touched)}
-        )

@@ -26,6 +26,18 @@ def style(form: forms.BaseForm) -> None:
             widget.attrs.setdefault("class", "form-control")
 
 
+def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: under each field it names, the rest
+    on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
 class StyledForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

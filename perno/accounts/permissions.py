@@ -228,8 +228,3 @@ def obtain(queryset: QuerySet, user: Any, pk: Any, action: str = "view") -> Any:
     if action != "view":
         check(user, action, obj)
     return obj
-
-
-def visible_subjects(user: Any, action: str = "view") -> list[str]:
-    access = access_for(user)
-    return [s for s in SUBJECTS if access.scope(s, action) != NONE]

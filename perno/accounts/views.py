@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from perno.accounts import services, twofactor
-from perno.accounts.forms import CodeForm, LoginForm, TokenForm, style
+from perno.accounts.forms import CodeForm, LoginForm, TokenForm, add_errors, style
 from perno.accounts.models import ApiToken
 from perno.accounts.permissions import access_for
 
@@ -134,9 +134,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
                     expires_in_days=form.cleaned_data["expires_in_days"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                add_errors(form, exc)
             else:
                 form = TokenForm()
     return render(

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from perno.accounts.confidential import CUSTOM_PREFIX, hidden_fields
+from perno.accounts.forms import style
 from perno.accounts.permissions import access_for
 from perno.contacts.models import CustomFieldDefinition
 from perno.contacts.selectors import custom_field_definitions
@@ -58,13 +59,7 @@ class RecordForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField):
                 field.empty_label = "—"
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            elif not isinstance(widget, forms.HiddenInput):
-                widget.attrs.setdefault("class", "form-control")
+        style(self)
 
     @staticmethod
     def _custom_field(definition: CustomFieldDefinition) -> forms.Field:

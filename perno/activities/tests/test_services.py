@@ -1,11 +1,8 @@
 import datetime
 import io
-import socket
-import time
 
 import docx
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -181,47 +178,20 @@ def test_reminders_become_notifications_once(user, make_user):
     assert selectors.notification_unread_count(user=other) == 0
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
 def test_reminders_are_e_mailed_through_a_real_smtp_server(
-    user, settings, django_capture_on_commit_callbacks
+    user, smtp_inbox, django_capture_on_commit_callbacks
 ):
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        settings.MAILERS = {
-            "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-            }
-        }
-        settings.PERNO_EMAIL_ENABLED = True
-        services.activity_create(
-            actor=user,
-            data={
-                "subject": "Inviare preventivo",
-                "remind_at": timezone.now() - datetime.timedelta(minutes=1),
-            },
-        )
-        with django_capture_on_commit_callbacks(execute=True):
-            assert services.reminders_send() == 1
-        for _ in range(50):
-            if inbox.messages:
-                break
-            time.sleep(0.05)
-    finally:
-        controller.stop()
+    services.activity_create(
+        actor=user,
+        data={
+            "subject": "Inviare preventivo",
+            "remind_at": timezone.now() - datetime.timedelta(minutes=1),
+        },
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.reminders_send() == 1
+    inbox = smtp_inbox
+    inbox.wait()
     [message] = inbox.messages
     assert message.rcpt_tos == [user.email]
     assert b"Reminder: Inviare preventivo" in message.content
