@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from perno.accounts.api.views import router as accounts_router
 from perno.activities.api.views import router as activities_router
 from perno.api import errors
 from perno.api.auth import AUTH
@@ -23,3 +24,4 @@ errors.install(api)
 api.add_router("", contacts_router)
 api.add_router("", sales_router)
 api.add_router("", activities_router)
+api.add_router("", accounts_router)

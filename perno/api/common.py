@@ -113,6 +113,11 @@ def paged(queryset: Any, params: PageParams, request: HttpRequest | None = None)
                 rows=count,
                 filters=dict(request.GET.items()),
             )
+    return paginate_plain(queryset, params)
+
+
+def paginate_plain(queryset: Any, params: PageParams) -> dict[str, Any]:
+    """One page of a list, as the ``*Page`` schemas describe it."""
     page = paginate(queryset, params.page, params.page_size)
     return {
         "items": page.items,
@@ -178,6 +183,15 @@ def split_payload(payload: dict[str, Any]) -> tuple[dict[str, Any], Any, Any]:
     if "email" in payload and payload["email"] is None:
         payload["email"] = ""
     return payload, custom, tags
+
+
+def refuse_nulls(data: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """A PATCH may leave a field out but not set a required one to null."""
+    errors = {
+        key: [_("This field cannot be null.")] for key in keys if key in data and data[key] is None
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def expected_version(request: HttpRequest, body_version: int | None) -> int | None:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
@@ -28,6 +27,7 @@ from perno.api.common import (
     filter_schema,
     page_schema,
     paged,
+    refuse_nulls,
     resolve,
     resolve_ids,
     split_payload,
@@ -104,9 +104,7 @@ def activity_update(request: HttpRequest, activity_id: int, payload: ActivityPat
     raw = payload.dict(exclude_unset=True)
     version = expected_version(request, raw.get("version"))
     data, _custom, tags = split_payload(raw)
-    for key in ("kind", "subject", "priority", "status"):
-        if key in data and data[key] is None:
-            raise ValidationError({key: ["This field cannot be null."]})
+    refuse_nulls(data, ("kind", "subject", "priority", "status"))
     services.activity_update(
         actor=request.user,
         activity=activity,

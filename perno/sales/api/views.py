@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
@@ -15,6 +14,7 @@ from perno.api.common import (
     filter_schema,
     page_schema,
     paged,
+    refuse_nulls,
     resolve,
     resolve_ids,
     split_payload,
@@ -288,9 +288,7 @@ def deal_update(request: HttpRequest, deal_id: int, payload: DealPatch) -> Any:
     raw = payload.dict(exclude_unset=True)
     version = expected_version(request, raw.get("version"))
     data, custom, tags = split_payload(raw)
-    for key in ("pipeline_id", "stage_id"):
-        if key in data and data[key] is None:
-            raise ValidationError({key: ["This field cannot be null."]})
+    refuse_nulls(data, ("pipeline_id", "stage_id"))
     services.deal_update(
         actor=request.user,
         deal=deal,
