@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from perno.accounts.confidential import redact
-from perno.accounts.permissions import check, obtain, restrict
+from perno.accounts.permissions import can, check, obtain, restrict
 from perno.activities.filters import ActivityFilter
 from perno.activities.models import Activity, Attachment, Comment, Notification
 from perno.core.filtering import apply_filters
@@ -88,18 +88,21 @@ def notification_unread_count(*, user: Any) -> int:
 
 def attachment_get(*, user: Any, pk: Any) -> Attachment:
     attachment = Attachment.objects.select_related("comment").filter(pk=pk).first()
-    if attachment is None or attachment.comment.target is None:
+    # Not allowed to see the record means not found: a 403 would reveal that it exists.
+    if attachment is None or not _visible(user, attachment.comment.target):
         raise Http404
-    check(user, "view", attachment.comment.target)
     return attachment
 
 
 def comment_get(*, user: Any, pk: Any) -> Comment:
     comment = Comment.objects.filter(pk=pk).first()
-    if comment is None or comment.target is None:
+    if comment is None or not _visible(user, comment.target):
         raise Http404
-    check(user, "view", comment.target)
     return comment
+
+
+def _visible(user: Any, target: Any) -> bool:
+    return target is not None and can(user, "view", target)
 
 
 def comments_for(*, user: Any, target: Any) -> QuerySet[Comment]:

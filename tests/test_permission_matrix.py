@@ -1,0 +1,990 @@
+"""The permission matrix.
+
+Every UI route (walked from the URL conf) and every API operation (walked from the
+OpenAPI document) must be classified in ``UI`` or ``API`` below, so a new endpoint
+cannot be forgotten: an unclassified one fails ``test_every_route_is_classified``.
+
+For every role (the seven shipped roles and one role per scope) the test calls every
+route on records in four positions relative to the caller: its own, its team's (a team
+below the caller's), another team's, and its own confidential record. The expected
+outcome comes from the role's data (``Role.rights`` and flags) through the small
+reference below, not from the gate under test: allowed calls succeed and change what
+they should, denied calls get 403 (may see, may not act) or 404 (may not even see), and
+a denied write changes nothing in any Perno table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from perno.accounts.models import ApiToken, Role, Team, User
+from perno.accounts.rights import ALL, DEFAULT_ROLES, NONE, OWN, SCOPES, SUBJECTS, TEAM, uniform
+from perno.accounts.services import token_create, user_create
+from perno.activities.models import Activity, Attachment, Comment, Notification
+from perno.contacts.models import Address, Company, Contact
+from perno.sales.models import Deal, Lead, Pipeline, Product, Stage
+
+pytestmark = pytest.mark.django_db
+
+# --- The reference: what a role's data says -------------------------------------------
+
+CATEGORIES = ("own", "team", "other", "secret")
+REACH = {
+    NONE: set(),
+    OWN: {"own", "secret"},
+    TEAM: {"own", "secret", "team"},
+    ALL: {"own", "secret", "team", "other"},
+}
+OK = "ok"
+
+
+def spec_roles() -> dict[str, dict[str, Any]]:
+    """The shipped roles plus one uniform role per scope (so every scope is walked)."""
+    roles = {code: dict(spec) for code, spec in DEFAULT_ROLES.items()}
+    for scope in SCOPES:
+        roles[f"every-{scope}"] = {
+            "name": f"Every {scope}",
+            "description": "",
+            "rights": uniform(scope),
+            "see_confidential": scope == ALL,
+        }
+    return roles
+
+
+ROLES = spec_roles()
+
+
+def may(role: dict[str, Any], subject: str, action: str, category: str) -> bool:
+    if category == "secret" and not role.get("see_confidential"):
+        return False
+    scope = role["rights"].get(subject, {}).get(action, NONE)
+    return category in REACH[scope]
+
+
+def outcome(role: dict[str, Any], subject: str, action: str, category: str) -> Any:
+    """OK, 403 or 404 for ``action`` on a ``subject`` record in ``category``."""
+    if not may(role, subject, "view", category):
+        return 404
+    if action != "view" and not may(role, subject, action, category):
+        return 403
+    return OK
+
+
+# --- The world ---------------------------------------------------------------------------
+
+
+def token(category: str, subject: str) -> str:
+    return f"mx{category}{subject}"
+
+
+@dataclass
+class World:
+    actor: User
+    peer: User
+    stranger: User
+    root: User
+    north: Team
+    pipeline: Pipeline
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    comments: dict[str, Comment] = field(default_factory=dict)
+    attachments: dict[str, Attachment] = field(default_factory=dict)
+    addresses: dict[str, Address] = field(default_factory=dict)
+    spare_role: Role | None = None
+    spare_pipeline: Pipeline | None = None
+    spare_stage: Stage | None = None
+    notification: Notification | None = None
+
+    def record(self, subject: str, category: str) -> Any:
+        return self.records[subject][category]
+
+
+def build_world(role_code: str) -> World:
+    from perno.accounts.services import roles_ensure_defaults
+
+    roles_ensure_defaults()
+    for code, spec in ROLES.items():
+        if code.startswith("every-"):
+            Role.objects.create(
+                code=code,
+                name=spec["name"],
+                rights=spec["rights"],
+                see_confidential=spec["see_confidential"],
+            )
+    north = Team.objects.create(name="North")
+    north_east = Team.objects.create(name="North East", parent=north)
+    south = Team.objects.create(name="South")
+    password = "matrix-password-2026"
+    actor = user_create(username="actor", password=password, roles=[role_code], team="North")
+    peer = user_create(username="peer", password=password, roles=["sales"], team="North East")
+    stranger = user_create(username="stranger", password=password, roles=["sales"], team="South")
+    root = User.objects.create_superuser("root", "root@example.com", password)
+    pipeline = Pipeline.objects.create(name="Sales", is_default=True)
+    stage = Stage.objects.create(pipeline=pipeline, name="New", position=1, probability=10)
+    Stage.objects.create(pipeline=pipeline, name="Offer", position=2, probability=50)
+    world = World(actor, peer, stranger, root, north, pipeline)
+    placement = {
+        "own": (actor, north, False),
+        "team": (peer, north_east, False),
+        "other": (stranger, south, False),
+        "secret": (actor, north, True),
+    }
+    for category, (owner, team, secret) in placement.items():
+        common = {"owner": owner, "team": team, "is_confidential": secret}
+        rows = {
+            "company": Company.objects.create(name=token(category, "company"), **common),
+            "contact": Contact.objects.create(
+                first_name="Mx", last_name=token(category, "contact"), **common
+            ),
+            "lead": Lead.objects.create(last_name=token(category, "lead"), **common),
+            "deal": Deal.objects.create(
+                title=token(category, "deal"),
+                pipeline=pipeline,
+                stage=stage,
+                amount=100,
+                currency="EUR",
+                **common,
+            ),
+            "product": Product.objects.create(
+                name=token(category, "product"),
+                sku=token(category, "sku"),
+                unit_price=10,
+                currency="EUR",
+                vat_rate=22,
+                **common,
+            ),
+            "activity": Activity.objects.create(subject=token(category, "activity"), **common),
+        }
+        for subject, row in rows.items():
+            world.records.setdefault(subject, {})[category] = row
+        contact = rows["contact"]
+        comment = Comment.objects.create(author=actor, body=f"note {category}", contact=contact)
+        world.comments[category] = comment
+        world.attachments[category] = Attachment.objects.create(
+            comment=comment,
+            file=SimpleUploadedFile("note.txt", b"hello"),
+            original_name="note.txt",
+            content_type="text/plain",
+            size=5,
+            sha256="0" * 64,
+            uploaded_by=actor,
+        )
+        world.addresses[category] = Address.objects.create(
+            contact=contact, street="Via Roma 1", city="Roma", country="IT"
+        )
+    world.spare_role = Role.objects.create(code="spare", name="Spare")
+    world.spare_pipeline = Pipeline.objects.create(name="Spare pipeline")
+    world.spare_stage = Stage.objects.create(pipeline=pipeline, name="Spare", position=9)
+    world.notification = Notification.objects.create(user=actor, title="Hello")
+    return world
+
+
+def snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every Perno table (API tokens' last use excepted)."""
+    state = {}
+    for model in apps.get_models():
+        if not model.__module__.startswith("perno.") or model is ApiToken:
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+        state[model._meta.label] = sorted(
+            model._default_manager.order_by("pk").values_list(*fields), key=repr
+        )
+    return state
+
+
+# --- Route classification ---------------------------------------------------------------
+
+
+@dataclass
+class Call:
+    """One request: method, path, body; the expected outcome; what must change."""
+
+    method: str
+    path: str
+    expected: Any
+    data: Any = None
+    json: bool = False
+    writes: bool = False
+    label: str = ""
+
+
+@dataclass
+class Route:
+    """How to call a route and what the role data says about it.
+
+    kind: "public" (no log-in), "self" (any logged-in user), "admin" (administer),
+    "list" (rows in view scope), "create", "record" (a record in each category; action
+    on ``subject``), "shared" (configuration everyone reads).
+    """
+
+    kind: str
+    subject: str = ""
+    action: str = "view"
+    method: str = "get"
+    body: Any = None  # dict, or callable(world, category) -> dict
+    path: Any = None  # callable(world, category) -> dict of path parameters
+    writes: bool = False
+    shows: bool = False  # the response shows the record (its token)
+    ends_session: bool = False  # log-out: the answer is the log-in page
+    also: tuple[tuple[str, str], ...] = ()  # further rights on a record in the same place
+    hidden: int = 404  # status when the record is out of sight (400: it is named in the body)
+
+
+def rec(subject: str) -> Any:
+    return lambda w, c: {"pk": w.record(subject, c).pk}
+
+
+PATCH_FIELD = {
+    "company": "name",
+    "contact": "last_name",
+    "lead": "last_name",
+    "deal": "title",
+    "product": "name",
+    "activity": "subject",
+}
+UI_CREATE = {
+    "company": {"name": "Matrix new"},
+    "contact": {"first_name": "Matrix", "last_name": "New"},
+    "lead": {"last_name": "New", "source": "web", "status": "new"},
+    "deal": {
+        "title": "New",
+        "pipeline": "{pipeline}",
+        "stage": "{stage}",
+        "amount": "10",
+        "currency": "EUR",
+        "probability": "10",
+    },
+    "product": {
+        "name": "New",
+        "sku": "MX-NEW",
+        "unit_price": "1",
+        "currency": "EUR",
+        "vat_rate": "22",
+    },
+    "activity": {"kind": "task", "subject": "New", "priority": "2", "status": "open"},
+}
+API_CREATE = {
+    "company": {"name": "Matrix new"},
+    "contact": {"first_name": "Matrix", "last_name": "New"},
+    "lead": {"last_name": "New"},
+    "deal": {"title": "New", "amount": "10"},
+    "product": {"name": "New", "sku": "MX-NEW", "unit_price": "1"},
+    "activity": {"subject": "New"},
+}
+
+
+def ui_edit(subject: str) -> Any:
+    def body(w: World, c: str) -> dict[str, Any]:
+        data = {
+            k: str(v).format(pipeline=w.pipeline.pk, stage=first_stage(w).pk)
+            for k, v in UI_CREATE[subject].items()
+        }
+        record = w.record(subject, c)
+        data.update({PATCH_FIELD[subject]: "Edited", "version": record.version})
+        if subject == "product":
+            data["sku"] = record.sku
+        return data
+
+    return body
+
+
+def first_stage(w: World) -> Stage:
+    return w.pipeline.stages.order_by("position").first()  # type: ignore[return-value]
+
+
+UI: dict[str, Route] = {
+    # No log-in needed.
+    "healthz": Route("public"),
+    "login": Route("public"),
+    "password_reset": Route("public"),
+    "password_reset_done": Route("public"),
+    "password_reset_confirm": Route(
+        "public", path=lambda w, c: {"uidb64": "MQ", "token": "set-password"}
+    ),
+    "password_reset_complete": Route("public"),
+    "set_language": Route("public", method="post", body={"language": "en", "next": "/"}),
+    "openapi-json": Route("public"),
+    "openapi-view": Route("public"),
+    "api-root": Route("absent"),  # django-ninja's placeholder for /api/v1/ answers 404
+    # Any logged-in user, about themselves.
+    "dashboard": Route("self"),
+    "notifications": Route("self"),
+    "notifications_read_all": Route("self", method="post", writes=True),
+    "notification_read": Route(
+        "self", method="post", path=lambda w, c: {"pk": w.notification.pk}, writes=True
+    ),
+    "verify": Route("self"),
+    "security": Route("self"),
+    "twofactor": Route("self"),
+    "password_change": Route("self"),
+    "tokens": Route("self"),
+    "logout_everywhere": Route("self", method="post", writes=True, ends_session=True),
+    "logout": Route("self", method="post", ends_session=True),
+    # Administration.
+    "custom_fields": Route(
+        "admin",
+        method="post",
+        writes=True,
+        body={
+            "entity": "contact",
+            "label": "Matrix",
+            "key": "matrix",
+            "field_type": "text",
+            "position": "1",
+        },
+    ),
+    "user_list": Route("admin"),
+    "user_create": Route(
+        "admin",
+        method="post",
+        writes=True,
+        body=lambda w, c: {
+            "username": "newbie",
+            "email": "newbie@example.com",
+            "roles": [Role.objects.get(code="sales").pk],
+            "is_active": "on",
+            "password": "a-long-enough-passphrase",
+        },
+    ),
+    "user_edit": Route(
+        "admin",
+        method="post",
+        writes=True,
+        path=lambda w, c: {"pk": w.peer.pk},
+        body=lambda w, c: {
+            "username": "peer",
+            "email": "peer@example.com",
+            "first_name": "Renamed",
+            "roles": [Role.objects.get(code="sales").pk],
+            "is_active": "on",
+        },
+    ),
+    "role_list": Route("admin"),
+    "role_create": Route(
+        "admin",
+        method="post",
+        writes=True,
+        body=lambda w, c: role_form("fresh", "Fresh"),
+    ),
+    "role_edit": Route(
+        "admin",
+        method="post",
+        writes=True,
+        path=lambda w, c: {"pk": w.spare_role.pk},
+        body=lambda w, c: role_form("spare", "Renamed"),
+    ),
+    "team_list": Route("admin", method="post", writes=True, body={"name": "West"}),
+    "confidential": Route(
+        "admin", method="post", writes=True, body={"subject": "contact", "fields": ["phone"]}
+    ),
+    "export_log": Route("admin"),
+    "lockouts": Route("admin"),
+    "pipeline_settings": Route(
+        "admin", method="post", writes=True, body={"action": "create", "name": "Matrix"}
+    ),
+    # Lists and look-ups: exactly the rows in view scope.
+    "company_list": Route("list", "company"),
+    "contact_list": Route("list", "contact"),
+    "lead_list": Route("list", "lead"),
+    "deal_list": Route("list", "deal"),
+    "deal_board": Route("list", "deal"),
+    "product_list": Route("list", "product"),
+    "activity_list": Route("list", "activity"),
+    "company_lookup": Route("list", "company", body={"q": "mx"}),
+    "contact_lookup": Route("list", "contact", body={"q": "mx"}),
+    # Creation.
+    **{
+        f"{s}_create": Route(
+            "create",
+            s,
+            "create",
+            method="post",
+            writes=True,
+            body=lambda w, c, s=s: {
+                k: str(v).format(pipeline=w.pipeline.pk, stage=first_stage(w).pk)
+                for k, v in UI_CREATE[s].items()
+            },
+        )
+        for s in SUBJECTS
+    },
+    # One record.
+    **{f"{s}_detail": Route("record", s, path=rec(s), shows=True) for s in SUBJECTS},
+    **{
+        f"{s}_edit": Route(
+            "record", s, "edit", method="post", path=rec(s), body=ui_edit(s), writes=True
+        )
+        for s in SUBJECTS
+    },
+    **{
+        f"{s}_delete": Route("record", s, "delete", method="post", path=rec(s), writes=True)
+        for s in SUBJECTS
+        if s != "activity"
+    },
+    "activity_complete": Route(
+        "record", "activity", "edit", method="post", path=rec("activity"), writes=True
+    ),
+    "deal_move": Route(
+        "record",
+        "deal",
+        "edit",
+        method="post",
+        path=rec("deal"),
+        writes=True,
+        body=lambda w, c: {
+            "stage": w.pipeline.stages.get(name="Offer").pk,
+            "version": w.record("deal", c).version,
+        },
+    ),
+    "lead_convert": Route(
+        "record",
+        "lead",
+        "edit",
+        method="post",
+        path=rec("lead"),
+        writes=True,
+        body={"currency": "EUR"},
+        also=(("contact", "create"),),
+    ),
+    "owner_change": Route(
+        "record",
+        "contact",
+        "edit",
+        method="post",
+        path=lambda w, c: {"record_type": "contact", "pk": w.record("contact", c).pk},
+        writes=True,
+        body=lambda w, c: {"owner": w.peer.pk, "version": w.record("contact", c).version},
+    ),
+    "address_add": Route(
+        "record",
+        "contact",
+        "edit",
+        method="post",
+        path=lambda w, c: {"record_type": "contact", "pk": w.record("contact", c).pk},
+        writes=True,
+        body={"kind": "office", "street": "Via Po 2", "city": "Torino", "country": "IT"},
+    ),
+    "address_remove": Route(
+        "record",
+        "contact",
+        "edit",
+        method="post",
+        path=lambda w, c: {"pk": w.addresses[c].pk},
+        writes=True,
+    ),
+    "contact_link_company": Route(
+        "record",
+        "contact",
+        "edit",
+        method="post",
+        path=rec("contact"),
+        writes=True,
+        body=lambda w, c: {"company": w.record("company", "own").pk, "job_title": "CEO"},
+    ),
+    "contact_unlink_company": Route(
+        "record",
+        "contact",
+        "edit",
+        method="post",
+        path=lambda w, c: linked(w, c),
+        writes=True,
+    ),
+    "timeline": Route(
+        "record",
+        "contact",
+        path=lambda w, c: {"record_type": "contact", "pk": w.record("contact", c).pk},
+    ),
+    "comment_add": Route(
+        "record",
+        "contact",
+        "view",
+        method="post",
+        path=lambda w, c: {"record_type": "contact", "pk": w.record("contact", c).pk},
+        writes=True,
+        body={"body": "Seen"},
+    ),
+    "attachment_download": Route(
+        "record", "contact", path=lambda w, c: {"pk": w.attachments[c].pk}
+    ),
+}
+
+
+def role_form(code: str, name: str) -> dict[str, Any]:
+    data = {"code": code, "name": name}
+    for subject in SUBJECTS:
+        for action in ("view", "create", "edit", "delete", "export"):
+            data[f"right_{subject}_{action}"] = "own"
+    return data
+
+
+def linked(w: World, c: str) -> dict[str, Any]:
+    from perno.contacts.models import Affiliation
+
+    contact = w.record("contact", c)
+    company = w.record("company", "own")
+    Affiliation.objects.get_or_create(contact=contact, company=company)
+    return {"pk": contact.pk, "company_pk": company.pk}
+
+
+def api_rec(subject: str, name: str) -> Any:
+    return lambda w, c: {name: w.record(subject, c).pk}
+
+
+API: dict[str, Route] = {
+    "GET /api/v1/custom-fields": Route("shared"),
+    "GET /api/v1/pipelines": Route("shared"),
+    "GET /api/v1/pipelines/{pipeline_id}": Route(
+        "shared", path=lambda w, c: {"pipeline_id": w.pipeline.pk}
+    ),
+    "POST /api/v1/pipelines": Route(
+        "admin",
+        method="post",
+        writes=True,
+        body={"name": "Matrix", "stages": [{"name": "New", "probability": 10}]},
+    ),
+    "PATCH /api/v1/pipelines/{pipeline_id}": Route(
+        "admin",
+        method="patch",
+        writes=True,
+        path=lambda w, c: {"pipeline_id": w.spare_pipeline.pk},
+        body={"name": "Renamed"},
+    ),
+    "DELETE /api/v1/pipelines/{pipeline_id}": Route(
+        "admin",
+        method="delete",
+        writes=True,
+        path=lambda w, c: {"pipeline_id": w.spare_pipeline.pk},
+    ),
+    "POST /api/v1/pipelines/{pipeline_id}/stages": Route(
+        "admin",
+        method="post",
+        writes=True,
+        path=lambda w, c: {"pipeline_id": w.pipeline.pk},
+        body={"name": "Matrix", "probability": 20},
+    ),
+    "PATCH /api/v1/stages/{stage_id}": Route(
+        "admin",
+        method="patch",
+        writes=True,
+        path=lambda w, c: {"stage_id": w.spare_stage.pk},
+        body={"name": "Renamed"},
+    ),
+    "DELETE /api/v1/stages/{stage_id}": Route(
+        "admin", method="delete", writes=True, path=lambda w, c: {"stage_id": w.spare_stage.pk}
+    ),
+    "GET /api/v1/roles": Route("admin"),
+    "POST /api/v1/roles": Route(
+        "admin",
+        method="post",
+        writes=True,
+        body={"code": "fresh", "name": "Fresh", "rights": {"contact": {"view": "own"}}},
+    ),
+    "GET /api/v1/roles/{role_id}": Route("admin", path=lambda w, c: {"role_id": w.spare_role.pk}),
+    "PATCH /api/v1/roles/{role_id}": Route(
+        "admin",
+        method="patch",
+        writes=True,
+        path=lambda w, c: {"role_id": w.spare_role.pk},
+        body={"name": "Renamed", "rights": {"deal": {"view": "all"}}},
+    ),
+    "DELETE /api/v1/roles/{role_id}": Route(
+        "admin", method="delete", writes=True, path=lambda w, c: {"role_id": w.spare_role.pk}
+    ),
+    "GET /api/v1/users": Route("admin"),
+    "POST /api/v1/users": Route(
+        "admin",
+        method="post",
+        writes=True,
+        body={
+            "username": "newbie",
+            "email": "newbie@example.com",
+            "roles": ["sales"],
+            "password": "a-long-enough-passphrase",
+        },
+    ),
+    "GET /api/v1/users/{user_id}": Route("admin", path=lambda w, c: {"user_id": w.peer.pk}),
+    "PATCH /api/v1/users/{user_id}": Route(
+        "admin",
+        method="patch",
+        writes=True,
+        path=lambda w, c: {"user_id": w.peer.pk},
+        body={"first_name": "Renamed", "roles": ["sales", "marketing"]},
+    ),
+    "POST /api/v1/users/{user_id}/logout-everywhere": Route(
+        "admin", method="post", writes=True, path=lambda w, c: {"user_id": w.peer.pk}
+    ),
+    "GET /api/v1/teams": Route("admin"),
+    "POST /api/v1/teams": Route(
+        "admin",
+        method="post",
+        writes=True,
+        body=lambda w, c: {"name": "West", "parent_id": w.north.pk},
+    ),
+    "PATCH /api/v1/teams/{team_id}": Route(
+        "admin",
+        method="patch",
+        writes=True,
+        path=lambda w, c: {"team_id": w.north.pk},
+        body={"name": "North West"},
+    ),
+    "GET /api/v1/confidential-fields": Route("admin"),
+    "PUT /api/v1/confidential-fields/{subject}": Route(
+        "admin",
+        method="put",
+        writes=True,
+        path=lambda w, c: {"subject": "contact"},
+        body={"fields": ["phone", "email"]},
+    ),
+    "GET /api/v1/exports": Route("admin"),
+    "POST /api/v1/leads/{lead_id}/convert": Route(
+        "record",
+        "lead",
+        "edit",
+        method="post",
+        writes=True,
+        path=api_rec("lead", "lead_id"),
+        body={"create_deal": False},
+        also=(("contact", "create"),),
+    ),
+    "POST /api/v1/activities/{activity_id}/complete": Route(
+        "record",
+        "activity",
+        "edit",
+        method="post",
+        writes=True,
+        path=api_rec("activity", "activity_id"),
+    ),
+    # Comments and attachments follow the record they are about (here: contacts).
+    "GET /api/v1/comments": Route(
+        "record",
+        "contact",
+        hidden=400,
+        body=lambda w, c: {"target_type": "contact", "target_id": w.record("contact", c).pk},
+    ),
+    "POST /api/v1/comments": Route(
+        "record",
+        "contact",
+        hidden=400,
+        method="multipart",
+        writes=True,
+        body=lambda w, c: {
+            "target_type": "contact",
+            "target_id": w.record("contact", c).pk,
+            "body": "Seen",
+        },
+    ),
+    "GET /api/v1/comments/{comment_id}": Route(
+        "record", "contact", path=lambda w, c: {"comment_id": w.comments[c].pk}
+    ),
+    "PATCH /api/v1/comments/{comment_id}": Route(
+        "record",
+        "contact",
+        method="patch",
+        writes=True,
+        path=lambda w, c: {"comment_id": w.comments[c].pk},
+        body={"body": "Edited"},
+    ),
+    "DELETE /api/v1/comments/{comment_id}": Route(
+        "record",
+        "contact",
+        method="delete",
+        writes=True,
+        path=lambda w, c: {"comment_id": w.comments[c].pk},
+    ),
+    "POST /api/v1/comments/{comment_id}/attachments": Route(
+        "record",
+        "contact",
+        method="multipart",
+        writes=True,
+        path=lambda w, c: {"comment_id": w.comments[c].pk},
+        body=lambda w, c: {"files": [SimpleUploadedFile("more.txt", b"more text")]},
+    ),
+    "GET /api/v1/attachments/{attachment_id}": Route(
+        "record", "contact", path=lambda w, c: {"attachment_id": w.attachments[c].pk}
+    ),
+    "DELETE /api/v1/attachments/{attachment_id}": Route(
+        "record",
+        "contact",
+        method="delete",
+        writes=True,
+        path=lambda w, c: {"attachment_id": w.attachments[c].pk},
+    ),
+    "GET /api/v1/attachments/{attachment_id}/download": Route(
+        "record", "contact", path=lambda w, c: {"attachment_id": w.attachments[c].pk}
+    ),
+}
+PLURAL = {
+    "company": "companies",
+    "contact": "contacts",
+    "lead": "leads",
+    "deal": "deals",
+    "product": "products",
+    "activity": "activities",
+}
+for _s, _plural in PLURAL.items():
+    _id = f"{_s}_id"
+    API[f"GET /api/v1/{_plural}"] = Route("list", _s)
+    API[f"POST /api/v1/{_plural}"] = Route(
+        "create", _s, "create", method="post", writes=True, body=API_CREATE[_s]
+    )
+    API[f"GET /api/v1/{_plural}/{{{_id}}}"] = Route("record", _s, path=api_rec(_s, _id), shows=True)
+    API[f"PATCH /api/v1/{_plural}/{{{_id}}}"] = Route(
+        "record",
+        _s,
+        "edit",
+        method="patch",
+        writes=True,
+        path=api_rec(_s, _id),
+        body={PATCH_FIELD[_s]: "Edited"},
+    )
+    API[f"DELETE /api/v1/{_plural}/{{{_id}}}"] = Route(
+        "record", _s, "delete", method="delete", writes=True, path=api_rec(_s, _id)
+    )
+
+
+# --- Walking -------------------------------------------------------------------------------
+
+
+def ui_routes() -> dict[str, str]:
+    """URL name -> route pattern, for every route of the URL conf (API included)."""
+    import re
+
+    found: dict[str, str] = {}
+    operations = {op.split(" ", 1)[1] for op in api_operations()}
+
+    def walk(patterns: Any, prefix: str = "") -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                route = prefix + str(p.pattern)
+                if "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route) in operations:
+                    continue  # API operations are walked from the OpenAPI document
+                found[p.name or route] = route
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def api_operations() -> list[str]:
+    from perno.api.api import api
+
+    schema = api.get_openapi_schema()
+    return [f"{m.upper()} {path}" for path, ops in schema["paths"].items() for m in ops]
+
+
+def test_every_route_is_classified():
+    """A new page or API operation must be added to the matrix, with its rights."""
+    assert sorted(set(ui_routes()) - set(UI)) == []
+    assert sorted(set(UI) - set(ui_routes())) == []
+    assert sorted(set(api_operations()) - set(API)) == []
+    assert sorted(set(API) - set(api_operations())) == []
+
+
+def fill(pattern: str, params: dict[str, Any]) -> str:
+    import re
+
+    path = "/" + pattern if not pattern.startswith("/") else pattern
+
+    def value(match: re.Match[str]) -> str:
+        return str(params[match.group(1)])
+
+    path = re.sub(r"<(?:\w+:)?(\w+)>", value, path)
+    return re.sub(r"\{(\w+)\}", value, path)
+
+
+def expected_for(route: Route, role: dict[str, Any], category: str) -> Any:
+    if route.kind in ("public", "self", "shared"):
+        return OK
+    if route.kind == "absent":
+        return 404
+    if route.kind == "admin":
+        return OK if role.get("administer") else 403
+    if route.kind == "list":
+        return OK
+    if route.kind == "create":
+        return OK if may(role, route.subject, "create", "own") else 403
+    expected = outcome(role, route.subject, route.action, category)
+    if expected == 404:
+        return route.hidden
+    if expected == OK and not all(may(role, s, a, category) for s, a in route.also):
+        return 403
+    return expected
+
+
+def calls(route: Route, role: dict[str, Any], w: World, pattern: str) -> list[tuple[str, Call]]:
+    categories = CATEGORIES if route.kind == "record" else ("own",)
+    out = []
+    for category in categories:
+        params = route.path(w, category) if route.path else {}
+        body = route.body(w, category) if callable(route.body) else route.body
+        out.append(
+            (
+                category,
+                Call(
+                    route.method,
+                    fill(pattern, params),
+                    expected_for(route, role, category),
+                    body,
+                    writes=route.writes,
+                ),
+            )
+        )
+    return out
+
+
+def send(client: Client, call: Call, headers: dict[str, str], api: bool) -> Any:
+    method = call.method
+    if method == "multipart":
+        return client.post(call.path, call.data or {}, headers=headers)
+    if method == "get":
+        return client.get(call.path, call.data or {}, headers=headers)
+    if api and method in ("post", "patch", "put"):
+        import json
+
+        return getattr(client, method)(
+            call.path, json.dumps(call.data or {}), content_type="application/json", headers=headers
+        )
+    if method == "post":
+        return client.post(call.path, call.data or {}, headers=headers)
+    return getattr(client, method)(call.path, headers=headers)
+
+
+def attempt(client: Client, call: Call, headers: dict[str, str], api: bool) -> tuple[Any, bool]:
+    """Make the call inside a savepoint rolled back afterwards; report whether any Perno
+    table changed."""
+    with transaction.atomic():
+        before = snapshot()
+        response = send(client, call, headers, api)
+        changed = snapshot() != before
+        transaction.set_rollback(True)
+    return response, changed
+
+
+def visible_tokens(role: dict[str, Any], subject: str) -> set[str]:
+    return {token(c, subject) for c in CATEGORIES if may(role, subject, "view", c)}
+
+
+def check_call(
+    name: str,
+    category: str,
+    call: Call,
+    route: Route,
+    role: dict[str, Any],
+    response: Any,
+    changed: bool,
+) -> list[str]:
+    where = f"{name} [{category}] {call.method.upper()} {call.path}"
+    status = response.status_code
+    problems = []
+    if call.expected == OK:
+        to_login = status == 302 and "/login/" in response.get("Location", "")
+        if status >= 400 or (to_login and not route.ends_session):
+            problems.append(f"{where}: expected success, got {status} {body_of(response)[:200]}")
+        elif call.writes and route.kind != "self" and not changed:
+            problems.append(f"{where}: allowed write changed nothing ({status})")
+        if route.kind == "list" and status == 200:
+            body = body_of(response)
+            shown = {t for c in CATEGORIES for t in [token(c, route.subject)] if t in body}
+            if shown != visible_tokens(role, route.subject):
+                problems.append(
+                    f"{where}: shows {sorted(shown)}, expected {sorted(visible_tokens(role, route.subject))}"
+                )
+        if (
+            route.shows
+            and status == 200
+            and token(category, route.subject) not in body_of(response)
+        ):
+            problems.append(f"{where}: the record is not shown")
+    else:
+        if status != call.expected:
+            problems.append(
+                f"{where}: expected {call.expected}, got {status} {body_of(response)[:200]}"
+            )
+        if changed:
+            problems.append(f"{where}: a denied call changed data")
+    return problems
+
+
+def body_of(response: Any) -> str:
+    if getattr(response, "streaming", False):
+        return ""
+    return response.content.decode(errors="replace")
+
+
+@pytest.fixture
+def verified(login_verified: Any) -> Any:
+    def login(user: User) -> Client:
+        client = Client()
+        login_verified(client, user)
+        return client
+
+    return login
+
+
+@pytest.mark.parametrize("role_code", sorted(ROLES))
+def test_ui_routes_follow_the_role_data(role_code, verified):
+    role = ROLES[role_code]
+    world = build_world(role_code)
+    routes = ui_routes()
+    client = verified(world.actor)
+    problems: list[str] = []
+    for name, route in UI.items():
+        for category, call in calls(route, role, world, routes[name]):
+            if route.kind == "self" and call.method == "post":
+                response, changed = attempt(verified(world.actor), call, {}, api=False)
+            else:
+                response, changed = attempt(client, call, {}, api=False)
+            problems += check_call(name, category, call, route, role, response, changed)
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("role_code", sorted(ROLES))
+def test_api_operations_follow_the_role_data(role_code, client):
+    role = ROLES[role_code]
+    world = build_world(role_code)
+    _token, clear = token_create(user=world.actor, name="matrix", scope="write")
+    headers = {"Authorization": f"Bearer {clear}"}
+    problems: list[str] = []
+    for operation, route in API.items():
+        pattern = operation.split(" ", 1)[1]
+        for category, call in calls(route, role, world, pattern):
+            response, changed = attempt(client, call, headers, api=True)
+            problems += check_call(operation, category, call, route, role, response, changed)
+    assert problems == [], "\n".join(problems)
+
+
+def test_anonymous_callers_get_the_log_in_page_or_401(client, db):
+    """Everything but the public routes needs a log-in: pages redirect, the API says 401."""
+    world = build_world("sales")
+    routes = ui_routes()
+    problems = []
+    for name, route in UI.items():
+        if route.kind in ("public", "absent"):
+            continue
+        _category, call = calls(route, ROLES["sales"], world, routes[name])[0]
+        response, changed = attempt(client, call, {}, api=False)
+        if not (response.status_code == 302 and "/login/" in response["Location"]) or changed:
+            problems.append(f"{name}: {response.status_code}")
+    for operation, route in API.items():
+        _category, call = calls(route, ROLES["sales"], world, operation.split(" ", 1)[1])[0]
+        response, changed = attempt(client, call, {}, api=True)
+        if response.status_code != 401 or changed:
+            problems.append(f"{operation}: {response.status_code}")
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_reference_is_not_trivial():
+    """The roles walked above really differ: some allow, some deny, per scope."""
+    outcomes = {
+        outcome(role, "contact", "edit", category)
+        for role in ROLES.values()
+        for category in CATEGORIES
+    }
+    assert outcomes == {OK, 403, 404}
