@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -88,6 +88,14 @@ def record_create[M: models.Model](
         instance.team_id = actor.team_id
     check(actor, "create", instance)
     _guard_hidden(actor, instance, None)
+    _refuse_nulls(
+        instance,
+        {
+            f.name: None
+            for f in instance._meta.concrete_fields
+            if getattr(instance, f.attname) is None
+        },
+    )
     instance.full_clean()
     with transaction.atomic():
         instance.save()
@@ -101,6 +109,27 @@ def record_create[M: models.Model](
             changes={k: [None, v] for k, v in state.items() if v not in (None, "", [], {}, False)},
         )
     return instance
+
+
+def _refuse_nulls(instance: models.Model, data: dict[str, Any]) -> None:
+    """A null (JSON ``null``) for a text field clears it; for another field that cannot be
+    empty it is an error. Django's full_clean lets None through for blank fields."""
+    errors: dict[str, list[str]] = {}
+    for key, value in data.items():
+        if value is not None:
+            continue
+        try:
+            field = instance._meta.get_field(key)
+        except FieldDoesNotExist:
+            continue
+        if getattr(field, "null", True) or getattr(field, "primary_key", False):
+            continue
+        if isinstance(field, (models.CharField, models.TextField)):
+            setattr(instance, field.attname, "")
+        else:
+            errors[key] = [_("This field cannot be empty.")]
+    if errors:
+        raise ValidationError(errors)
 
 
 def record_lock[M: models.Model](model: type[M], pk: Any) -> M:
@@ -136,6 +165,7 @@ def record_update[M: models.Model](
         before = _state(locked, fields)
         for key, value in data.items():
             setattr(locked, key, value)
+        _refuse_nulls(locked, data)
         _guard_hidden(actor, locked, before)
         if getattr(locked, "is_confidential", False) and not before.get("is_confidential"):
             check(actor, "view", locked)  # only who may see confidential data may mark it

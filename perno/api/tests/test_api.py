@@ -330,3 +330,16 @@ def test_products_take_comments_too(api, user, admin_user, client_user):
     assert response.json()["target_type"] == "product"
     timeline = client_user.get(f"/timeline/product/{product.pk}/").content.decode()
     assert "Prezzo 2027 da rivedere" in timeline
+
+
+def test_nul_characters_are_refused_with_a_clear_message(api, client_user, user):
+    """PostgreSQL cannot store U+0000: every entry point refuses it before any work."""
+    response = api.get("/api/v1/contacts?q=ro%00ssi")
+    assert response.status_code == 400 and "NUL character" in response.json()["message"]
+    response = api.post("/api/v1/companies", {"name": "Rossi\u0000 S.r.l."})
+    assert response.status_code == 400 and "NUL character" in response.json()["message"]
+    response = client_user.post("/companies/new/", {"name": "Rossi\x00"})
+    assert response.status_code == 400 and "NUL character" in response.content.decode()
+    assert not Company.objects.exists()
+    # Files are not text: an upload with NUL bytes is judged by the attachment rules instead.
+    assert api.get("/api/v1/contacts?q=rossi").status_code == 200
