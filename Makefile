@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 export PERNO_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo serve test lint types check test-sqlite test-postgres test-deps messages bench clean
+.PHONY: demo serve test lint types check test-sqlite test-postgres test-deps security messages bench clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Perno needs Python 3.12 or newer (python3.13, python3.12 or python3 on PATH)."; exit 1; }
@@ -30,13 +30,17 @@ demo: $(VENV)/.base
 serve: $(VENV)/.base
 	$(BIN)/perno serve --port $(PORT)
 
-# System packages the browser tests need: Debian's chromium (installed when missing and root).
+# System packages the tests need from Debian: chromium (browser tests) and sqlmap (the
+# SQL-injection scan); installed when missing and root.
+DEBIAN_TEST_PACKAGES := /usr/bin/chromium:chromium /usr/bin/sqlmap:sqlmap
 test-deps: $(VENV)/.dev
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@missing=""; for pair in $(DEBIAN_TEST_PACKAGES); do \
+		[ -x "$${pair%%:*}" ] || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-			echo "Installing Debian's chromium for the browser tests…"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-		else echo "Chromium is missing (/usr/bin/chromium): browser tests will be skipped (failed under CI=true)."; fi; \
+			echo "Installing Debian packages for the tests:$$missing…"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "Missing Debian packages:$$missing: the tests needing them will be skipped (failed under CI=true)."; fi; \
 	fi
 
 lint: $(VENV)/.dev
@@ -51,13 +55,18 @@ check: $(VENV)/.dev
 	DJANGO_SETTINGS_MODULE=perno.config.settings.test $(BIN)/python -m django makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=perno.config.settings.test $(BIN)/python -m django check
 
+# The security scans of a live server run once, in the PostgreSQL pass.
 test-sqlite: test-deps
-	PERNO_TEST_DB=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	PERNO_TEST_DB=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not scan"
 
 test-postgres: test-deps
 	PERNO_TEST_DB=postgres $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 test: lint types check test-sqlite test-postgres
+
+# bandit, schemathesis and sqlmap only (see README, "Security tests").
+security: test-deps
+	PERNO_TEST_DB=postgres $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider tests/test_security_scans.py
 
 messages: $(VENV)/.dev
 	cd perno && DJANGO_SETTINGS_MODULE=perno.config.settings.test ../$(BIN)/python -m django makemessages -l it -l ro --no-obsolete --no-location --ignore 'static/*'

@@ -89,7 +89,9 @@ def insert(
                     count += 1
         return count
     placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"
+    # Table and columns come from model metadata and are quoted by the backend; every
+    # value is a parameter.
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"  # nosec B608
     batch: list[list[Any]] = []
     with connection.cursor() as cursor:
         for row in _adapted(rows, "sqlite"):
@@ -107,9 +109,8 @@ def insert(
 def reset_sequence(model: type[models.Model]) -> None:
     if connection.vendor != "postgresql":
         return
-    table = model._meta.db_table
+    from django.core.management.color import no_style
+
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 1))",
-            [table],
-        )
+        for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
+            cursor.execute(statement)
