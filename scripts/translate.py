@@ -113,6 +113,22 @@ GLOSSARY: dict[str, tuple[object, object]] = {
     "text": ("testo", "text"),
     "notification": ("notifica", "notificare"),
     "notifications": ("notifiche", "notificări"),
+    "No team with id %(id)s.": (
+        "Nessun team con id %(id)s.",
+        "Nu există nicio echipă cu id-ul %(id)s.",
+    ),
+    "This field cannot be null.": (
+        "Questo campo non può essere null.",
+        "Acest câmp nu poate fi null.",
+    ),
+    "This field cannot be empty.": (
+        "Questo campo non può essere vuoto.",
+        "Acest câmp nu poate fi gol.",
+    ),
+    "The request contains a NUL character (U+0000), which cannot be stored. Remove it and try again.": (
+        "La richiesta contiene un carattere NUL (U+0000), che non può essere salvato. Toglilo e riprova.",
+        "Cererea conține un caracter NUL (U+0000), care nu poate fi salvat. Eliminați-l și încercați din nou.",
+    ),
     "Unknown field.": ("Campo sconosciuto.", "Câmp necunoscut."),
     "Write a comment or attach a file.": (
         "Scrivi un commento o allega un file.",
