@@ -28,6 +28,11 @@ def _data_dir(value: str | None) -> Path:
     path = Path(os.environ.get("PERNO_DATA_DIR", "var")).resolve()
     path.mkdir(parents=True, exist_ok=True)
     os.environ["PERNO_DATA_DIR"] = str(path)
+    # A data directory made by `perno demo` keeps its own secret key: every command on it
+    # (token, user, seed…) uses that key unless PERNO_SECRET_KEY says otherwise.
+    key_file = path / "secret_key"
+    if not os.environ.get("PERNO_SECRET_KEY") and key_file.is_file():
+        os.environ["PERNO_SECRET_KEY"] = key_file.read_text().strip()
     return path
 
 

@@ -165,3 +165,24 @@ def test_demo_data_loads_once(settings):
         User.objects.count(),
     ) == counts
     assert "already loaded" in messages[-1]
+
+
+def test_commands_on_a_demo_data_dir_use_its_secret_key(tmp_path):
+    """`perno demo` keeps a secret key in its data directory; `perno token create` and the
+    other commands on that directory use it instead of failing."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PERNO_SECRET_KEY", "DJANGO_SETTINGS_MODULE", "PERNO_DATABASE_URL"}
+    }
+    env["PERNO_DATA_DIR"] = str(tmp_path)
+    (tmp_path / "secret_key").write_text("k" * 10 + "-a-long-random-demo-secret-key-for-this-test")
+    result = subprocess.run(
+        [sys.executable, "-m", "perno.cli", "token", "create", "nobody"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "PERNO_SECRET_KEY" not in result.stderr, result.stderr
+    assert result.returncode == 1 and "No active user named 'nobody'" in result.stderr

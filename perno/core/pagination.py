@@ -19,6 +19,7 @@ class Page:
     has_next: bool
     count: int
     count_is_capped: bool
+    counted: bool = True
 
     @property
     def has_previous(self) -> bool:
@@ -58,12 +59,13 @@ def paginate(queryset: QuerySet, page: int, page_size: int, *, with_count: bool 
     rows = _slice(queryset, offset, page_size + 1)
     has_next = len(rows) > page_size
     items = rows[:page_size]
-    count, capped = (0, False)
-    if with_count:
-        if page == 1 and not has_next:
-            count, capped = len(items), False
-        elif offset >= COUNT_CAP:
-            count, capped = COUNT_CAP, True
-        else:
-            count, capped = bounded_count(queryset)
-    return Page(items, page, page_size, has_next, count, capped)
+    count, capped, counted = 0, False, True
+    if page == 1 and not has_next:
+        count = len(items)
+    elif offset >= COUNT_CAP:
+        count, capped = COUNT_CAP, True
+    elif with_count:
+        count, capped = bounded_count(queryset)
+    else:
+        counted = False  # the caller loads the count separately
+    return Page(items, page, page_size, has_next, count, capped, counted)

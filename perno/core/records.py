@@ -95,6 +95,7 @@ def record_create[M: models.Model](
             for f in instance._meta.concrete_fields
             if getattr(instance, f.attname) is None
         },
+        strict=False,  # full_clean reports the other missing fields
     )
     instance.full_clean()
     with transaction.atomic():
@@ -111,7 +112,7 @@ def record_create[M: models.Model](
     return instance
 
 
-def _refuse_nulls(instance: models.Model, data: dict[str, Any]) -> None:
+def _refuse_nulls(instance: models.Model, data: dict[str, Any], *, strict: bool = True) -> None:
     """A null (JSON ``null``) for a text field clears it; for another field that cannot be
     empty it is an error. Django's full_clean lets None through for blank fields."""
     errors: dict[str, list[str]] = {}
@@ -126,7 +127,7 @@ def _refuse_nulls(instance: models.Model, data: dict[str, Any]) -> None:
             continue
         if isinstance(field, (models.CharField, models.TextField)):
             setattr(instance, field.attname, "")
-        else:
+        elif strict:
             errors[key] = [_("This field cannot be empty.")]
     if errors:
         raise ValidationError(errors)

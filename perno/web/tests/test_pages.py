@@ -332,3 +332,23 @@ def test_activity_form_rejects_a_reminder_after_the_due_time(client_user):
         response.status_code == 400 and 'data-field-error="remind_at"' in response.content.decode()
     )
     assert Activity.objects.count() == 0
+
+
+def test_the_list_count_is_loaded_after_the_rows_and_respects_the_scope(
+    client_user, user, make_user
+):
+    for i in range(30):
+        contact_create(actor=user, data={"first_name": "Anna", "last_name": f"Mia{i:02}"})
+    stranger = make_user("stranger", team="Altrove")
+    for i in range(5):
+        contact_create(actor=stranger, data={"first_name": "Ugo", "last_name": f"Altro{i}"})
+    body = client_user.get("/contacts/").content.decode()
+    assert "Mia00" in body and 'data-testid="list-count-pending"' in body
+    assert 'hx-get="?count=1' in body
+    counted = client_user.get("/contacts/?count=1").content.decode()
+    assert ">30<" in counted  # only the 30 the sales user may see, not the stranger's 5
+    filtered = client_user.get("/contacts/?count=1&q=Mia0").content.decode()
+    assert ">10<" in filtered
+    # A single page knows its count at once.
+    short = client_user.get("/contacts/?q=Mia2").content.decode()
+    assert "list-count-pending" not in short and "of 10" in short
