@@ -177,12 +177,14 @@ def test_commands_on_a_demo_data_dir_use_its_secret_key(tmp_path):
     }
     env["PERNO_DATA_DIR"] = str(tmp_path)
     (tmp_path / "secret_key").write_text("k" * 10 + "-a-long-random-demo-secret-key-for-this-test")
-    result = subprocess.run(
-        [sys.executable, "-m", "perno.cli", "token", "create", "nobody"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert "PERNO_SECRET_KEY" not in result.stderr, result.stderr
-    assert result.returncode == 1 and "No active user named 'nobody'" in result.stderr
+    for argv, code in ((["migrate"], 0), (["token", "create", "nobody"], 1)):
+        result = subprocess.run(
+            [sys.executable, "-m", "perno.cli", *argv],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert "PERNO_SECRET_KEY" not in result.stderr, result.stderr
+        assert result.returncode == code, result.stderr
+    assert "No active user named 'nobody'" in result.stderr
