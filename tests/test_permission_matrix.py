@@ -237,6 +237,11 @@ class Route:
     hidden: int = 404  # status when the record is out of sight (400: it is named in the body)
 
 
+def admin_post(**kwargs: Any) -> Route:
+    """A write that only administrators may make."""
+    return Route("admin", method="post", writes=True, **kwargs)
+
+
 def rec(subject: str) -> Any:
     return lambda w, c: {"pk": w.record(subject, c).pk}
 
@@ -328,10 +333,7 @@ UI: dict[str, Route] = {
     "logout_everywhere": Route("self", method="post", writes=True, ends_session=True),
     "logout": Route("self", method="post", ends_session=True),
     # Administration.
-    "custom_fields": Route(
-        "admin",
-        method="post",
-        writes=True,
+    "custom_fields": admin_post(
         body={
             "entity": "contact",
             "label": "Matrix",
@@ -341,10 +343,7 @@ UI: dict[str, Route] = {
         },
     ),
     "user_list": Route("admin"),
-    "user_create": Route(
-        "admin",
-        method="post",
-        writes=True,
+    "user_create": admin_post(
         body=lambda w, c: {
             "username": "newbie",
             "email": "newbie@example.com",
@@ -353,10 +352,7 @@ UI: dict[str, Route] = {
             "password": "a-long-enough-passphrase",
         },
     ),
-    "user_edit": Route(
-        "admin",
-        method="post",
-        writes=True,
+    "user_edit": admin_post(
         path=lambda w, c: {"pk": w.peer.pk},
         body=lambda w, c: {
             "username": "peer",
@@ -367,28 +363,18 @@ UI: dict[str, Route] = {
         },
     ),
     "role_list": Route("admin"),
-    "role_create": Route(
-        "admin",
-        method="post",
-        writes=True,
+    "role_create": admin_post(
         body=lambda w, c: role_form("fresh", "Fresh"),
     ),
-    "role_edit": Route(
-        "admin",
-        method="post",
-        writes=True,
+    "role_edit": admin_post(
         path=lambda w, c: {"pk": w.spare_role.pk},
         body=lambda w, c: role_form("spare", "Renamed"),
     ),
-    "team_list": Route("admin", method="post", writes=True, body={"name": "West"}),
-    "confidential": Route(
-        "admin", method="post", writes=True, body={"subject": "contact", "fields": ["phone"]}
-    ),
+    "team_list": admin_post(body={"name": "West"}),
+    "confidential": admin_post(body={"subject": "contact", "fields": ["phone"]}),
     "export_log": Route("admin"),
     "lockouts": Route("admin"),
-    "pipeline_settings": Route(
-        "admin", method="post", writes=True, body={"action": "create", "name": "Matrix"}
-    ),
+    "pipeline_settings": admin_post(body={"action": "create", "name": "Matrix"}),
     # Lists and look-ups: exactly the rows in view scope.
     "company_list": Route("list", "company"),
     "contact_list": Route("list", "contact"),
@@ -532,6 +518,14 @@ def linked(w: World, c: str) -> dict[str, Any]:
     return {"pk": contact.pk, "company_pk": company.pk}
 
 
+def comment_of(w: World, c: str) -> dict[str, Any]:
+    return {"comment_id": w.comments[c].pk}
+
+
+def attachment_of(w: World, c: str) -> dict[str, Any]:
+    return {"attachment_id": w.attachments[c].pk}
+
+
 def api_rec(subject: str, name: str) -> Any:
     return lambda w, c: {name: w.record(subject, c).pk}
 
@@ -542,10 +536,7 @@ API: dict[str, Route] = {
     "GET /api/v1/pipelines/{pipeline_id}": Route(
         "shared", path=lambda w, c: {"pipeline_id": w.pipeline.pk}
     ),
-    "POST /api/v1/pipelines": Route(
-        "admin",
-        method="post",
-        writes=True,
+    "POST /api/v1/pipelines": admin_post(
         body={"name": "Matrix", "stages": [{"name": "New", "probability": 10}]},
     ),
     "PATCH /api/v1/pipelines/{pipeline_id}": Route(
@@ -561,10 +552,7 @@ API: dict[str, Route] = {
         writes=True,
         path=lambda w, c: {"pipeline_id": w.spare_pipeline.pk},
     ),
-    "POST /api/v1/pipelines/{pipeline_id}/stages": Route(
-        "admin",
-        method="post",
-        writes=True,
+    "POST /api/v1/pipelines/{pipeline_id}/stages": admin_post(
         path=lambda w, c: {"pipeline_id": w.pipeline.pk},
         body={"name": "Matrix", "probability": 20},
     ),
@@ -579,10 +567,7 @@ API: dict[str, Route] = {
         "admin", method="delete", writes=True, path=lambda w, c: {"stage_id": w.spare_stage.pk}
     ),
     "GET /api/v1/roles": Route("admin"),
-    "POST /api/v1/roles": Route(
-        "admin",
-        method="post",
-        writes=True,
+    "POST /api/v1/roles": admin_post(
         body={"code": "fresh", "name": "Fresh", "rights": {"contact": {"view": "own"}}},
     ),
     "GET /api/v1/roles/{role_id}": Route("admin", path=lambda w, c: {"role_id": w.spare_role.pk}),
@@ -597,10 +582,7 @@ API: dict[str, Route] = {
         "admin", method="delete", writes=True, path=lambda w, c: {"role_id": w.spare_role.pk}
     ),
     "GET /api/v1/users": Route("admin"),
-    "POST /api/v1/users": Route(
-        "admin",
-        method="post",
-        writes=True,
+    "POST /api/v1/users": admin_post(
         body={
             "username": "newbie",
             "email": "newbie@example.com",
@@ -616,14 +598,11 @@ API: dict[str, Route] = {
         path=lambda w, c: {"user_id": w.peer.pk},
         body={"first_name": "Renamed", "roles": ["sales", "marketing"]},
     ),
-    "POST /api/v1/users/{user_id}/logout-everywhere": Route(
-        "admin", method="post", writes=True, path=lambda w, c: {"user_id": w.peer.pk}
+    "POST /api/v1/users/{user_id}/logout-everywhere": admin_post(
+        path=lambda w, c: {"user_id": w.peer.pk}
     ),
     "GET /api/v1/teams": Route("admin"),
-    "POST /api/v1/teams": Route(
-        "admin",
-        method="post",
-        writes=True,
+    "POST /api/v1/teams": admin_post(
         body=lambda w, c: {"name": "West", "parent_id": w.north.pk},
     ),
     "PATCH /api/v1/teams/{team_id}": Route(
@@ -679,15 +658,13 @@ API: dict[str, Route] = {
             "body": "Seen",
         },
     ),
-    "GET /api/v1/comments/{comment_id}": Route(
-        "record", "contact", path=lambda w, c: {"comment_id": w.comments[c].pk}
-    ),
+    "GET /api/v1/comments/{comment_id}": Route("record", "contact", path=comment_of),
     "PATCH /api/v1/comments/{comment_id}": Route(
         "record",
         "contact",
         method="patch",
         writes=True,
-        path=lambda w, c: {"comment_id": w.comments[c].pk},
+        path=comment_of,
         body={"body": "Edited"},
     ),
     "DELETE /api/v1/comments/{comment_id}": Route(
@@ -695,28 +672,26 @@ API: dict[str, Route] = {
         "contact",
         method="delete",
         writes=True,
-        path=lambda w, c: {"comment_id": w.comments[c].pk},
+        path=comment_of,
     ),
     "POST /api/v1/comments/{comment_id}/attachments": Route(
         "record",
         "contact",
         method="multipart",
         writes=True,
-        path=lambda w, c: {"comment_id": w.comments[c].pk},
+        path=comment_of,
         body=lambda w, c: {"files": [SimpleUploadedFile("more.txt", b"more text")]},
     ),
-    "GET /api/v1/attachments/{attachment_id}": Route(
-        "record", "contact", path=lambda w, c: {"attachment_id": w.attachments[c].pk}
-    ),
+    "GET /api/v1/attachments/{attachment_id}": Route("record", "contact", path=attachment_of),
     "DELETE /api/v1/attachments/{attachment_id}": Route(
         "record",
         "contact",
         method="delete",
         writes=True,
-        path=lambda w, c: {"attachment_id": w.attachments[c].pk},
+        path=attachment_of,
     ),
     "GET /api/v1/attachments/{attachment_id}/download": Route(
-        "record", "contact", path=lambda w, c: {"attachment_id": w.attachments[c].pk}
+        "record", "contact", path=attachment_of
     ),
 }
 PLURAL = {
