@@ -1,0 +1,156 @@
+"""Text for the search index: folding, words and identifier tokens.
+
+Both search backends (PostgreSQL and SQLite) index and query the *same* tokens made
+here, so matching behaves alike on both:
+
+- ``fold`` ignores case and accents both ways: "Ştefan", "Ștefan" (comma below) and
+  "Stefan" all fold to "stefan", "Müller" to "muller", "Straße" to "strasse";
+  letters of other scripts are kept (folded for case only).
+- ``words`` splits folded text into word tokens.
+- ``identifier_tokens`` adds what makes e-mail addresses, phone numbers, VAT numbers
+  and order/case numbers findable whole and by their parts.
+- ``query_terms`` turns what the user typed into terms; the last one is a prefix while
+  typing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import phonenumbers
+
+# Letters that Unicode does not decompose into a base letter and a mark.
+_SPECIAL = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ø": "o",
+        "Ø": "o",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ı": "i",
+    }
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# A phone number as people write it: at least 6 digits with spaces, dots, dashes,
+# slashes or brackets in between, optionally starting with + or 00.
+_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d ./()-]{4,}\d(?!\w)")
+# Codes such as IT00743110157, RO18547290, ORD-2026-0042, CASE/17/2026: letters and
+# digits, with or without separators, holding at least 3 digits.
+_CODE = re.compile(r"(?<!\w)[a-z]{0,4}[-/ ]?\d[\w/-]*\d(?!\w)")
+MIN_PHONE_SUFFIX = 4
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free text (marks removed after NFKD decomposition)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_SPECIAL))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Compatibility forms can recompose into letters that fold further: fold once more.
+    folded = unicodedata.normalize("NFKC", stripped).casefold().translate(_SPECIAL)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """The folded word tokens of ``text``, in order."""
+    return _WORD.findall(fold(text))
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def phone_tokens(value: str, region: str = "IT") -> set[str]:
+    """A phone number found by its international form (without +), its national form
+    (with or without the country code) and its trailing digits (from 4 on)."""
+    tokens: set[str] = set()
+    digits = _digits(value)
+    if len(digits) < 6:
+        return tokens
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is not None and number.national_number:
+        national = phonenumbers.national_significant_number(number)
+        tokens.add(f"{number.country_code}{national}")
+        # As written at home, with the trunk prefix where the country has one (0722 …).
+        tokens.add(
+            _digits(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
+        )
+        digits = national
+    tokens.add(digits)
+    tokens.update(digits[-n:] for n in range(MIN_PHONE_SUFFIX, len(digits)))
+    return tokens
+
+
+def identifier_tokens(text: str, region: str = "IT") -> set[str]:
+    """Extra tokens for identifiers inside ``text``: e-mail addresses whole, with their
+    local part and domain; phone numbers (see ``phone_tokens``); codes such as VAT and
+    order numbers whole (without separators) and by their digits."""
+    folded = fold(text)
+    tokens: set[str] = set()
+    for match in _EMAIL.finditer(folded):
+        address = match.group(0)
+        local, _at, domain = address.partition("@")
+        tokens.update({address, local, domain})
+    for match in _PHONE.finditer(text):
+        tokens |= phone_tokens(match.group(0), region)
+    for match in _CODE.finditer(folded):
+        code = match.group(0)
+        compact = re.sub(r"[\W_]", "", code)
+        if sum(ch.isdigit() for ch in compact) >= 3:
+            tokens.add(compact)
+            tokens.add(_digits(compact))
+    return {token for token in tokens if token}
+
+
+def document_tokens(text: str, region: str = "IT") -> list[str]:
+    """Every token indexed for ``text``: its words, then the identifier tokens."""
+    found = words(text)
+    seen = set(found)
+    return found + sorted(identifier_tokens(text, region) - seen)
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    prefix: bool  # the last word while typing: matched as the start of a token
+    identifier: bool = False  # an e-mail, phone or code: no typo tolerance
+
+
+def query_terms(query: str, *, typing: bool = True, region: str = "IT") -> list[Term]:
+    """What the user typed as search terms. A query that looks like a phone number is
+    one digits term; e-mail addresses and codes stay whole; the other words follow.
+    With ``typing`` the last word is a prefix unless the query ends with a space."""
+    query = query[:500]
+    stripped = query.strip()
+    if not stripped:
+        return []
+    digits = _digits(stripped)
+    if len(digits) >= 4 and re.fullmatch(r"\+?[\d ./()-]+", stripped):
+        body = digits[2:] if stripped.startswith("00") else digits
+        return [Term(body, prefix=typing, identifier=True)]
+    terms: list[Term] = []
+    folded = fold(stripped)
+    for match in _EMAIL.finditer(folded):
+        terms.append(Term(match.group(0), prefix=False, identifier=True))
+    rest = _EMAIL.sub(" ", folded)
+    tokens = _WORD.findall(rest)
+    ends_open = typing and not query.endswith((" ", "\t", "\n"))
+    for index, token in enumerate(tokens):
+        last = index == len(tokens) - 1
+        code = any(ch.isdigit() for ch in token)
+        terms.append(Term(token, prefix=last and ends_open, identifier=code))
+    return terms
