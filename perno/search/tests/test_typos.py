@@ -1,0 +1,80 @@
+"""Typo candidates: the budget per word length and every kind of typo."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from rapidfuzz.distance import OSA
+
+from perno.search.text import fold
+from perno.search.typos import Candidate, candidates, typo_budget
+
+VOCABULARY = [
+    "rossi", "rossini", "russo", "rosa", "marco", "marcello", "muller", "stefan",
+    "stefania", "bucuresti", "bucurestii", "romano", "romania", "ion", "ioana", "ferrari",
+]  # fmt: skip
+
+
+def tokens(term, prefix=False):
+    return {(c.token, c.typos) for c in candidates(term, VOCABULARY, prefix=prefix)}
+
+
+def test_budget_grows_with_the_word():
+    assert [typo_budget("x" * n) for n in (1, 3, 4, 6, 7, 12)] == [0, 0, 1, 1, 2, 2]
+
+
+def test_each_kind_of_typo_within_the_budget():
+    assert ("rossi", 1) in tokens("rosis")  # transposition
+    assert ("rossi", 1) in tokens("rosi")  # deletion
+    assert ("muller", 1) in tokens("mulller")  # insertion
+    assert ("romano", 1) in tokens("romamo")  # substitution
+    assert ("ferrari", 2) in tokens("ferarri") or ("ferrari", 1) in tokens("ferarri")
+    assert ("bucuresti", 2) in tokens("bukurest")  # two typos from 7 letters on
+    assert ("rossi", 2) not in tokens("rasi")  # 4 letters: one typo only
+    assert tokens("ino") == set()  # below 4 letters: exact only
+    assert tokens("ion") == {("ion", 0)}
+
+
+def test_accents_are_folded_before_matching():
+    assert ("stefan", 0) in tokens(fold("Ștefan"))
+    assert ("muller", 0) in tokens(fold("Müller"))
+
+
+def test_the_word_being_typed_matches_token_starts():
+    assert ("rossini", 0) in tokens("ross", prefix=True)
+    assert ("rossini", 1) in tokens("rosi", prefix=True)
+    assert ("stefania", 0) in tokens("stef", prefix=True)
+    assert ("marcello", 1) in tokens("macre", prefix=True) or ("marcello", 2) in tokens(
+        "macrel", prefix=True
+    )
+    assert ("rossini", 0) not in tokens("ross", prefix=False)
+
+
+def test_results_come_in_tiers():
+    found = candidates("rossi", VOCABULARY, prefix=True)
+    assert found[0] == Candidate(0, "rossi", False)
+    assert [c.typos for c in found] == sorted(c.typos for c in found)
+
+
+words = st.text(alphabet="abcdeilmnorst", min_size=1, max_size=9)
+
+
+@given(st.lists(words, min_size=1, max_size=25), words, st.booleans())
+def test_agrees_with_a_plain_reference(vocabulary, term, prefix):
+    """Every token within the budget is found with its least number of typos, and
+    nothing else is."""
+    budget = typo_budget(term)
+    expected = {}
+    for token in set(vocabulary):
+        whole = OSA.distance(term, token)
+        if whole <= budget:
+            expected[token] = whole
+        if prefix:
+            heads = [
+                OSA.distance(term, token[:cut])
+                for cut in range(max(1, len(term) - budget), len(token))
+            ]
+            if heads and min(heads) <= budget:
+                expected[token] = min(expected.get(token, budget + 1), min(heads))
+    found = {c.token: c.typos for c in candidates(term, vocabulary, prefix=prefix)}
+    assert found == expected
