@@ -17,7 +17,24 @@ from perno.accounts.models import LoginAttempt
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The caller's address. Behind PERNO_TRUSTED_PROXIES reverse proxies, each of which
+    appends the address it saw to X-Forwarded-For, it is that many entries from the end
+    of the header; entries further left are written by the client and not trusted."""
+    import ipaddress
+
+    remote = request.META.get("REMOTE_ADDR") or None
+    trusted = settings.PERNO_TRUSTED_PROXIES
+    if not trusted:
+        return remote
+    hops = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [hop for hop in hops if hop]
+    if len(hops) < trusted:
+        return remote
+    candidate = hops[-trusted]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def _window_start() -> Any:

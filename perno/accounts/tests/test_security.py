@@ -98,6 +98,37 @@ def test_lockout_by_address(client, make_user, settings):
     assert "from your network address" in response.content.decode()
 
 
+def test_lockout_behind_a_proxy_counts_the_address_the_proxy_saw(client, make_user, settings):
+    """Behind one trusted proxy every request comes from the proxy's address: the lockout
+    must count the client's address from X-Forwarded-For, not a spoofable left entry."""
+    settings.PERNO_LOCKOUT_ADDRESS_FAILURES = 3
+    settings.PERNO_TRUSTED_PROXIES = 1
+    attacker = {"HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.9"}  # the left entry is forged
+    for i in range(3):
+        client.post("/login/", {"username": f"guess{i}", "password": "x"}, **attacker)
+    assert set(LoginAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
+    victim = make_user("victim")
+    # Another client behind the same proxy is not locked out by the attacker…
+    response = client.post(
+        "/login/",
+        {"username": victim.username, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert response.status_code == 302
+    client.logout()
+    # …and the attacker cannot escape the lockout by forging the left entry.
+    response = client.post(
+        "/login/",
+        {"username": victim.username, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9",
+    )
+    assert "from your network address" in response.content.decode()
+    # Garbage in the header falls back to the connection's address.
+    settings.PERNO_LOCKOUT_ADDRESS_FAILURES = 100
+    client.post("/login/", {"username": "x", "password": "x"}, HTTP_X_FORWARDED_FOR="not-an-ip")
+    assert LoginAttempt.objects.filter(ip_address="127.0.0.1").count() == 1
+
+
 def test_failed_attempts_are_purged(settings, db):
     settings.PERNO_LOGIN_ATTEMPT_DAYS = 30
     old = LoginAttempt.objects.create(username="a", ip_address="10.0.0.1")

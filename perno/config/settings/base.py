@@ -179,6 +179,9 @@ SECURE_CSP = {
 PERNO_LOCKOUT_ACCOUNT_FAILURES = int(os.environ.get("PERNO_LOCKOUT_ACCOUNT_FAILURES", "5"))
 PERNO_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("PERNO_LOCKOUT_ADDRESS_FAILURES", "20"))
 PERNO_LOCKOUT_MINUTES = int(os.environ.get("PERNO_LOCKOUT_MINUTES", "15"))
+# Reverse proxies in front of Perno that append to X-Forwarded-For (0: none, use the
+# connection's address).
+PERNO_TRUSTED_PROXIES = int(os.environ.get("PERNO_TRUSTED_PROXIES", "0"))
 PERNO_LOGIN_ATTEMPT_DAYS = int(os.environ.get("PERNO_LOGIN_ATTEMPT_DAYS", "30"))
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PERNO_PASSWORD_RESET_MINUTES", "60")) * 60
 OTP_TOTP_ISSUER = "Perno"
