@@ -62,12 +62,13 @@ def test_no_blanket_nosec():
     """A ``nosec`` must name the bandit check (``# nosec B608``) and give a reason."""
     blanket = []
     for path in [*ROOT.joinpath("perno").rglob("*.py"), *ROOT.joinpath("bench").rglob("*.py")]:
-        for number, line in enumerate(path.read_text().splitlines(), 1):
-            if "nosec" in line and not re.search(r"#\s*nosec\s+B\d{3}", line):
+        lines = path.read_text().splitlines()
+        for number, line in enumerate(lines, 1):
+            if "nosec" not in line:
+                continue
+            if not re.search(r"#\s*nosec\s+B\d{3}", line):
                 blanket.append(f"{path.relative_to(ROOT)}:{number}")
-            elif "nosec" in line and not path.read_text().splitlines()[
-                number - 2
-            ].strip().startswith("#"):
+            elif number < 2 or not lines[number - 2].strip().startswith("#"):
                 blanket.append(f"{path.relative_to(ROOT)}:{number} (no reason above)")
     assert blanket == []
 

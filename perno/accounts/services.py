@@ -39,6 +39,25 @@ def roles_ensure_defaults() -> None:
         )
 
 
+def roles_by_code(codes: list[str]) -> list[Role]:
+    """The roles with these codes, or a field error naming the unknown ones."""
+    found = list(Role.objects.filter(code__in=codes))
+    missing = set(codes) - {role.code for role in found}
+    if missing:
+        raise ValidationError(
+            {
+                "roles": [
+                    _("Unknown role(s): %(roles)s. Known: %(known)s.")
+                    % {
+                        "roles": ", ".join(sorted(missing)),
+                        "known": ", ".join(Role.objects.values_list("code", flat=True)),
+                    }
+                ]
+            }
+        )
+    return found
+
+
 def team_get_or_create(*, name: str, parent: Team | None = None) -> Team:
     team, _created = Team.objects.get_or_create(name=name, defaults={"parent": parent})
     return team
@@ -73,19 +92,7 @@ def user_create(
     user.set_password(password)
     if team:
         user.team = team_get_or_create(name=team)
-    codes = roles or [Role.SALES]
-    role_objects = list(Role.objects.filter(code__in=codes))
-    missing = set(codes) - {role.code for role in role_objects}
-    if missing:
-        raise ValidationError(
-            {
-                "roles": _("Unknown role(s): %(roles)s. Known: %(known)s.")
-                % {
-                    "roles": ", ".join(sorted(missing)),
-                    "known": ", ".join(Role.objects.values_list("code", flat=True)),
-                }
-            }
-        )
+    role_objects = roles_by_code(roles or [Role.SALES])
     user.full_clean()
     user.save()
     user.roles.set(role_objects)

@@ -41,24 +41,6 @@ def _roles() -> Any:
     return Role.objects.annotate(user_count=Count("users")).order_by("name")
 
 
-def _role_codes(codes: list[str]) -> list[Role]:
-    roles = list(Role.objects.filter(code__in=codes))
-    missing = set(codes) - {role.code for role in roles}
-    if missing:
-        raise ValidationError(
-            {
-                "roles": [
-                    _("Unknown role(s): %(roles)s. Known: %(known)s.")
-                    % {
-                        "roles": ", ".join(sorted(missing)),
-                        "known": ", ".join(Role.objects.values_list("code", flat=True)),
-                    }
-                ]
-            }
-        )
-    return roles
-
-
 def _team(pk: int | None) -> Team | None:
     if pk is None:
         return None
@@ -129,7 +111,7 @@ def user_create(request: HttpRequest, payload: UserIn) -> Any:
     check(request.user, "manage", "user")
     data = payload.dict()
     password = data.pop("password")
-    roles = _role_codes(data.pop("roles"))
+    roles = services.roles_by_code(data.pop("roles"))
     data["team"] = _team(data.pop("team_id"))
     user = services.user_save(
         actor=request.user, user=None, data=data, roles=roles, password=password
@@ -154,7 +136,7 @@ def user_update(request: HttpRequest, user_id: int, payload: UserPatch) -> Any:
     data = payload.dict(exclude_unset=True)
     password = data.pop("password", None)
     codes = data.pop("roles", None)
-    roles = _role_codes(codes) if codes is not None else None
+    roles = services.roles_by_code(codes) if codes is not None else None
     if "team_id" in data:
         data["team"] = _team(data.pop("team_id"))
     refuse_nulls(data, ("username", "first_name", "last_name", "email", "is_active"))
