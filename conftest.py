@@ -245,3 +245,12 @@ def smtp_inbox(settings: Any) -> Any:
     settings.PERNO_EMAIL_ENABLED = True
     yield inbox
     controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_vocabulary() -> Any:
+    """Each test's database rolls back, words included: drop the in-memory copy."""
+    from perno.search import vocabulary
+
+    vocabulary.forget()
+    yield

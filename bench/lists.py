@@ -147,6 +147,7 @@ def child(args: argparse.Namespace) -> None:
             seed_value=1,
             users=users,
             progress=lap,
+            index=False,
         )
         seconds = time.perf_counter() - started
         result.update(

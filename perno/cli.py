@@ -274,6 +274,40 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    """``perno search rebuild``: re-create the search index with a progress bar."""
+    _data_dir(args.data_dir)
+    _setup()
+    from perno.search.indexer import rebuild, rebuild_counts
+
+    totals = rebuild_counts()
+    total = sum(n for kind, n in totals.items() if kind != "document") or 1
+    done = 0
+    started = time.perf_counter()
+
+    def progress(kind: str, count: int) -> None:
+        nonlocal done
+        done += count
+        width = 30
+        filled = int(width * done / total)
+        elapsed = time.perf_counter() - started
+        rate = done / elapsed if elapsed else 0
+        print(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} "
+            f"{kind:<9} {rate:,.0f}/s",
+            end="",
+            flush=True,
+            file=sys.stderr,
+        )
+
+    counts = rebuild(progress=progress)
+    elapsed = time.perf_counter() - started
+    print(file=sys.stderr)
+    summary = ", ".join(f"{n:,} {kind}" for kind, n in counts.items())
+    print(f"Search index rebuilt in {elapsed:.1f} s: {summary}")
+    return 0
+
+
 def cmd_manage(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
     from django.core.management import execute_from_command_line
@@ -346,6 +380,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--scope", choices=["read", "write"], default="read", help="read only, or read and write"
     )
     tcreate.set_defaults(func=cmd_token)
+    search = sub.add_parser("search", help="search index maintenance")
+    search_sub = search.add_subparsers(dest="search_command", required=True)
+    common(
+        search_sub.add_parser(
+            "rebuild", help="rebuild the whole search index (safe while users work)"
+        )
+    ).set_defaults(func=cmd_search)
     sub.add_parser("manage", help="run a Django management command", add_help=False)
     return parser
 

@@ -227,4 +227,7 @@ def obtain(queryset: QuerySet, user: Any, pk: Any, action: str = "view") -> Any:
         raise Http404
     if action != "view":
         check(user, action, obj)
+    from perno.search.history import EDIT, VIEW, note
+
+    note(user, obj, VIEW if action == "view" else EDIT)  # for search ranking
     return obj

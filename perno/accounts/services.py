@@ -379,3 +379,8 @@ def confidential_fields_set(*, actor: Any, subject: str, fields: list[str]) -> N
         ConfidentialField.objects.filter(subject=subject).exclude(field__in=fields).delete()
         for name in fields:
             ConfidentialField.objects.get_or_create(subject=subject, field=name)
+        # In the same transaction: a field that became confidential is searchable (and
+        # shown in snippets) only by roles that see confidential data from now on.
+        from perno.search import indexer
+
+        indexer.reindex_all(subject)

@@ -134,8 +134,16 @@ def activity_delete(*, actor: Any, activity: Activity) -> None:
 
 def activities_relink_lead(*, actor: Any, lead: Any, contact: Any, company: Any, deal: Any) -> int:
     """After a lead conversion its activities and comments show on what it became."""
+    from perno.search import indexer
+
+    activity_ids = list(Activity.objects.filter(lead=lead).values_list("pk", flat=True))
+    comment_ids = list(Comment.objects.filter(lead=lead).values_list("pk", flat=True))
     moved = Activity.objects.filter(lead=lead).update(contact=contact, company=company, deal=deal)
     Comment.objects.filter(lead=lead).update(contact=contact)
+    # Bulk updates send no signals: the moved comments (and their files) now follow the
+    # rights of the contact.
+    indexer.reindex("activity", activity_ids)
+    indexer.reindex("comment", comment_ids)
     return moved
 
 
@@ -234,6 +242,9 @@ def comment_update(*, actor: Any, comment: Comment, body: str) -> Comment:
     before = comment.body
     Comment.objects.filter(pk=comment.pk).update(body=body)
     comment.body = body
+    from perno.search import indexer
+
+    indexer.reindex("comment", [comment.pk])
     target = comment.target
     if target is not None and before != body:
         change_record(

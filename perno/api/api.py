@@ -10,6 +10,7 @@ from perno.api import errors
 from perno.api.auth import AUTH
 from perno.contacts.api.views import router as contacts_router
 from perno.sales.api.views import router as sales_router
+from perno.search.api import router as search_router
 
 api = NinjaAPI(
     title="Perno API",
@@ -25,3 +26,4 @@ api.add_router("", contacts_router)
 api.add_router("", sales_router)
 api.add_router("", activities_router)
 api.add_router("", accounts_router)
+api.add_router("", search_router)

@@ -11,6 +11,7 @@ urlpatterns: list[Any] = [
     path("", include("perno.contacts.urls")),
     path("", include("perno.sales.urls")),
     path("", include("perno.activities.urls")),
+    path("", include("perno.search.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -301,8 +301,11 @@ def seed(
     seed_value: int = 42,
     users: list[User] | None = None,
     progress: Callable[[str, int], None] | None = None,
+    index: bool = True,
 ) -> SeedResult:
-    """Insert generated rows in bulk. Deterministic for a given seed and starting state."""
+    """Insert generated rows in bulk. Deterministic for a given seed and starting state.
+    Bulk rows bypass the search signals, so the search index is rebuilt afterwards
+    (``index=False`` leaves that to the caller)."""
     rng = FastRandom(seed_value)
     pools = build_pools(seed_value)
     users = users or list(User.objects.filter(is_active=True).order_by("pk"))
@@ -718,7 +721,16 @@ def seed(
         )
         reset_sequence(Comment)
         report("comments", result.comments)
+    if index:
+        from perno.search.indexer import rebuild
+
+        rebuild()
+        report("search index", sum(result_counts(result)))
     return result
+
+
+def result_counts(result: SeedResult) -> list[int]:
+    return [int(v) for v in vars(result).values() if isinstance(v, int)]
 
 
 def default_team(name: str) -> Team:

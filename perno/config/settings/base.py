@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "perno.contacts",
     "perno.sales",
     "perno.activities",
+    "perno.search",
     "perno.api",
     "perno.web",
 ]
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "perno.search.history.HistoryMiddleware",
 ]
 
 ROOT_URLCONF = "perno.config.urls"

@@ -1,0 +1,48 @@
+"""Leads, deals and products in the search index."""
+
+from django.utils.translation import gettext_lazy as _
+
+from perno.sales.models import Deal, Lead, Product
+from perno.search.registry import Source, register
+
+register(
+    Source(
+        kind="lead",
+        model=Lead,
+        label=_("Leads"),
+        title=lambda o: f"{o.first_name} {o.last_name}".strip(),
+        subtitle=lambda o: [
+            ("company_name", o.company_name),
+            ("", str(o.get_status_display())),
+        ],
+        ident_fields=("email", "phone"),
+        body_fields=("company_name", "job_title", "notes"),
+    )
+)
+register(
+    Source(
+        kind="deal",
+        model=Deal,
+        label=_("Deals"),
+        title=lambda o: o.title,
+        subtitle=lambda o: [
+            ("", o.company.name if o.company_id else ""),
+            ("", f"{o.amount} {o.currency}"),
+            ("", o.stage.name),
+        ],
+        body_fields=("close_reason", "notes"),
+        custom_fields=True,
+        related=("company", "stage"),
+    )
+)
+register(
+    Source(
+        kind="product",
+        model=Product,
+        label=_("Products"),
+        title=lambda o: o.name,
+        subtitle=lambda o: [("", o.sku), ("", f"{o.unit_price} {o.currency}")],
+        ident_fields=("sku",),
+        body_fields=("description",),
+    )
+)

@@ -1,0 +1,560 @@
+"""The two search backends behind one interface.
+
+- SQLite: an FTS5 table ``search_fts`` (columns title, ident, body, secret; tokenizer
+  unicode61 with ``remove_diacritics 2``; prefix indexes for 2 to 5 characters) whose
+  rowid is the entry id; ``search_fts_vocab`` (fts5vocab) lists its terms.
+- PostgreSQL: ``search_entry.tsv`` (title weight A, identifiers B, body D) and
+  ``tsv_all`` (the same plus confidential text, only where there is some), each with a
+  GIN index; the vocabulary table has a trigram (pg_trgm) index.
+
+Both index the tokens made by ``perno.search.text`` (already folded), so matching is
+the same on both: PostgreSQL receives them through ``array_to_tsvector`` (no parser, no
+dictionary: the ``simple`` behaviour for every token) and SQLite through a tokenizer
+that keeps e-mail and code characters inside tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection
+
+if TYPE_CHECKING:
+    from perno.search.indexer import Row
+    from perno.search.typos import Candidate
+
+COUNT_CAP = 10_000
+
+
+def _values(row: Row) -> list[Any]:
+    a = row.access
+    return [
+        row.kind,
+        row.object_id,
+        row.chunk,
+        a.subject,
+        a.subject_id,
+        a.owner_id,
+        a.assignee_id,
+        a.team_id,
+        a.confidential,
+        row.title,
+        row.subtitle,
+        row.body,
+        row.secret,
+        row.url,
+        row.tag_ids,
+        row.changed_at,
+    ]
+
+
+@dataclass
+class Query:
+    """One search, ready for a backend: per term its alternatives (with typos), the
+    access predicate and filters as SQL over the alias ``e``, the ordering."""
+
+    terms: list[list[Candidate]]
+    levels: int  # highest number of typos among the alternatives
+    prefix_last: bool
+    see_secret: bool
+    user_id: int
+    where: str
+    params: list[Any]
+    sort: str = "relevance"
+
+
+def _sql(template: str, **parts: str) -> str:
+    """Fill a statement template with SQL fragments made in this module from fixed text
+    and ``%s`` placeholders; every value (terms, ids, user input) travels as a parameter."""
+    return template.format(**parts)
+
+
+SELECT_COLUMNS = (
+    "e.id, e.kind, e.object_id, e.chunk, e.subject, e.subject_id, e.title, e.subtitle, "
+    "e.body, e.url, e.changed_at, e.owner_id, e.team_id"
+)
+INSERT_ENTRY = (
+    "INSERT INTO search_entry (kind, object_id, chunk, subject, subject_id, owner_id, "
+    "assignee_id, team_id, confidential, title, subtitle, body, secret, url, tag_ids, "
+    "changed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+    "RETURNING id"
+)
+SQLITE_SEARCH = (
+    "SELECT " + SELECT_COLUMNS + ", {tier} AS tier, v.rank AS history, "
+    "bm25(search_fts, 10.0, 5.0, 1.0, 1.0) AS weight, {whole} AS whole "
+    "FROM search_fts f JOIN search_entry e ON e.id = f.rowid "
+    "LEFT JOIN search_visit v ON v.user_id = %s AND v.kind = e.subject "
+    "AND v.object_id = e.subject_id "
+    "WHERE search_fts MATCH %s AND {where} ORDER BY {order} LIMIT %s OFFSET %s"
+)
+SQLITE_COUNT = (
+    "SELECT kind, count(*) FROM (SELECT e.kind AS kind FROM search_fts f "
+    "JOIN search_entry e ON e.id = f.rowid "
+    "WHERE search_fts MATCH %s AND {where} LIMIT %s) GROUP BY kind"
+)
+POSTGRES_INSERT = (
+    "INSERT INTO search_entry (kind, object_id, chunk, subject, subject_id, owner_id, "
+    "assignee_id, team_id, confidential, title, subtitle, body, secret, url, tag_ids, "
+    "changed_at, tsv, tsv_all) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+    "%s, %s, %s, {vector}, CASE WHEN cardinality(%s::text[]) > 0 THEN {vector} || "
+    "setweight(array_to_tsvector(%s::text[]), 'D') END)"
+)
+POSTGRES_SEARCH = (
+    "SELECT " + SELECT_COLUMNS + ", {tier} AS tier, v.rank AS history, "
+    "ts_rank('{{0.1, 0.1, 0.4, 1.0}}', {vector}, %s::tsquery) AS weight, {whole} AS whole "
+    "FROM search_entry e "
+    "LEFT JOIN search_visit v ON v.user_id = %s AND v.kind = e.subject "
+    "AND v.object_id = e.subject_id "
+    "WHERE {match} AND {where} ORDER BY {order} LIMIT %s OFFSET %s"
+)
+POSTGRES_COUNT = (
+    "SELECT kind, count(*) FROM (SELECT e.kind FROM search_entry e "
+    "WHERE {match} AND {where} LIMIT %s) found GROUP BY kind"
+)
+
+
+class Backend:
+    vendor = ""
+
+    def _list(self, values: list[Any]) -> Any:
+        import json
+
+        return json.dumps(values) if self.vendor == "sqlite" else values
+
+    # -- writing
+    def insert(self, rows: Sequence[Row], *, vocabulary: bool = True) -> None:
+        raise NotImplementedError
+
+    def _entry_ids(self, cursor: Any, kind: str, object_ids: list[int]) -> list[int]:
+        if not object_ids:
+            return []
+        cursor.execute(
+            "SELECT id FROM search_entry WHERE kind = %s AND object_id IN "
+            "(SELECT value FROM json_each(%s))"
+            if self.vendor == "sqlite"
+            else "SELECT id FROM search_entry WHERE kind = %s AND object_id = ANY(%s)",
+            [kind, self._list(object_ids)],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+    def delete(self, kind: str, object_ids: list[int], *, prune: bool = True) -> None:
+        raise NotImplementedError
+
+    def update_access(self, subject: str, subject_id: int, **columns: Any) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE search_entry SET owner_id = %s, assignee_id = %s, team_id = %s, "
+                "confidential = %s WHERE subject = %s AND subject_id = %s AND kind <> %s",
+                [
+                    columns["owner_id"],
+                    columns["assignee_id"],
+                    columns["team_id"],
+                    columns["confidential"],
+                    subject,
+                    subject_id,
+                    subject,
+                ],
+            )
+
+    def update_access_of_object(self, kind: str, object_id: int, access: Any) -> None:
+        """A document moved with its comment (lead conversion): new access columns."""
+        with connection.cursor() as cursor:
+            if access is None:
+                self.delete(kind, [object_id])
+                return
+            cursor.execute(
+                "UPDATE search_entry SET subject = %s, subject_id = %s, owner_id = %s, "
+                "assignee_id = %s, team_id = %s, confidential = %s "
+                "WHERE kind = %s AND object_id = %s",
+                [
+                    access.subject,
+                    access.subject_id,
+                    access.owner_id,
+                    access.assignee_id,
+                    access.team_id,
+                    access.confidential,
+                    kind,
+                    object_id,
+                ],
+            )
+
+    def count(self, kind: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_entry WHERE kind = %s", [kind])
+            return int(cursor.fetchone()[0])
+
+    def delete_missing(self, kind: str, table: str) -> None:
+        """Entries whose record no longer exists (deleted during a rebuild)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _sql(
+                    "SELECT e.object_id FROM search_entry e WHERE e.kind = %s AND NOT EXISTS "
+                    "(SELECT 1 FROM {table} r WHERE r.id = e.object_id)",
+                    table=connection.ops.quote_name(table),
+                ),
+                [kind],
+            )
+            gone = [pk for (pk,) in cursor.fetchall()]
+        if gone:
+            self.delete(kind, gone)
+
+    def _add_words(self, rows: Sequence[Row]) -> None:
+        words = sorted({w for row in rows for w in row.words()})
+        if not words:
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO search_word (word) VALUES (%s) ON CONFLICT (word) DO NOTHING",
+                [[word] for word in words],
+            )
+
+    def _prune_words(self, cursor: Any, words: set[str]) -> None:
+        raise NotImplementedError
+
+    def _bump_vocabulary(self, cursor: Any) -> None:
+        cursor.execute("UPDATE search_state SET value = value + 1 WHERE key = 'vocabulary'")
+
+    def refresh_vocabulary(self) -> None:
+        """Make the vocabulary table exactly the index's alphabetic words."""
+        raise NotImplementedError
+
+    # -- reading
+    def search(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def count_by_kind(self, query: Query) -> dict[str, int]:
+        raise NotImplementedError
+
+    def new_words(self, after: int) -> tuple[int, list[tuple[int, str]]]:
+        """The vocabulary generation and the words added after id ``after``."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT value FROM search_state WHERE key = 'vocabulary'")
+            found = cursor.fetchone()
+            cursor.execute("SELECT id, word FROM search_word WHERE id > %s ORDER BY id", [after])
+            return (int(found[0]) if found else 0), list(cursor.fetchall())
+
+    # -- shared SQL pieces
+    def _order(self, query: Query, weight: str) -> str:
+        if query.sort == "recent":
+            return "e.changed_at DESC, e.id DESC"
+        if query.sort == "title":
+            return "e.title, e.id"
+        return (
+            f"tier, v.rank IS NULL, v.rank DESC, {weight}, whole DESC, e.changed_at DESC, e.id DESC"
+        )
+
+    @staticmethod
+    def _fetch(cursor: Any) -> list[dict[str, Any]]:
+        names = [col[0] for col in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _level_terms(query: Query, level: int, *, whole: bool = False) -> list[list[Candidate]] | None:
+    out = []
+    for alternatives in query.terms:
+        kept = [c for c in alternatives if c.typos <= level and not (whole and c.prefix)]
+        if not kept:
+            return None
+        out.append(kept)
+    return out
+
+
+class SQLiteBackend(Backend):
+    vendor = "sqlite"
+    COLUMNS = ("title", "ident", "body", "secret")
+
+    def insert(self, rows: Sequence[Row], *, vocabulary: bool = True) -> None:
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            for row in rows:
+                cursor.execute(INSERT_ENTRY, _values(row))
+                (entry_id,) = cursor.fetchone()
+                cursor.execute(
+                    "INSERT INTO search_fts (rowid, title, ident, body, secret) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    [
+                        entry_id,
+                        " ".join(row.title_tokens),
+                        " ".join(row.ident_tokens),
+                        " ".join(row.body_tokens),
+                        " ".join(row.secret_tokens),
+                    ],
+                )
+        if vocabulary:
+            self._add_words(rows)
+
+    def delete(self, kind: str, object_ids: list[int], *, prune: bool = True) -> None:
+        with connection.cursor() as cursor:
+            ids = self._entry_ids(cursor, kind, object_ids)
+            if not ids:
+                return
+            listed = self._list(ids)
+            words: set[str] = set()
+            if prune:
+                cursor.execute(
+                    "SELECT title, ident, body, secret FROM search_fts WHERE rowid IN "
+                    "(SELECT value FROM json_each(%s))",
+                    [listed],
+                )
+                for columns in cursor.fetchall():
+                    words.update(w for text in columns for w in (text or "").split() if w.isalpha())
+            cursor.execute(
+                "DELETE FROM search_fts WHERE rowid IN (SELECT value FROM json_each(%s))", [listed]
+            )
+            cursor.execute(
+                "DELETE FROM search_entry WHERE id IN (SELECT value FROM json_each(%s))", [listed]
+            )
+            if words:
+                self._prune_words(cursor, words)
+
+    def _prune_words(self, cursor: Any, words: set[str]) -> None:
+        listed = self._list(sorted(words))
+        cursor.execute(
+            "DELETE FROM search_word WHERE word IN (SELECT value FROM json_each(%s)) "
+            "AND word NOT IN (SELECT term FROM search_fts_vocab "
+            "WHERE term IN (SELECT value FROM json_each(%s)))",
+            [listed, listed],
+        )
+        if cursor.rowcount:
+            self._bump_vocabulary(cursor)
+
+    def refresh_vocabulary(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM search_word WHERE word NOT IN (SELECT term FROM search_fts_vocab)"
+            )
+            if cursor.rowcount:
+                self._bump_vocabulary(cursor)
+            cursor.execute(
+                "INSERT INTO search_word (word) SELECT term FROM search_fts_vocab "
+                "WHERE length(term) BETWEEN 3 AND 64 AND term NOT GLOB '*[^a-z]*' "
+                "ON CONFLICT (word) DO NOTHING"
+            )
+            # Words in other scripts (not a-z) too: the vocabulary holds every alphabetic word.
+            cursor.execute("SELECT term FROM search_fts_vocab WHERE term GLOB '*[^a-z]*'")
+            other = [t for (t,) in cursor.fetchall() if t.isalpha() and 3 <= len(t) <= 64]
+            cursor.executemany(
+                "INSERT INTO search_word (word) VALUES (%s) ON CONFLICT (word) DO NOTHING",
+                [[word] for word in other],
+            )
+
+    @staticmethod
+    def _quote(token: str) -> str:
+        return '"' + token.replace('"', '""') + '"'
+
+    def _expr(self, query: Query, terms: list[list[Candidate]] | None) -> str | None:
+        if terms is None:
+            return None
+        groups = []
+        for alternatives in terms:
+            options = sorted(
+                {self._quote(c.token) + ("*" if c.prefix else "") for c in alternatives}
+            )
+            groups.append("(" + " OR ".join(options) + ")")
+        columns = "{title ident body secret}" if query.see_secret else "{title ident body}"
+        return f"{columns} : ({' AND '.join(groups)})"
+
+    def _parts(self, query: Query) -> tuple[str, list[Any], str, list[Any], str]:
+        full = self._expr(query, _level_terms(query, query.levels))
+        tier_sql, tier_params = "0", []
+        if query.levels and query.sort == "relevance":
+            cases = []
+            for level in range(query.levels):
+                expr = self._expr(query, _level_terms(query, level))
+                if expr is not None:
+                    cases.append(
+                        _sql(
+                            "WHEN f.rowid IN (SELECT rowid FROM search_fts "
+                            "WHERE search_fts MATCH %s) THEN {level}",
+                            level=str(level),
+                        )
+                    )
+                    tier_params.append(expr)
+            if cases:
+                tier_sql = f"CASE {' '.join(cases)} ELSE {query.levels} END"
+        whole_sql, whole_params = "1", []
+        if query.prefix_last and query.sort == "relevance":
+            whole = self._expr(query, _level_terms(query, query.levels, whole=True))
+            if whole is not None:
+                whole_sql = "CASE WHEN f.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) THEN 1 ELSE 0 END"
+                whole_params.append(whole)
+            else:
+                whole_sql = "0"
+        return tier_sql, tier_params, whole_sql, whole_params, full or ""
+
+    def search(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
+        tier_sql, tier_params, whole_sql, whole_params, full = self._parts(query)
+        sql = _sql(
+            SQLITE_SEARCH,
+            tier=tier_sql,
+            whole=whole_sql,
+            where=query.where,
+            order=self._order(query, "weight"),
+        )
+        params = [*tier_params, *whole_params, query.user_id, full, *query.params, limit, offset]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return self._fetch(cursor)
+
+    def count_by_kind(self, query: Query) -> dict[str, int]:
+        full = self._expr(query, _level_terms(query, query.levels)) or ""
+        sql = _sql(SQLITE_COUNT, where=query.where)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [full, *query.params, COUNT_CAP + 1])
+            return {kind: int(n) for kind, n in cursor.fetchall()}
+
+
+class PostgresBackend(Backend):
+    vendor = "postgresql"
+    VECTOR = (
+        "setweight(array_to_tsvector(%s::text[]), 'A') || "
+        "setweight(array_to_tsvector(%s::text[]), 'B') || "
+        "setweight(array_to_tsvector(%s::text[]), 'D')"
+    )
+
+    def insert(self, rows: Sequence[Row], *, vocabulary: bool = True) -> None:
+        if not rows:
+            return
+        sql = _sql(POSTGRES_INSERT, vector=self.VECTOR)
+        params = []
+        for row in rows:
+            vector = [row.title_tokens, row.ident_tokens, row.body_tokens]
+            params.append([*_values(row), *vector, row.secret_tokens, *vector, row.secret_tokens])
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+        if vocabulary:
+            self._add_words(rows)
+
+    def delete(self, kind: str, object_ids: list[int], *, prune: bool = True) -> None:
+        with connection.cursor() as cursor:
+            ids = self._entry_ids(cursor, kind, object_ids)
+            if not ids:
+                return
+            words: set[str] = set()
+            if prune:
+                cursor.execute(
+                    "SELECT DISTINCT unnest(tsvector_to_array(coalesce(tsv_all, tsv))) "
+                    "FROM search_entry WHERE id = ANY(%s)",
+                    [ids],
+                )
+                words = {w for (w,) in cursor.fetchall() if w.isalpha()}
+            cursor.execute("DELETE FROM search_entry WHERE id = ANY(%s)", [ids])
+            if words:
+                self._prune_words(cursor, words)
+
+    def _prune_words(self, cursor: Any, words: set[str]) -> None:
+        cursor.execute(
+            "DELETE FROM search_word w WHERE w.word = ANY(%s) "
+            "AND NOT EXISTS (SELECT 1 FROM search_entry e "
+            "WHERE e.tsv @@ quote_literal(w.word)::tsquery) "
+            "AND NOT EXISTS (SELECT 1 FROM search_entry e "
+            "WHERE e.tsv_all @@ quote_literal(w.word)::tsquery)",
+            [sorted(words)],
+        )
+        if cursor.rowcount:
+            self._bump_vocabulary(cursor)
+
+    def refresh_vocabulary(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE search_terms ON COMMIT DROP AS "
+                "SELECT DISTINCT unnest(tsvector_to_array(coalesce(tsv_all, tsv))) AS word "
+                "FROM search_entry"
+            )
+            cursor.execute(
+                "DELETE FROM search_word w WHERE NOT EXISTS "
+                "(SELECT 1 FROM search_terms t WHERE t.word = w.word)"
+            )
+            if cursor.rowcount:
+                self._bump_vocabulary(cursor)
+            cursor.execute(
+                "INSERT INTO search_word (word) SELECT word FROM search_terms "
+                "WHERE length(word) BETWEEN 3 AND 64 AND word !~ '[^[:alpha:]]' "
+                "ON CONFLICT (word) DO NOTHING"
+            )
+
+    @staticmethod
+    def _lexeme(token: str) -> str:
+        return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    def _tsquery(self, terms: list[list[Candidate]] | None) -> str | None:
+        if terms is None:
+            return None
+        groups = []
+        for alternatives in terms:
+            options = sorted(
+                {self._lexeme(c.token) + (":*" if c.prefix else "") for c in alternatives}
+            )
+            groups.append("(" + " | ".join(options) + ")")
+        return " & ".join(groups)
+
+    def _vector(self, query: Query) -> str:
+        return "coalesce(e.tsv_all, e.tsv)" if query.see_secret else "e.tsv"
+
+    def _match(self, query: Query, tsquery: str) -> tuple[str, list[Any]]:
+        if query.see_secret:
+            return "(e.tsv @@ %s::tsquery OR e.tsv_all @@ %s::tsquery)", [tsquery, tsquery]
+        return "e.tsv @@ %s::tsquery", [tsquery]
+
+    def search(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
+        full = self._tsquery(_level_terms(query, query.levels)) or ""
+        vector = self._vector(query)
+        tier_sql, tier_params = "0", []
+        if query.levels and query.sort == "relevance":
+            cases = []
+            for level in range(query.levels):
+                expr = self._tsquery(_level_terms(query, level))
+                if expr is not None:
+                    cases.append(f"WHEN {vector} @@ %s::tsquery THEN {level}")
+                    tier_params.append(expr)
+            if cases:
+                tier_sql = f"CASE {' '.join(cases)} ELSE {query.levels} END"
+        whole_sql, whole_params = "1", []
+        if query.prefix_last and query.sort == "relevance":
+            whole = self._tsquery(_level_terms(query, query.levels, whole=True))
+            if whole is not None:
+                whole_sql = f"CASE WHEN {vector} @@ %s::tsquery THEN 1 ELSE 0 END"
+                whole_params.append(whole)
+            else:
+                whole_sql = "0"
+        match_sql, match_params = self._match(query, full)
+        sql = _sql(
+            POSTGRES_SEARCH,
+            tier=tier_sql,
+            vector=vector,
+            whole=whole_sql,
+            match=match_sql,
+            where=query.where,
+            order=self._order(query, "weight DESC"),
+        )
+        params = [
+            *tier_params,
+            full,
+            *whole_params,
+            query.user_id,
+            *match_params,
+            *query.params,
+            limit,
+            offset,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return self._fetch(cursor)
+
+    def count_by_kind(self, query: Query) -> dict[str, int]:
+        full = self._tsquery(_level_terms(query, query.levels)) or ""
+        match_sql, match_params = self._match(query, full)
+        sql = _sql(POSTGRES_COUNT, match=match_sql, where=query.where)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*match_params, *query.params, COUNT_CAP + 1])
+            return {kind: int(n) for kind, n in cursor.fetchall()}
+
+
+_BACKENDS = {"sqlite": SQLiteBackend(), "postgresql": PostgresBackend()}
+
+
+def current() -> Backend:
+    return _BACKENDS[connection.vendor]

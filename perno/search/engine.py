@@ -1,0 +1,279 @@
+"""The search: what the user typed → terms → typo alternatives from the vocabulary →
+one backend query with the access predicate inside → ranked hits with snippets.
+
+Ranking (``sort="relevance"``), in this order:
+1. tier: fewest typos (exact, then 1-typo, then 2-typo alternatives);
+2. the user's history with the record (decayed frecency, ``history.py``);
+3. field weight: title over identifiers (e-mail, phone, VAT, codes) over body text;
+4. whole word over prefix (for the word being typed);
+5. recency (last change), then id.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.utils import timezone
+
+from perno.accounts.permissions import EXTRA_OWNER_FIELDS, access_for
+from perno.accounts.rights import ALL, NONE, SUBJECTS, TEAM
+from perno.search import backends, vocabulary
+from perno.search.backends import COUNT_CAP, Query
+from perno.search.registry import KINDS
+from perno.search.text import fold, query_terms
+from perno.search.typos import Candidate
+
+SORTS = ("relevance", "recent", "title")
+MAX_TERMS = 10
+MIN_CHARS = 2
+SNIPPET_CHARS = 180
+_WORD = re.compile(r"\w+|[^\w\s]+@[\w.-]+|\S", re.UNICODE)
+_TOKEN = re.compile(r"[\w.@+-]+", re.UNICODE)
+
+
+@dataclass
+class Filters:
+    kinds: list[str] = field(default_factory=list)
+    owner: int | None = None
+    team: int | None = None
+    tag: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass
+class Hit:
+    type: str
+    id: int
+    title: str
+    subtitle: str
+    snippet: str  # HTML: escaped text, matches in <mark>
+    title_html: str
+    url: str
+    score: float
+    tier: int
+    chunk: int
+    changed_at: datetime
+
+
+@dataclass
+class Results:
+    hits: list[Hit]
+    total: int | None = None  # None: not counted
+    capped: bool = False  # more than COUNT_CAP
+    by_kind: dict[str, int] = field(default_factory=dict)
+    too_short: bool = False
+
+
+def access_where(user: Any) -> tuple[str, list[Any]] | None:
+    """The access gate as SQL over the entries (alias ``e``): each record type the user
+    may view, within the scope of their roles; confidential records only for roles that
+    see confidential data. None: the user may see nothing."""
+    access = access_for(user)
+    if access.user_id is None:
+        return None
+    parts: list[str] = []
+    params: list[Any] = []
+    for subject in SUBJECTS:
+        scope = access.scope(subject, "view")
+        if scope == NONE:
+            continue
+        if scope == ALL:
+            parts.append("e.subject = %s")
+            params.append(subject)
+            continue
+        owners = ["e.owner_id = %s"]
+        owner_params: list[Any] = [access.user_id]
+        if EXTRA_OWNER_FIELDS.get(subject):
+            owners.append("e.assignee_id = %s")
+            owner_params.append(access.user_id)
+        if scope == TEAM and access.team_ids:
+            teams = sorted(access.team_ids)
+            owners.append("e.team_id IN (" + ", ".join(["%s"] * len(teams)) + ")")
+            owner_params.extend(teams)
+        parts.append("(e.subject = %s AND (" + " OR ".join(owners) + "))")
+        params.extend([subject, *owner_params])
+    if not parts:
+        return None
+    sql = "(" + " OR ".join(parts) + ")"
+    if not access.see_confidential:
+        sql += " AND e.confidential = %s"
+        params.append(False)
+    return sql, params
+
+
+def _filters_where(filters: Filters) -> tuple[str, list[Any]]:
+    parts: list[str] = []
+    params: list[Any] = []
+    kinds = [k for k in filters.kinds if k in KINDS]
+    if kinds:
+        parts.append("e.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")")
+        params.extend(kinds)
+    if filters.owner is not None:
+        parts.append("e.owner_id = %s")
+        params.append(filters.owner)
+    if filters.team is not None:
+        parts.append("e.team_id = %s")
+        params.append(filters.team)
+    if filters.tag is not None:
+        parts.append("e.tag_ids LIKE %s")
+        params.append(f"%|{int(filters.tag)}|%")
+    zone = timezone.get_current_timezone()
+    if filters.date_from is not None:
+        parts.append("e.changed_at >= %s")
+        params.append(datetime.combine(filters.date_from, time.min, tzinfo=zone))
+    if filters.date_to is not None:
+        parts.append("e.changed_at <= %s")
+        params.append(datetime.combine(filters.date_to, time.max, tzinfo=zone))
+    return " AND ".join(parts), params
+
+
+def alternatives(query: str, *, typing: bool) -> tuple[list[list[Candidate]], bool]:
+    """Per term, what it may match (itself, typo'd words, typo'd word starts)."""
+    terms = query_terms(query, typing=typing)[:MAX_TERMS]
+    original = query.strip()
+    vocab = vocabulary.current() if any(not t.identifier for t in terms) else None
+    out: list[list[Candidate]] = []
+    for term in terms:
+        if term.identifier or vocab is None:
+            texts = [term.text]
+            if original.startswith("00") and term.text.isdigit() and len(terms) == 1:
+                texts.append("00" + term.text)  # 00 as written, not as the 00 country prefix
+            found = [Candidate(0, text, False) for text in texts]
+            if term.prefix:
+                found.extend(Candidate(0, text, True) for text in texts)
+        else:
+            found = vocab.near(term.text, prefix=term.prefix)
+        out.append(found)
+    return out, bool(terms and terms[-1].prefix)
+
+
+def _matcher(terms: list[list[Candidate]]) -> tuple[set[str], tuple[str, ...]]:
+    whole = {c.token for alts in terms for c in alts if not c.prefix}
+    heads = tuple(sorted({c.token for alts in terms for c in alts if c.prefix}))
+    return whole, heads
+
+
+def _matches(word: str, whole: set[str], heads: tuple[str, ...]) -> bool:
+    folded = fold(word)
+    return folded in whole or folded.startswith(heads) if heads else folded in whole
+
+
+def highlight(text: str, whole: set[str], heads: tuple[str, ...], *, width: int = 0) -> str:
+    """``text`` escaped, with the words matching the query in <mark>; with ``width``, a
+    window of about that many characters around the first match."""
+    spans = [
+        (m.start(), m.end())
+        for m in _TOKEN.finditer(text)
+        if _matches(m.group(0), whole, heads)
+        or any(_matches(w, whole, heads) for w in re.findall(r"\w+", m.group(0)))
+    ]
+    start, end = 0, len(text)
+    if width and len(text) > width:
+        first = spans[0][0] if spans else 0
+        start = max(0, first - width // 3)
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if start and space >= 0 and start - space < 20 else start
+        end = min(len(text), start + width)
+    out: list[str] = ["…" if start > 0 else ""]
+    cursor = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        out.append(html.escape(text[cursor:s]))
+        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        cursor = e
+    out.append(html.escape(text[cursor:end]))
+    if end < len(text):
+        out.append("…")
+    return "".join(out).replace("\n", " ")
+
+
+def _score(row: dict[str, Any], vendor: str) -> float:
+    weight = float(row.get("weight") or 0.0)
+    weight = -weight if vendor == "sqlite" else weight * 10
+    weight = max(weight, 0.0)
+    history = 0.5 if row.get("history") is not None else 0.0
+    return round((3 - int(row.get("tier") or 0)) + history + 0.4 * weight / (1 + weight), 4)
+
+
+def search(
+    user: Any,
+    query: str,
+    *,
+    filters: Filters | None = None,
+    sort: str = "relevance",
+    limit: int = 20,
+    offset: int = 0,
+    typing: bool = False,
+    count: bool = True,
+) -> Results:
+    """Records ``user`` may see that match ``query``. Never raises on what was typed:
+    an empty, too short or unmatched query gives no hits."""
+    filters = filters or Filters()
+    if sort not in SORTS:
+        sort = "relevance"
+    stripped = (query or "").replace("\x00", "").strip()
+    if len(stripped) < MIN_CHARS:
+        return Results(hits=[], total=0 if count else None, too_short=bool(stripped))
+    gate = access_where(user)
+    terms, prefix_last = alternatives(
+        stripped + (" " if query.endswith(" ") else ""), typing=typing
+    )
+    if gate is None or not terms:
+        return Results(hits=[], total=0 if count else None)
+    where, params = gate
+    extra, extra_params = _filters_where(filters)
+    if extra:
+        where = f"{where} AND {extra}"
+        params = [*params, *extra_params]
+    access = access_for(user)
+    prepared = Query(
+        terms=terms,
+        levels=max(c.typos for alts in terms for c in alts),
+        prefix_last=prefix_last,
+        see_secret=access.see_confidential,
+        user_id=access.user_id or 0,
+        where=where,
+        params=params,
+        sort=sort,
+    )
+    backend = backends.current()
+    rows = backend.search(prepared, limit=max(1, min(limit, 100)), offset=max(0, offset))
+    whole, heads = _matcher(terms)
+    hits = [
+        Hit(
+            type=row["kind"],
+            id=int(row["object_id"]),
+            title=row["title"],
+            subtitle=row["subtitle"],
+            snippet=highlight(row["body"] or "", whole, heads, width=SNIPPET_CHARS),
+            title_html=highlight(row["title"] or "", whole, heads),
+            url=row["url"],
+            score=_score(row, backend.vendor),
+            tier=int(row.get("tier") or 0),
+            chunk=int(row["chunk"]),
+            changed_at=row["changed_at"],
+        )
+        for row in rows
+    ]
+    results = Results(hits=hits)
+    if count:
+        results.by_kind = backend.count_by_kind(prepared)
+        total = sum(results.by_kind.values())
+        results.capped = total > COUNT_CAP
+        results.total = min(total, COUNT_CAP)
+    return results
+
+
+def suggest(user: Any, query: str, *, limit: int = 10) -> list[tuple[str, list[Hit]]]:
+    """As-you-type suggestions, grouped by type in the usual order of types."""
+    found = search(user, query, typing=True, count=False, limit=limit)
+    groups: dict[str, list[Hit]] = {}
+    for hit in found.hits:
+        groups.setdefault(hit.type, []).append(hit)
+    return [(kind, groups[kind]) for kind in KINDS if kind in groups]

@@ -1,0 +1,305 @@
+"""Building index rows from records and writing them, in the caller's transaction.
+
+``index_object``/``unindex`` are called by the signal handlers (``signals.py``) inside
+the transaction that saves or deletes the record, so a record is findable as soon as
+it is committed and gone as soon as its deletion is; ``rebuild`` re-creates the whole
+index in batches, each in its own short transaction, while users keep working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from perno.search import backends
+from perno.search.registry import Access, Source, sources
+from perno.search.text import document_tokens
+
+CHUNK_CHARS = 1200  # document text is indexed in chunks of about this size
+SEPARATOR = " · "
+
+
+@dataclass
+class Row:
+    kind: str
+    object_id: int
+    chunk: int
+    access: Access
+    title: str
+    subtitle: str
+    body: str
+    secret: str
+    url: str
+    tag_ids: str
+    changed_at: datetime
+    title_tokens: list[str]
+    ident_tokens: list[str]
+    body_tokens: list[str]
+    secret_tokens: list[str]
+
+    def words(self) -> set[str]:
+        """The alphabetic words of this row, for the typo vocabulary."""
+        return {
+            token
+            for tokens in (
+                self.title_tokens,
+                self.ident_tokens,
+                self.body_tokens,
+                self.secret_tokens,
+            )
+            for token in tokens
+            if 3 <= len(token) <= 64 and token.isalpha()
+        }
+
+
+def _tokens(text: str) -> list[str]:
+    return list(dict.fromkeys(document_tokens(text))) if text else []
+
+
+def confidential_fields() -> dict[str, set[str]]:
+    from perno.accounts.models import ConfidentialField
+
+    found: dict[str, set[str]] = {}
+    for subject, name in ConfidentialField.objects.values_list("subject", "field"):
+        found.setdefault(subject, set()).add(name)
+    return found
+
+
+def _text(value: Any) -> str:
+    if value is None or value is False:
+        return ""
+    return str(value).strip()
+
+
+def build_row(
+    source: Source, obj: Any, hidden: set[str], *, chunk: int = 0, text: str = ""
+) -> Row | None:
+    """The index row of ``obj``; fields in ``hidden`` (confidential for the record type)
+    go to the secret part. None when the object has nothing to govern its access."""
+    access = source.access_of(obj)
+    if access is None:
+        return None
+    title = _text(source.title(obj))[:300]
+    subtitle = SEPARATOR.join(
+        _text(value) for name, value in source.subtitle(obj) if _text(value) and name not in hidden
+    )[:300]
+    ident_open: list[str] = []
+    ident_secret: list[str] = []
+    body_open: list[str] = []
+    body_secret: list[str] = []
+    for name in source.ident_fields:
+        (ident_secret if name in hidden else ident_open).append(_text(getattr(obj, name, "")))
+    for name in source.body_fields:
+        (body_secret if name in hidden else body_open).append(_text(getattr(obj, name, "")))
+    if source.custom_fields:
+        for key, value in (getattr(obj, "custom_fields", None) or {}).items():
+            name = f"custom_fields.{key}"
+            (body_secret if name in hidden else body_open).append(_text(value))
+    if source.text is not None:
+        body_open.append(_text(source.text(obj)))
+    if text:
+        body_open.append(text)
+    ident = " ".join(v for v in ident_open if v)
+    body = "\n".join(v for v in [*ident_open, *body_open] if v)
+    secret = "\n".join(v for v in [*ident_secret, *body_secret] if v)
+    tags = ""
+    if hasattr(obj, "tags") and obj.pk:
+        ids = sorted(tag.pk for tag in obj.tags.all())
+        tags = "".join(f"|{pk}" for pk in ids) + "|" if ids else ""
+    changed = getattr(obj, "updated_at", None) or getattr(obj, "created_at", None)
+    return Row(
+        kind=source.kind,
+        object_id=obj.pk,
+        chunk=chunk,
+        access=access,
+        title=title,
+        subtitle=subtitle,
+        body=body,
+        secret=secret,
+        url=source.url(obj),
+        tag_ids=tags[:300],
+        changed_at=changed or timezone.now(),
+        title_tokens=_tokens(title),
+        ident_tokens=_tokens(ident),
+        body_tokens=_tokens("\n".join(v for v in body_open if v)),
+        secret_tokens=_tokens(secret),
+    )
+
+
+def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
+    """Split ``text`` into chunks of about ``size`` characters at paragraph, line or word
+    boundaries."""
+    text = text.strip()
+    out: list[str] = []
+    while len(text) > size:
+        cut = max(text.rfind("\n\n", 0, size), text.rfind("\n", 0, size), text.rfind(" ", 0, size))
+        if cut < size // 2:
+            cut = size
+        out.append(text[:cut].strip())
+        text = text[cut:].strip()
+    if text:
+        out.append(text)
+    return out
+
+
+# --- Writing -------------------------------------------------------------------------
+
+
+def replace(kind: str, object_ids: Iterable[int], rows: list[Row]) -> None:
+    """Replace every entry of the given objects by ``rows`` (in the current transaction)."""
+    ids = list(object_ids)
+    with transaction.atomic():
+        backends.current().delete(kind, ids)
+        backends.current().insert(rows)
+
+
+def index_object(obj: Any, source: Source | None = None) -> None:
+    from perno.search.registry import source_for_model
+
+    source = source or source_for_model(type(obj))
+    if source is None:
+        return
+    row = build_row(source, obj, confidential_fields().get(source.kind, set()))
+    replace(source.kind, [obj.pk], [row] if row else [])
+
+
+def reindex(kind: str, object_ids: Iterable[int]) -> None:
+    """Rebuild the entries of some records of one kind (after bulk updates), and those of
+    the comments and documents that follow their rights."""
+    source = sources()[kind]
+    ids = list(object_ids)
+    if not ids:
+        return
+    queryset = source.model._default_manager.filter(pk__in=ids)
+    if source.related:
+        queryset = queryset.select_related(*source.related)
+    hidden = confidential_fields().get(kind, set())
+    rows = [row for obj in queryset for row in [build_row(source, obj, hidden)] if row]
+    replace(kind, ids, rows)
+    if kind == "comment":
+        from perno.activities.models import Attachment
+
+        for attachment in Attachment.objects.filter(comment_id__in=ids).select_related("comment"):
+            backends.current().update_access_of_object(
+                "document", attachment.pk, build_access(attachment)
+            )
+    else:
+        for obj in queryset:
+            update_access(obj, kind)
+
+
+def build_access(attachment: Any) -> Access | None:
+    return sources()["document"].access_of(attachment)
+
+
+def reindex_all(kind: str) -> None:
+    """Every record of one kind, in the current transaction (a confidential-field change
+    must not leave a moment where the field is still searchable by everyone)."""
+    source = sources()[kind]
+    hidden = confidential_fields().get(kind, set())
+    for batch in _batches(source):
+        rows = [row for obj in batch for row in [build_row(source, obj, hidden)] if row]
+        backends.current().delete(kind, [obj.pk for obj in batch], prune=False)
+        backends.current().insert(rows)
+
+
+def unindex(kind: str, object_ids: Iterable[int]) -> None:
+    backends.current().delete(kind, list(object_ids))
+
+
+def update_access(obj: Any, subject: str) -> None:
+    """A record's owner, assignee, team or confidentiality changed: its comments and
+    documents follow."""
+    backends.current().update_access(
+        subject,
+        obj.pk,
+        owner_id=getattr(obj, "owner_id", None),
+        assignee_id=getattr(obj, "assignee_id", None),
+        team_id=getattr(obj, "team_id", None),
+        confidential=bool(getattr(obj, "is_confidential", False)),
+    )
+
+
+def index_document(attachment: Any, texts: list[str]) -> None:
+    """The entries of one document: chunk 0 carries the file name (and the first text),
+    the others the rest of the text."""
+    source = sources()["document"]
+    rows = []
+    for number, text in enumerate(texts or [""]):
+        row = build_row(source, attachment, set(), chunk=number, text=text)
+        if row is not None:
+            rows.append(row)
+    replace("document", [attachment.pk], rows)
+
+
+# --- Rebuild -------------------------------------------------------------------------
+
+BATCH = 2000
+
+
+def _batches(source: Source) -> Iterator[list[Any]]:
+    queryset = source.model._default_manager.order_by("pk")
+    if source.related:
+        queryset = queryset.select_related(*source.related)
+    if hasattr(source.model, "tags"):
+        queryset = queryset.prefetch_related("tags")
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last)[:BATCH])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].pk
+
+
+def rebuild_counts() -> dict[str, int]:
+    return {kind: s.model._default_manager.count() for kind, s in sources().items()}
+
+
+def rebuild(progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    """Re-create every entry, batch by batch (each batch in its own transaction, with the
+    batch's records locked so an edit made meanwhile is not overwritten by stale text).
+    Documents keep their extracted text: their chunks are rebuilt from the stored text
+    only by ``perno search extract``. Returns the number of entries per kind."""
+    hidden = confidential_fields()
+    done: dict[str, int] = {}
+    backend = backends.current()
+    for kind, source in sources().items():
+        if source.manual:
+            done[kind] = backend.count(kind)
+            continue
+        done[kind] = 0
+        for batch in _batches(source):
+            with transaction.atomic():
+                ids = [obj.pk for obj in batch]
+                locked = set(
+                    source.model._default_manager.select_for_update()
+                    .filter(pk__in=ids)
+                    .values_list("pk", flat=True)
+                )
+                rows = [
+                    row
+                    for obj in batch
+                    if obj.pk in locked
+                    for row in [build_row(source, obj, hidden.get(kind, set()))]
+                    if row is not None
+                ]
+                backend.delete(kind, ids, prune=False)
+                backend.insert(rows, vocabulary=False)
+            done[kind] += len(rows)
+            if progress:
+                progress(kind, len(batch))
+        with transaction.atomic():
+            backend.delete_missing(kind, source.model._meta.db_table)
+    with transaction.atomic():
+        backend.refresh_vocabulary()
+    return done
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from perno.search import documents
+
+
+@shared_task(name="perno.search.tasks.extract_document_task")
+def extract_document_task(attachment_id: int) -> str | None:
+    state = documents.extract(attachment_id)
+    return state.status if state else None
