@@ -1053,6 +1053,132 @@ GLOSSARY: dict[str, tuple[object, object]] = {
     "recovery code": ("codice di recupero", "cod de recuperare"),
     "Parent team": ("Team superiore", "Echipă superioară"),
     "Expires": ("Scade", "Expiră"),
+    # Search (issue 4)
+    "Documents": ("Documenti", "Documente"),
+    "Unknown type(s): %(names)s. Use any of: %(known)s.": (
+        "Tipo/i sconosciuto/i: %(names)s. Usa uno tra: %(known)s.",
+        "Tip(uri) necunoscut(e): %(names)s. Folosiți unul dintre: %(known)s.",
+    ),
+    "The end date is before the start date.": (
+        "La data finale è precedente a quella iniziale.",
+        "Data de sfârșit este înaintea datei de început.",
+    ),
+    "The PDF is protected by a password, so its text cannot be read.": (
+        "Il PDF è protetto da password, quindi il suo testo non può essere letto.",
+        "PDF-ul este protejat cu parolă, deci textul său nu poate fi citit.",
+    ),
+    "The PDF is damaged and cannot be read (%(error)s).": (
+        "Il PDF è danneggiato e non può essere letto (%(error)s).",
+        "PDF-ul este deteriorat și nu poate fi citit (%(error)s).",
+    ),
+    "The file is damaged or not in the format its type says (%(error)s).": (
+        "Il file è danneggiato o non è nel formato indicato dal suo tipo (%(error)s).",
+        "Fișierul este deteriorat sau nu are formatul indicat de tipul său (%(error)s).",
+    ),
+    "The file could not be read (%(error)s).": (
+        "Non è stato possibile leggere il file (%(error)s).",
+        "Fișierul nu a putut fi citit (%(error)s).",
+    ),
+    "No text is read from %(type)s files.": (
+        "Dai file %(type)s non viene letto testo.",
+        "Din fișierele %(type)s nu se citește text.",
+    ),
+    "The stored file could not be opened (%(error)s).": (
+        "Non è stato possibile aprire il file archiviato (%(error)s).",
+        "Fișierul stocat nu a putut fi deschis (%(error)s).",
+    ),
+    "The file has no text layer (a scanned image?); only its name is searchable.": (
+        "Il file non ha un livello di testo (un'immagine scansionata?); si può cercare solo il suo nome.",
+        "Fișierul nu are strat de text (o imagine scanată?); se poate căuta doar după nume.",
+    ),
+    "Only the first %(n)s characters are searchable.": (
+        "Si possono cercare solo i primi %(n)s caratteri.",
+        "Doar primele %(n)s caractere pot fi căutate.",
+    ),
+    "search": ("ricerca", "căutare"),
+    "filters": ("filtri", "filtre"),
+    "saved search": ("ricerca salvata", "căutare salvată"),
+    "saved searches": ("ricerche salvate", "căutări salvate"),
+    "Waiting for text extraction": ("In attesa dell'estrazione del testo", "În așteptarea extragerii textului"),
+    "Text indexed": ("Testo indicizzato", "Text indexat"),
+    "No text (scanned image?)": ("Nessun testo (immagine scansionata?)", "Fără text (imagine scanată?)"),
+    "Text could not be read": ("Testo non leggibile", "Textul nu a putut fi citit"),
+    "Type not searched inside": ("Tipo non cercato all'interno", "Tip în care nu se caută"),
+    "Give the search a name, e.g. “Open deals in Milan”.": (
+        "Dai un nome alla ricerca, ad es. “Trattative aperte a Milano”.",
+        "Dați un nume căutării, de ex. „Oportunități deschise în Cluj”.",
+    ),
+    "A name may be at most 100 characters.": (
+        "Un nome può avere al massimo 100 caratteri.",
+        "Un nume poate avea cel mult 100 de caractere.",
+    ),
+    "A saved search may be at most 500 characters long.": (
+        "Una ricerca salvata può avere al massimo 500 caratteri.",
+        "O căutare salvată poate avea cel mult 500 de caractere.",
+    ),
+    "There is nothing to save: type a search first.": (
+        "Non c'è nulla da salvare: prima scrivi una ricerca.",
+        "Nu este nimic de salvat: scrieți mai întâi o căutare.",
+    ),
+    "You have %(n)s saved searches, the most allowed. Delete one first.": (
+        "Hai %(n)s ricerche salvate, il massimo consentito. Eliminane prima una.",
+        "Aveți %(n)s căutări salvate, maximul permis. Ștergeți mai întâi una.",
+    ),
+    "You already have a saved search called “%(name)s”.": (
+        "Hai già una ricerca salvata chiamata “%(name)s”.",
+        "Aveți deja o căutare salvată numită „%(name)s”.",
+    ),
+    "This saved search is not yours.": (
+        "Questa ricerca salvata non è tua.",
+        "Această căutare salvată nu vă aparține.",
+    ),
+    "Type one more character…": ("Scrivi ancora un carattere…", "Mai scrieți un caracter…"),
+    "Nothing found for “%(q)s”.": ("Nessun risultato per “%(q)s”.", "Nimic găsit pentru „%(q)s”."),
+    "All results for “%(q)s” (Enter)": (
+        "Tutti i risultati per “%(q)s” (Invio)",
+        "Toate rezultatele pentru „%(q)s” (Enter)",
+    ),
+    "Filters": ("Filtri", "Filtre"),
+    "Search for": ("Cerca", "Caută"),
+    "Anyone": ("Chiunque", "Oricine"),
+    "Any team": ("Qualsiasi team", "Orice echipă"),
+    "Any tag": ("Qualsiasi etichetta", "Orice etichetă"),
+    "Changed from": ("Modificato dal", "Modificat de la"),
+    "to": ("al", "până la"),
+    "Sort by": ("Ordina per", "Sortează după"),
+    "Saved searches": ("Ricerche salvate", "Căutări salvate"),
+    "Delete this saved search?": ("Eliminare questa ricerca salvata?", "Ștergeți această căutare salvată?"),
+    "Delete saved search %(name)s": ("Elimina la ricerca salvata %(name)s", "Șterge căutarea salvată %(name)s"),
+    "None yet.": ("Ancora nessuna.", "Niciuna încă."),
+    "Name this search": ("Dai un nome a questa ricerca", "Denumiți această căutare"),
+    "Results": ("Risultati", "Rezultate"),
+    "Type at least 2 characters.": ("Scrivi almeno 2 caratteri.", "Scrieți cel puțin 2 caractere."),
+    "Type what you are looking for: a name, an e-mail address, a phone number, a VAT or order number, or words inside notes and documents. Typos are forgiven.": (
+        "Scrivi ciò che cerchi: un nome, un indirizzo e-mail, un numero di telefono, una partita IVA o un numero d'ordine, o parole dentro note e documenti. Gli errori di battitura sono perdonati.",
+        "Scrieți ce căutați: un nume, o adresă de e-mail, un număr de telefon, un cod de TVA sau un număr de comandă, ori cuvinte din notițe și documente. Greșelile de tastare sunt iertate.",
+    ),
+    "More than %(n)s results": ("Più di %(n)s risultati", "Peste %(n)s de rezultate"),
+    "%(n)s result": (
+        ("%(n)s risultato", "%(n)s risultati"),
+        ("%(n)s rezultat", "%(n)s rezultate", "%(n)s de rezultate"),
+    ),
+    "Nothing found for “%(q)s”. Check the filters, or try fewer words.": (
+        "Nessun risultato per “%(q)s”. Controlla i filtri o prova con meno parole.",
+        "Nimic găsit pentru „%(q)s”. Verificați filtrele sau încercați mai puține cuvinte.",
+    ),
+    "Page %(page)s of %(last_page)s": ("Pagina %(page)s di %(last_page)s", "Pagina %(page)s din %(last_page)s"),
+    "“%(value)s” is not a date; use the date picker (YYYY-MM-DD).": (
+        "“%(value)s” non è una data; usa il selettore di date (AAAA-MM-GG).",
+        "„%(value)s” nu este o dată; folosiți selectorul de dată (AAAA-LL-ZZ).",
+    ),
+    "Best match": ("Più pertinenti", "Cele mai potrivite"),
+    "Recently changed": ("Modificati di recente", "Modificate recent"),
+    "Title A–Z": ("Titolo A–Z", "Titlu A–Z"),
+    "Search saved.": ("Ricerca salvata.", "Căutare salvată."),
+    "Saved search deleted.": ("Ricerca salvata eliminata.", "Căutare salvată ștearsă."),
+    "Search… ( / or Ctrl+K )": ("Cerca… ( / o Ctrl+K )", "Caută… ( / sau Ctrl+K )"),
+    "Search everything": ("Cerca ovunque", "Caută peste tot"),
+    "Suggestions": ("Suggerimenti", "Sugestii"),
 }
 
 LANGUAGES = {"it": 0, "ro": 1}

@@ -31,6 +31,7 @@ from perno.accounts.services import token_create, user_create
 from perno.activities.models import Activity, Attachment, Comment, Notification
 from perno.contacts.models import Address, Company, Contact
 from perno.sales.models import Deal, Lead, Pipeline, Product, Stage
+from perno.search.models import SavedSearch
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +102,7 @@ class World:
     spare_pipeline: Pipeline | None = None
     spare_stage: Stage | None = None
     notification: Notification | None = None
+    saved_search: SavedSearch | None = None
 
     def record(self, subject: str, category: str) -> Any:
         return self.records[subject][category]
@@ -183,6 +185,7 @@ def build_world(role_code: str) -> World:
     world.spare_pipeline = Pipeline.objects.create(name="Spare pipeline")
     world.spare_stage = Stage.objects.create(pipeline=pipeline, name="Spare", position=9)
     world.notification = Notification.objects.create(user=actor, title="Hello")
+    world.saved_search = SavedSearch.objects.create(user=actor, name="Mine", query="mx")
     return world
 
 
@@ -378,6 +381,16 @@ UI: dict[str, Route] = {
     # Lists and look-ups: exactly the rows in view scope.
     "company_list": Route("list", "company"),
     "contact_list": Route("list", "contact"),
+    # Search: the results page lists exactly the contacts in view scope ("Mx …" matches
+    # them all); suggestions and saved searches are the user's own.
+    "results": Route("list", "contact", body={"q": "mx", "type": "contact"}),
+    "suggest": Route("self", body={"q": "mx"}),
+    "saved_create": Route(
+        "self", method="post", writes=True, body={"name": "Matrix", "params": "q=mx"}
+    ),
+    "saved_delete": Route(
+        "self", method="post", writes=True, path=lambda w, c: {"pk": w.saved_search.pk}
+    ),
     "lead_list": Route("list", "lead"),
     "deal_list": Route("list", "deal"),
     "deal_board": Route("list", "deal"),
@@ -531,6 +544,8 @@ def api_rec(subject: str, name: str) -> Any:
 
 
 API: dict[str, Route] = {
+    "GET /api/v1/search": Route("list", "contact", body={"q": "mx", "types": "contact"}),
+    "GET /api/v1/search/suggest": Route("self", body={"q": "mx"}),
     "GET /api/v1/custom-fields": Route("shared"),
     "GET /api/v1/pipelines": Route("shared"),
     "GET /api/v1/pipelines/{pipeline_id}": Route(

@@ -31,8 +31,10 @@ TEXT_TYPES = {
     "csv": "text/csv",
     "eml": "message/rfc822",
     "md": "text/markdown",
+    "html": "text/html",
+    "htm": "text/html",
 }
-ALLOWED_HUMAN = "PDF, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPEG, GIF, WebP, TXT, CSV, EML"
+ALLOWED_HUMAN = "PDF, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPEG, GIF, WebP, TXT, CSV, EML, HTML"
 
 
 @dataclass

@@ -21,6 +21,7 @@ CATEGORIES = {
     "file": "uploaded files and their names",
     "credentials": "secrets for logging in",
     "network": "IP addresses and browser identifiers",
+    "usage": "what a user opened, edited or searched for",
 }
 
 

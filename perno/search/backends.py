@@ -82,8 +82,8 @@ INSERT_ENTRY = (
     "RETURNING id"
 )
 SQLITE_SEARCH = (
-    "SELECT " + SELECT_COLUMNS + ", {tier} AS tier, v.rank AS history, "
-    "bm25(search_fts, 10.0, 5.0, 1.0, 1.0) AS weight, {whole} AS whole "
+    "SELECT {columns}, {tier} AS tier, v.rank AS history, "
+    "{field} AS field, {whole} AS whole "
     "FROM search_fts f JOIN search_entry e ON e.id = f.rowid "
     "LEFT JOIN search_visit v ON v.user_id = %s AND v.kind = e.subject "
     "AND v.object_id = e.subject_id "
@@ -102,8 +102,8 @@ POSTGRES_INSERT = (
     "setweight(array_to_tsvector(%s::text[]), 'D') END)"
 )
 POSTGRES_SEARCH = (
-    "SELECT " + SELECT_COLUMNS + ", {tier} AS tier, v.rank AS history, "
-    "ts_rank('{{0.1, 0.1, 0.4, 1.0}}', {vector}, %s::tsquery) AS weight, {whole} AS whole "
+    "SELECT {columns}, {tier} AS tier, v.rank AS history, "
+    "{field} AS field, {whole} AS whole "
     "FROM search_entry e "
     "LEFT JOIN search_visit v ON v.user_id = %s AND v.kind = e.subject "
     "AND v.object_id = e.subject_id "
@@ -236,14 +236,12 @@ class Backend:
             return (int(found[0]) if found else 0), list(cursor.fetchall())
 
     # -- shared SQL pieces
-    def _order(self, query: Query, weight: str) -> str:
+    def _order(self, query: Query) -> str:
         if query.sort == "recent":
             return "e.changed_at DESC, e.id DESC"
         if query.sort == "title":
             return "e.title, e.id"
-        return (
-            f"tier, v.rank IS NULL, v.rank DESC, {weight}, whole DESC, e.changed_at DESC, e.id DESC"
-        )
+        return "tier, v.rank IS NULL, v.rank DESC, field, whole DESC, e.changed_at DESC, e.id DESC"
 
     @staticmethod
     def _fetch(cursor: Any) -> list[dict[str, Any]]:
@@ -345,7 +343,9 @@ class SQLiteBackend(Backend):
     def _quote(token: str) -> str:
         return '"' + token.replace('"', '""') + '"'
 
-    def _expr(self, query: Query, terms: list[list[Candidate]] | None) -> str | None:
+    def _expr(
+        self, query: Query, terms: list[list[Candidate]] | None, columns: str = ""
+    ) -> str | None:
         if terms is None:
             return None
         groups = []
@@ -354,11 +354,15 @@ class SQLiteBackend(Backend):
                 {self._quote(c.token) + ("*" if c.prefix else "") for c in alternatives}
             )
             groups.append("(" + " OR ".join(options) + ")")
-        columns = "{title ident body secret}" if query.see_secret else "{title ident body}"
+        if not columns:
+            columns = "{title ident body secret}" if query.see_secret else "{title ident body}"
         return f"{columns} : ({' AND '.join(groups)})"
 
-    def _parts(self, query: Query) -> tuple[str, list[Any], str, list[Any], str]:
-        full = self._expr(query, _level_terms(query, query.levels))
+    def _parts(self, query: Query) -> tuple[dict[str, str], list[Any], str]:
+        """The tier, field and whole-word expressions, their parameters (in that order)
+        and the full match expression."""
+        terms = _level_terms(query, query.levels)
+        full = self._expr(query, terms)
         tier_sql, tier_params = "0", []
         if query.levels and query.sort == "relevance":
             cases = []
@@ -383,18 +387,31 @@ class SQLiteBackend(Backend):
                 whole_params.append(whole)
             else:
                 whole_sql = "0"
-        return tier_sql, tier_params, whole_sql, whole_params, full or ""
+        field_sql = "2"
+        if query.sort == "relevance" and terms is not None:
+            field_sql = (
+                "CASE WHEN f.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) "
+                "THEN 0 WHEN f.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) "
+                "THEN 1 ELSE 2 END"
+            )
+            tier_params = [
+                *tier_params,
+                self._expr(query, terms, "{title}"),
+                self._expr(query, terms, "{title ident}"),
+            ]
+        sql = {"tier": tier_sql, "field": field_sql, "whole": whole_sql}
+        return sql, [*tier_params, *whole_params], full or ""
 
     def search(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
-        tier_sql, tier_params, whole_sql, whole_params, full = self._parts(query)
+        parts, part_params, full = self._parts(query)
         sql = _sql(
             SQLITE_SEARCH,
-            tier=tier_sql,
-            whole=whole_sql,
+            columns=SELECT_COLUMNS,
+            **parts,
             where=query.where,
-            order=self._order(query, "weight"),
+            order=self._order(query),
         )
-        params = [*tier_params, *whole_params, query.user_id, full, *query.params, limit, offset]
+        params = [*part_params, query.user_id, full, *query.params, limit, offset]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return self._fetch(cursor)
@@ -480,13 +497,17 @@ class PostgresBackend(Backend):
     def _lexeme(token: str) -> str:
         return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
-    def _tsquery(self, terms: list[list[Candidate]] | None) -> str | None:
+    def _tsquery(self, terms: list[list[Candidate]] | None, weights: str = "") -> str | None:
         if terms is None:
             return None
         groups = []
         for alternatives in terms:
             options = sorted(
-                {self._lexeme(c.token) + (":*" if c.prefix else "") for c in alternatives}
+                {
+                    self._lexeme(c.token)
+                    + (f":*{weights}" if c.prefix else (f":{weights}" if weights else ""))
+                    for c in alternatives
+                }
             )
             groups.append("(" + " | ".join(options) + ")")
         return " & ".join(groups)
@@ -521,18 +542,27 @@ class PostgresBackend(Backend):
             else:
                 whole_sql = "0"
         match_sql, match_params = self._match(query, full)
+        field_sql, field_params = "2", []
+        if query.sort == "relevance":
+            terms = _level_terms(query, query.levels)
+            field_sql = (
+                f"CASE WHEN {vector} @@ %s::tsquery THEN 0 "
+                f"WHEN {vector} @@ %s::tsquery THEN 1 ELSE 2 END"
+            )
+            field_params = [self._tsquery(terms, "A"), self._tsquery(terms, "AB")]
         sql = _sql(
             POSTGRES_SEARCH,
+            columns=SELECT_COLUMNS,
             tier=tier_sql,
-            vector=vector,
+            field=field_sql,
             whole=whole_sql,
             match=match_sql,
             where=query.where,
-            order=self._order(query, "weight DESC"),
+            order=self._order(query),
         )
         params = [
             *tier_params,
-            full,
+            *field_params,
             *whole_params,
             query.user_id,
             *match_params,

@@ -193,12 +193,13 @@ def highlight(text: str, whole: set[str], heads: tuple[str, ...], *, width: int 
     return "".join(out).replace("\n", " ")
 
 
-def _score(row: dict[str, Any], vendor: str) -> float:
-    weight = float(row.get("weight") or 0.0)
-    weight = -weight if vendor == "sqlite" else weight * 10
-    weight = max(weight, 0.0)
+def _score(row: dict[str, Any]) -> float:
+    """Higher is better, in the order of the ranking: typo tier, history, field, whole."""
+    tier = int(row.get("tier") or 0)
     history = 0.5 if row.get("history") is not None else 0.0
-    return round((3 - int(row.get("tier") or 0)) + history + 0.4 * weight / (1 + weight), 4)
+    field = int(row.get("field") if row.get("field") is not None else 2)
+    whole = 0.05 if row.get("whole") else 0.0
+    return round((3 - tier) + history + 0.1 * (2 - field) + whole, 4)
 
 
 def search(
@@ -254,7 +255,7 @@ def search(
             snippet=highlight(row["body"] or "", whole, heads, width=SNIPPET_CHARS),
             title_html=highlight(row["title"] or "", whole, heads),
             url=row["url"],
-            score=_score(row, backend.vendor),
+            score=_score(row),
             tier=int(row.get("tier") or 0),
             chunk=int(row["chunk"]),
             changed_at=row["changed_at"],

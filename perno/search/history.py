@@ -58,6 +58,19 @@ def record(user_id: int, kind: str, object_id: int, weight: float = VIEW, now: A
         visit.save()
 
 
+def purge_expired(now: Any = None) -> int:
+    """Delete visits whose last moment is older than PERNO_SEARCH_HISTORY_DAYS."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from perno.search.models import SearchVisit
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.PERNO_SEARCH_HISTORY_DAYS)
+    deleted, _rows = SearchVisit.objects.filter(last_at__lt=cutoff).delete()
+    return deleted
+
+
 def flush(visits: list[tuple[int, str, int, float]]) -> None:
     seen: dict[tuple[int, str, int], float] = {}
     for user_id, kind, object_id, weight in visits:

@@ -185,6 +185,8 @@ PERNO_LOCKOUT_MINUTES = int(os.environ.get("PERNO_LOCKOUT_MINUTES", "15"))
 # connection's address).
 PERNO_TRUSTED_PROXIES = int(os.environ.get("PERNO_TRUSTED_PROXIES", "0"))
 PERNO_LOGIN_ATTEMPT_DAYS = int(os.environ.get("PERNO_LOGIN_ATTEMPT_DAYS", "30"))
+# Search history (what each user opened, for ranking) is kept this long after the last visit.
+PERNO_SEARCH_HISTORY_DAYS = int(os.environ.get("PERNO_SEARCH_HISTORY_DAYS", "180"))
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PERNO_PASSWORD_RESET_MINUTES", "60")) * 60
 OTP_TOTP_ISSUER = "Perno"
 # API list reads of more rows than this count as an export (right, limits and log).
@@ -212,6 +214,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-activity-reminders": {
         "task": "perno.activities.tasks.send_activity_reminders_task",
         "schedule": PERNO_REMINDER_INTERVAL,
+    },
+    "purge-search-history": {
+        "task": "perno.search.tasks.purge_search_history_task",
+        "schedule": 3600.0,
     },
     "purge-login-attempts": {
         "task": "perno.accounts.tasks.purge_login_attempts_task",

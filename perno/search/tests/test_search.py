@@ -1,0 +1,357 @@
+"""The search through the engine, the API and the pages, on the test database (SQLite
+or PostgreSQL: the same tests run on both)."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from perno.contacts.services import company_create, company_update, contact_create, contact_delete
+from perno.search import engine, history
+from perno.search.models import SavedSearch, SearchEntry, SearchVisit, SearchWord
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(user: Any, query: str, **kw: Any) -> list[str]:
+    return [hit.title for hit in engine.search(user, query, **kw).hits]
+
+
+@pytest.fixture
+def boss(admin_user: Any) -> Any:
+    return admin_user
+
+
+@pytest.fixture
+def people(boss: Any) -> dict[str, Any]:
+    return {
+        "stefan_cedilla": contact_create(
+            actor=boss, data={"first_name": "Ştefan", "last_name": "Popescu"}
+        ),
+        "stefan_comma": contact_create(
+            actor=boss, data={"first_name": "Ștefan", "last_name": "Ionescu"}
+        ),
+        "stefan_plain": contact_create(
+            actor=boss, data={"first_name": "Stefan", "last_name": "Marinescu"}
+        ),
+        "muller": contact_create(
+            actor=boss,
+            data={
+                "first_name": "Jürgen",
+                "last_name": "Müller",
+                "email": "j.mueller@brauhaus-verona.it",
+                "phone": "+390458001234",
+                "notes": "Incontro a Bucureşti per la fornitura di barriques",
+            },
+        ),
+        "rossi": contact_create(
+            actor=boss,
+            data={
+                "first_name": "Giovanna",
+                "last_name": "Rossini",
+                "mobile": "+40722123456",
+                "job_title": "Responsabile acquisti",
+            },
+        ),
+        "vat": company_create(
+            actor=boss, data={"name": "Trasporti Adriatici", "vat_number": "IT00743110157"}
+        ),
+    }
+
+
+def test_accents_and_case_are_ignored_both_ways(boss, people):
+    for typed in ("stefan", "ştefan", "ștefan", "STEFAN", "Ştefan"):
+        assert {"Ştefan Popescu", "Ștefan Ionescu", "Stefan Marinescu"} <= set(
+            titles(boss, typed)
+        ), typed
+    assert titles(boss, "muller") == ["Jürgen Müller"]
+    assert titles(boss, "Müller") == ["Jürgen Müller"]
+    assert titles(boss, "bucuresti") == ["Jürgen Müller"]  # inside the notes
+
+
+@pytest.mark.parametrize(
+    ("typed", "typos"),
+    [
+        ("rosisni", 2),  # transposition + … at 7 letters: two typos allowed
+        ("rossinj", 1),  # substitution
+        ("rosini", 1),  # deletion
+        ("rosssini", 1),  # insertion
+        ("rsosini", 1),  # transposition
+        ("mulelr", 1),  # transposition at 6 letters
+    ],
+)
+def test_typos_within_the_budget(boss, people, typed, typos):
+    found = engine.search(boss, typed)
+    assert found.hits, typed
+    assert found.hits[0].title in {"Giovanna Rossini", "Jürgen Müller"}
+    assert found.hits[0].tier <= typos
+
+
+def test_no_typo_below_four_letters_and_at_most_two(boss, people):
+    assert titles(boss, "rsi") == []  # 3 letters: exact only
+    assert titles(boss, "rxsxnx") == []  # three substitutions in 6 letters
+
+
+def test_last_word_is_a_prefix_while_typing(boss, people):
+    assert titles(boss, "giovanna ross", typing=True) == ["Giovanna Rossini"]
+    assert titles(boss, "giovanna rosi", typing=True) == ["Giovanna Rossini"]  # typo'd start
+    assert titles(boss, "giovanna ross ", typing=True) == []  # a finished word is whole
+
+
+def test_identifiers_whole_and_by_parts(boss, people):
+    assert titles(boss, "j.mueller@brauhaus-verona.it") == ["Jürgen Müller"]
+    assert titles(boss, "brauhaus-verona.it") == ["Jürgen Müller"]
+    for phone in ("+39 045 800 1234", "045 8001234", "0039 045 8001234", "8001234", "1234"):
+        assert "Jürgen Müller" in titles(boss, phone), phone
+    for phone in ("+40 722 123 456", "0722.123.456", "722123456", "123456"):
+        assert "Giovanna Rossini" in titles(boss, phone), phone
+    for vat in ("IT00743110157", "it 00743110157", "00743110157"):
+        assert titles(boss, vat) == ["Trasporti Adriatici"], vat
+
+
+def test_tiers_history_field_weight_whole_word_and_recency(boss, make_user):
+    exact = company_create(actor=boss, data={"name": "Ferrari Ricambi"})
+    one_typo = company_create(actor=boss, data={"name": "Ferari Motori"})
+    ranked = [h.id for h in engine.search(boss, "ferrari").hits]
+    assert ranked.index(exact.pk) < ranked.index(one_typo.pk)  # exact before 1 typo
+
+    body = company_create(actor=boss, data={"name": "Officina Nord", "notes": "cliente Brembo"})
+    title = company_create(actor=boss, data={"name": "Brembo Freni"})
+    assert [h.id for h in engine.search(boss, "brembo").hits] == [title.pk, body.pk]
+
+    # Within a tier the user's own history comes first.
+    history.record(boss.pk, "company", body.pk)
+    assert [h.id for h in engine.search(boss, "brembo").hits] == [body.pk, title.pk]
+    other = make_user("other", role="administrator")
+    assert [h.id for h in engine.search(other, "brembo").hits] == [title.pk, body.pk]
+
+    whole = company_create(actor=boss, data={"name": "Gamma"})
+    longer = company_create(actor=boss, data={"name": "Gammaflex"})
+    assert [h.id for h in engine.search(boss, "gamma", typing=True).hits] == [whole.pk, longer.pk]
+
+    old = company_create(actor=boss, data={"name": "Delta Uno"})
+    new = company_create(actor=boss, data={"name": "Delta Due"})
+    type(old).objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=30))
+    from perno.search.indexer import reindex
+
+    reindex("company", [old.pk])
+    assert [h.id for h in engine.search(boss, "delta").hits] == [new.pk, old.pk]
+
+
+def test_frecency_decays(boss):
+    now = timezone.now()
+    history.record(boss.pk, "company", 1, now=now - timedelta(days=60))
+    for _ in range(3):
+        history.record(boss.pk, "company", 1, now=now - timedelta(days=60))
+    history.record(boss.pk, "company", 2, now=now)
+    often_long_ago = SearchVisit.objects.get(object_id=1)
+    once_today = SearchVisit.objects.get(object_id=2)
+    assert often_long_ago.visits == 4
+    assert once_today.rank > often_long_ago.rank  # 4 visits 60 days ago < 1 today
+
+
+def test_opening_a_record_page_records_history_after_the_response(client, boss, people):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(boss)
+    device = TOTPDevice.objects.create(user=boss, name="t", confirmed=True)
+    session = client.session
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    target = people["rossi"]
+    response = client.get(target.get_absolute_url())
+    assert response.status_code == 200
+    visit = SearchVisit.objects.get(user=boss, kind="contact", object_id=target.pk)
+    assert visit.visits == 1
+    assert client.get("/contacts/999999/").status_code == 404
+    assert SearchVisit.objects.filter(user=boss).count() == 1
+
+
+def test_saved_record_is_findable_at_once_and_gone_when_deleted(boss):
+    contact = contact_create(actor=boss, data={"first_name": "Ioana", "last_name": "Vlădescu"})
+    assert titles(boss, "vladescu") == ["Ioana Vlădescu"]
+    from perno.contacts.services import contact_update
+
+    contact_update(
+        actor=boss, contact=contact, data={"last_name": "Dobrescu"}, expected_version=None
+    )
+    assert titles(boss, "vladescu") == []
+    assert titles(boss, "dobrescu") == ["Ioana Dobrescu"]
+    contact_delete(actor=boss, contact=contact)
+    assert titles(boss, "dobrescu") == []
+    assert not SearchEntry.objects.filter(kind="contact", object_id=contact.pk).exists()
+    # Its words leave the vocabulary (names are personal data).
+    assert not SearchWord.objects.filter(word__in=["dobrescu", "vladescu"]).exists()
+
+
+def test_a_failed_save_leaves_the_index_unchanged(boss):
+    from django.core.exceptions import ValidationError
+
+    before = SearchEntry.objects.count()
+    with pytest.raises(ValidationError):
+        contact_create(actor=boss, data={"first_name": "Bad", "last_name": "", "email": "x"})
+    assert SearchEntry.objects.count() == before
+
+
+def test_rebuild_recreates_the_same_index(boss, people):
+    from perno.search.indexer import rebuild
+
+    def state() -> list[tuple[Any, ...]]:
+        return sorted(
+            SearchEntry.objects.values_list("kind", "object_id", "title", "subtitle", "body")
+        )
+
+    before = state()
+    SearchEntry.objects.filter(kind="contact").update(title="stale")
+    counts = rebuild()
+    assert state() == before
+    assert counts["contact"] == 5 and counts["company"] == 1
+    assert titles(boss, "muller") == ["Jürgen Müller"]
+
+
+def test_owner_and_team_changes_follow_to_comments(boss, make_user):
+    from perno.activities.services import comment_create
+
+    sales = make_user("seller", role="sales", team="Sud")
+    company = company_create(actor=boss, data={"name": "Zanzibar Srl"})
+    comment_create(actor=boss, target=company, body="parlato di zucchero di canna")
+    assert titles(sales, "zucchero") == []
+    company_update(actor=boss, company=company, data={"owner": sales}, expected_version=None)
+    assert titles(sales, "zucchero") == ["Zanzibar Srl"]
+
+
+def test_results_page_filters_sort_pagination_and_saved_searches(client, boss, login_verified):
+    login_verified(client, boss)
+    for n in range(25):
+        company_create(actor=boss, data={"name": f"Pagina Azienda {n:02d}"})
+    contact_create(actor=boss, data={"first_name": "Pagina", "last_name": "Contatto"})
+    url = reverse("search:results")
+    page1 = client.get(url, {"q": "pagina", "type": "company", "sort": "title"})
+    body = page1.content.decode()
+    assert "25 results" in body
+    assert "Azienda 00" in body and "Azienda 19" in body
+    assert "Azienda 20" not in body and "Contatto" not in body
+    page2 = client.get(url, {"q": "pagina", "type": "company", "sort": "title", "page": 2})
+    assert "Azienda 24" in page2.content.decode()
+    response = client.post(
+        reverse("search:saved_create"),
+        {"name": "Aziende", "params": "q=pagina&type=company&sort=title"},
+    )
+    assert response.status_code == 302
+    saved = SavedSearch.objects.get(user=boss)
+    assert saved.query == "pagina" and saved.params == {"types": ["company"], "sort": "title"}
+    again = client.post(
+        reverse("search:saved_create"), {"name": "Aziende", "params": "q=x"}, follow=True
+    )
+    assert "already have a saved search called" in again.content.decode()
+    empty = client.post(reverse("search:saved_create"), {"name": "", "params": "q=x"}, follow=True)
+    assert "Give the search a name" in empty.content.decode()
+    assert SavedSearch.objects.count() == 1
+    listed = client.get(url).content.decode()
+    assert "Aziende" in listed and "type=company" in listed
+    client.post(reverse("search:saved_delete", args=[saved.pk]))
+    assert not SavedSearch.objects.exists()
+    bad_date = client.get(url, {"q": "pagina", "from": "31/12/2026"}).content.decode()
+    assert "is not a date" in bad_date
+
+
+def test_suggestions_are_grouped_by_type(client, boss, login_verified):
+    login_verified(client, boss)
+    company = company_create(actor=boss, data={"name": "Vinicola Marzemino"})
+    contact_create(actor=boss, data={"first_name": "Marzia", "last_name": "Marzemino"})
+    html = client.get(reverse("search:suggest"), {"q": "marz"}).content.decode()
+    assert html.index("Companies") < html.index("Contacts")
+    assert "<mark>Marzemino</mark>" in html and company.get_absolute_url() in html
+    assert (
+        "Type one more character"
+        in client.get(reverse("search:suggest"), {"q": "m"}).content.decode()
+    )
+
+
+def test_api_search_and_suggest(api, user, make_user):
+    contact_create(
+        actor=user,
+        data={"first_name": "Gianluca", "last_name": "Bertolini", "notes": "vuole il listino"},
+    )
+    response = api.get("/api/v1/search", data={"q": "bertolni", "limit": 5})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["total"] == 1 and data["counts"] == {"contact": 1}
+    result = data["results"][0]
+    assert set(result) == {"type", "id", "title", "subtitle", "snippet", "url", "score"}
+    assert result["type"] == "contact" and result["title"] == "Gianluca Bertolini"
+    listino = api.get("/api/v1/search", data={"q": "listino"}).json()["results"][0]
+    assert "<mark>listino</mark>" in listino["snippet"]
+    suggest = api.get("/api/v1/search/suggest", data={"q": "berto"}).json()
+    assert suggest["groups"][0]["type"] == "contact"
+    wrong = api.get("/api/v1/search", data={"q": "x", "types": "contact,planet"})
+    assert wrong.status_code == 400
+    assert "planet" in wrong.json()["errors"]["types"][0]
+    assert api.get("/api/v1/search", data={"q": "x", "limit": 1000}).status_code in (400, 422)
+    schema = api.get("/api/v1/openapi.json").json()
+    assert "/api/v1/search" in schema["paths"] and "/api/v1/search/suggest" in schema["paths"]
+
+
+BAD_INPUT = [
+    "",
+    " ",
+    "a",
+    "x" * 500,
+    "ab " * 170,
+    '"',
+    "*",
+    ":",
+    "&",
+    "|",
+    "(",
+    ")",
+    "NEAR",
+    "a OR b",
+    'NEAR("a" "b")',
+    "title:foo",
+    "{title}: x",
+    "'; DROP TABLE search_entry; --",
+    "\\",
+    "'",
+    "!!!",
+    "😀😀",
+    "Ștefan 😀 Москва 東京",
+    "%_%",
+    "ab*",
+    "-x",
+    "^a",
+    "+39",
+    "00",
+    "@",
+    "a@b",
+]
+
+
+@pytest.mark.parametrize("typed", BAD_INPUT)
+def test_bad_input_gives_a_normal_answer(api, user, typed):
+    contact_create(actor=user, data={"first_name": "Near", "last_name": "Orlando"})
+    for typing in (False, True):
+        engine.search(user, typed, typing=typing)
+    response = api.get("/api/v1/search", data={"q": typed})
+    assert response.status_code == 200, response.content
+    assert api.get("/api/v1/search/suggest", data={"q": typed}).status_code == 200
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(typed=st.text(max_size=80))
+def test_any_text_gives_a_normal_answer(user, typed):
+    started = time.perf_counter()
+    found = engine.search(user, typed.replace("\x00", ""), typing=True)
+    assert isinstance(found.hits, list)
+    assert time.perf_counter() - started >= 0  # it returns (no exception)
