@@ -396,8 +396,8 @@ class SQLiteBackend(Backend):
             )
             tier_params = [
                 *tier_params,
-                self._expr(query, terms, "{title}"),
-                self._expr(query, terms, "{title ident}"),
+                self._expr(query, terms, "{title}") or "",
+                self._expr(query, terms, "{title ident}") or "",
             ]
         sql = {"tier": tier_sql, "field": field_sql, "whole": whole_sql}
         return sql, [*tier_params, *whole_params], full or ""

@@ -21,6 +21,7 @@ import email.policy
 import io
 import logging
 import zipfile
+import zlib
 from html.parser import HTMLParser
 from typing import Any
 
@@ -191,7 +192,16 @@ def text_of(content_type: str, data: bytes) -> str:
         return extractor(data)
     except Unreadable:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, AttributeError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        KeyError,
+        ValueError,
+        OSError,
+        TypeError,
+        AttributeError,
+    ) as exc:
         raise Unreadable(
             _("The file is damaged or not in the format its type says (%(error)s).")
             % {"error": exc}

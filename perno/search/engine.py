@@ -197,7 +197,7 @@ def _score(row: dict[str, Any]) -> float:
     """Higher is better, in the order of the ranking: typo tier, history, field, whole."""
     tier = int(row.get("tier") or 0)
     history = 0.5 if row.get("history") is not None else 0.0
-    field = int(row.get("field") if row.get("field") is not None else 2)
+    field = int(row["field"]) if row.get("field") is not None else 2
     whole = 0.05 if row.get("whole") else 0.0
     return round((3 - tier) + history + 0.1 * (2 - field) + whole, 4)
 

@@ -150,16 +150,16 @@ def query_terms(query: str, *, typing: bool = True, region: str = "IT") -> list[
     # Codes typed with separators ("IT 00743110157", "ORD-2026-0042") are searched whole,
     # as they are indexed; a space counts as a separator only before 6 digits or more.
     for match in _CODE.finditer(rest):
-        code = match.group(0)
-        compact = re.sub(r"[\W_]", "", code)
-        digits = sum(ch.isdigit() for ch in compact)
-        spaced = " " in code and len(_digits(code.split(" ", 1)[1])) >= 6
-        if digits >= 3 and compact != code and (spaced or re.search(r"[-/]", code)):
+        typed = match.group(0)
+        compact = re.sub(r"[\W_]", "", typed)
+        count = sum(ch.isdigit() for ch in compact)
+        spaced = " " in typed and len(_digits(typed.split(" ", 1)[1])) >= 6
+        if count >= 3 and compact != typed and (spaced or re.search(r"[-/]", typed)):
             last = match.end() == len(rest.rstrip())
             terms.append(
                 Term(compact, prefix=last and typing and not query.endswith(" "), identifier=True)
             )
-            rest = rest[: match.start()] + " " * len(code) + rest[match.end() :]
+            rest = rest[: match.start()] + " " * len(typed) + rest[match.end() :]
     tokens = _WORD.findall(rest)
     ends_open = typing and not query.endswith((" ", "\t", "\n"))
     for index, token in enumerate(tokens):

@@ -1,0 +1,118 @@
+"""Search never leaks. For every role (the shipped ones and one per scope) the records of
+the permission matrix's world (own, team, other team, confidential; six record types,
+with comments and documents) are searched with exact words, word starts, typos and
+typo'd starts, through the engine, the suggestions and the API. No query may return,
+suggest or count a record the role may not see, and a confidential field is matched
+only for roles that see confidential data. The expected visibility comes from the role
+data (the matrix's reference), the counts from a superuser's view of the same query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from perno.accounts.services import confidential_fields_set
+from perno.search import engine
+from tests.test_permission_matrix import CATEGORIES, ROLES, World, build_world, may, token
+
+pytestmark = pytest.mark.django_db
+
+SECRET_WORD = "segretissimo"
+
+
+def variants(word: str) -> list[tuple[str, bool]]:
+    """(query, typing): the word, its start, one and two typos, a typo'd start."""
+    swapped = word[:3] + word[4] + word[3] + word[5:]
+    return [
+        (word, False),
+        (word[:7], True),
+        (swapped, False),  # transposition
+        (word[:4] + word[5:], False),  # deletion
+        (word[:2] + "q" + word[3:6] + "z" + word[7:], False),  # two substitutions
+        (swapped[:8], True),
+    ]
+
+
+def place(world: World) -> dict[tuple[str, int], tuple[str, str]]:
+    """(type, id) of every indexed row → (subject whose rights govern it, category)."""
+    where: dict[tuple[str, int], tuple[str, str]] = {}
+    for subject, by_category in world.records.items():
+        for category, record in by_category.items():
+            where[(subject, record.pk)] = (subject, category)
+    for category in CATEGORIES:
+        where[("comment", world.comments[category].pk)] = ("contact", category)
+        where[("document", world.attachments[category].pk)] = ("contact", category)
+    return where
+
+
+def everything(root: Any, query: str, typing: bool) -> set[tuple[str, int]]:
+    found = engine.search(root, query, typing=typing, limit=100)
+    return {(h.type, h.id) for h in found.hits}
+
+
+@pytest.mark.parametrize("role_code", sorted(ROLES))
+def test_no_query_returns_or_counts_what_the_role_may_not_see(role_code, client):
+    world = build_world(role_code)
+    role = ROLES[role_code]
+    for category, contact in world.records["contact"].items():
+        contact.notes = f"{SECRET_WORD} {category}"
+        contact.save()
+    confidential_fields_set(actor=world.root, subject="contact", fields=["notes"])
+    where = place(world)
+
+    secret_queries = {query for query, _typing in variants(SECRET_WORD)}
+
+    def allowed(key: tuple[str, int], query: str) -> bool:
+        subject, category = where[key]
+        if not may(role, subject, "view", category):
+            return False
+        # The secret word is only in the confidential notes field.
+        return not (query in secret_queries and not role.get("see_confidential"))
+
+    queries: list[tuple[str, bool]] = [("note", False), ("mx", True)]
+    for subject in world.records:
+        for category in CATEGORIES:
+            queries += variants(token(category, subject))
+    queries += variants(SECRET_WORD)
+    from perno.accounts.services import token_create
+
+    _token, clear = token_create(user=world.actor, name="leaks", scope="read")
+    headers = {"Authorization": f"Bearer {clear}"}
+    problems = []
+    for query, typing in queries:
+        visible_to_root = everything(world.root, query, typing)
+        expected = {key for key in visible_to_root if key in where and allowed(key, query)}
+        found = engine.search(world.actor, query, typing=typing, limit=100)
+        got = {(h.type, h.id) for h in found.hits}
+        if got - expected:
+            problems.append(f"{query!r}: returned {sorted(got - expected)}")
+        if found.total != len(got) or sum(found.by_kind.values()) != len(got):
+            problems.append(f"{query!r}: counted {found.total} for {len(got)} results")
+        if got != expected:
+            problems.append(f"{query!r}: expected {sorted(expected)}, got {sorted(got)}")
+        suggested = {
+            (h.type, h.id) for _k, hits in engine.suggest(world.actor, query) for h in hits
+        }
+        if suggested - expected:
+            problems.append(f"{query!r}: suggested {sorted(suggested - expected)}")
+        if typing:  # the API's full search treats every word as finished
+            continue
+        answer = client.get("/api/v1/search", {"q": query, "limit": 100}, headers=headers).json()
+        api_got = {(r["type"], r["id"]) for r in answer["results"]}
+        if api_got != got or answer["total"] != len(got):
+            problems.append(f"{query!r}: API returned {sorted(api_got)} total {answer['total']}")
+        for result in answer["results"]:
+            if SECRET_WORD in result["snippet"] + result["subtitle"] and not role.get(
+                "see_confidential"
+            ):
+                problems.append(f"{query!r}: snippet shows the confidential field")
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_reference_is_not_trivial():
+    """Some roles see fewer records than a superuser, so the test above can fail."""
+    sales = ROLES["sales"]
+    assert not may(sales, "contact", "view", "other")
+    assert may(sales, "contact", "view", "own")
+    assert not ROLES["every-team"].get("see_confidential")
