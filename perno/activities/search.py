@@ -19,6 +19,11 @@ def comment_access(comment: Comment) -> Access | None:
     return record_access(target, target._meta.model_name or "")
 
 
+def _first_line(text: str, size: int = 80) -> str:
+    line = " ".join((text or "").split())
+    return line if len(line) <= size else line[: size - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _on(target: Any) -> str:
     return _g("on %(record)s") % {"record": target} if target is not None else ""
 
@@ -41,8 +46,11 @@ register(
         kind="comment",
         model=Comment,
         label=_("Comments"),
-        title=lambda o: str(o.target or o),
-        subtitle=lambda o: [("", _g("Comment by %(author)s") % {"author": o.author or "—"})],
+        title=lambda o: _first_line(o.body),
+        subtitle=lambda o: [
+            ("", _on(o.target)),
+            ("", _g("Comment by %(author)s") % {"author": o.author or "—"}),
+        ],
         text=lambda o: o.body,
         related=("author", "company", "contact", "deal", "lead", "product", "activity"),
         access=comment_access,
