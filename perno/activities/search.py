@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from perno.activities.models import Activity, Attachment, Comment
-from perno.search.registry import Access, Source, record_access, register
+from perno.search.registry import Access, Source, fast_url, record_access, register
 
 
 def comment_access(comment: Comment) -> Access | None:
@@ -54,7 +54,7 @@ register(
         text=lambda o: o.body,
         related=("author", "company", "contact", "deal", "lead", "product", "activity"),
         access=comment_access,
-        url=lambda o: o.target.get_absolute_url() + "#comments",
+        url=lambda o: fast_url(o.target) + "#comments",
     )
 )
 register(

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 if TYPE_CHECKING:
     from perno.search.indexer import Row
@@ -75,11 +75,10 @@ SELECT_COLUMNS = (
     "e.id, e.kind, e.object_id, e.chunk, e.subject, e.subject_id, e.title, e.subtitle, "
     "e.body, e.url, e.changed_at, e.owner_id, e.team_id"
 )
-INSERT_ENTRY = (
-    "INSERT INTO search_entry (kind, object_id, chunk, subject, subject_id, owner_id, "
+INSERT_ENTRY_WITH_ID = (
+    "INSERT INTO search_entry (id, kind, object_id, chunk, subject, subject_id, owner_id, "
     "assignee_id, team_id, confidential, title, subtitle, body, secret, url, tag_ids, "
-    "changed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-    "RETURNING id"
+    "changed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 SQLITE_SEARCH = (
     "SELECT {columns}, {tier} AS tier, v.rank AS history, "
@@ -266,21 +265,30 @@ class SQLiteBackend(Backend):
     def insert(self, rows: Sequence[Row], *, vocabulary: bool = True) -> None:
         if not rows:
             return
-        with connection.cursor() as cursor:
-            for row in rows:
-                cursor.execute(INSERT_ENTRY, _values(row))
-                (entry_id,) = cursor.fetchone()
-                cursor.execute(
-                    "INSERT INTO search_fts (rowid, title, ident, body, secret) "
-                    "VALUES (%s, %s, %s, %s, %s)",
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The transaction holds SQLite's write lock (transaction_mode IMMEDIATE), so
+            # the ids after the largest one are ours.
+            cursor.execute("SELECT coalesce(max(id), 0) FROM search_entry")
+            first = int(cursor.fetchone()[0]) + 1
+            ids = range(first, first + len(rows))
+            cursor.executemany(
+                INSERT_ENTRY_WITH_ID,
+                [[pk, *_values(row)] for pk, row in zip(ids, rows, strict=True)],
+            )
+            cursor.executemany(
+                "INSERT INTO search_fts (rowid, title, ident, body, secret) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                [
                     [
-                        entry_id,
+                        pk,
                         " ".join(row.title_tokens),
                         " ".join(row.ident_tokens),
                         " ".join(row.body_tokens),
                         " ".join(row.secret_tokens),
-                    ],
-                )
+                    ]
+                    for pk, row in zip(ids, rows, strict=True)
+                ],
+            )
         if vocabulary:
             self._add_words(rows)
 

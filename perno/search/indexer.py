@@ -108,7 +108,7 @@ def build_row(
     body = "\n".join(v for v in [*ident_open, *body_open] if v)
     secret = "\n".join(v for v in [*ident_secret, *body_secret] if v)
     tags = ""
-    if hasattr(obj, "tags") and obj.pk:
+    if source.tagged and obj.pk:
         ids = sorted(tag.pk for tag in obj.tags.all())
         tags = "".join(f"|{pk}" for pk in ids) + "|" if ids else ""
     changed = getattr(obj, "updated_at", None) or getattr(obj, "created_at", None)
@@ -246,7 +246,7 @@ def _batches(source: Source) -> Iterator[list[Any]]:
     queryset = source.model._default_manager.order_by("pk")
     if source.related:
         queryset = queryset.select_related(*source.related)
-    if hasattr(source.model, "tags"):
+    if source.tagged:
         queryset = queryset.prefetch_related("tags")
     last = 0
     while True:

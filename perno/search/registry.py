@@ -52,13 +52,32 @@ class Source:
     access: Callable[[Any], Access | None] | None = None
     # Extra body text that is never confidential (a comment's text, a file's name).
     text: Callable[[Any], str] | None = None
-    url: Callable[[Any], str] = field(default=lambda obj: obj.get_absolute_url())
+    url: Callable[[Any], str] = field(default=lambda obj: fast_url(obj))
     manual: bool = False  # entries written by a task (document chunks), not by signals
+
+    @property
+    def tagged(self) -> bool:
+        return any(f.name == "tags" for f in self.model._meta.many_to_many)
 
     def access_of(self, obj: Any) -> Access | None:
         if self.access is not None:
             return self.access(obj)
         return record_access(obj, self.kind)
+
+
+_SENTINEL = 987654321
+_url_templates: dict[type[models.Model], str] = {}
+
+
+def fast_url(obj: Any) -> str:
+    """``obj.get_absolute_url()`` without resolving the URL for every row: the model's
+    URL is resolved once with a placeholder id."""
+    model = type(obj)
+    template = _url_templates.get(model)
+    if template is None:
+        template = model(pk=_SENTINEL).get_absolute_url()  # type: ignore[attr-defined]
+        _url_templates[model] = template
+    return template.replace(str(_SENTINEL), str(obj.pk))
 
 
 _SOURCES: dict[str, Source] = {}

@@ -15,6 +15,7 @@ here, so matching behaves alike on both:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -54,6 +55,19 @@ MIN_PHONE_SUFFIX = 4
 
 def fold(text: str) -> str:
     """Lower-case, accent-free text (marks removed after NFKD decomposition)."""
+    if text.isascii():
+        return text.lower()
+    if len(text) <= 64:
+        return _fold_short(text)
+    return _fold(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold_short(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_SPECIAL))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     # Compatibility forms can recompose into letters that fold further: fold once more.
@@ -71,6 +85,27 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+
+def _split_e164(value: str) -> tuple[int, str] | None:
+    """Country code and national number of a number stored in E.164 (as Perno stores
+    every phone): the country code is the 1-3 digit prefix phonenumbers knows."""
+    for size in (1, 2, 3):
+        code = int(value[1 : 1 + size])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return code, value[1 + size :]
+    return None
+
+
+@functools.lru_cache(maxsize=512)
+def _trunk(country: int) -> str:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(
+        phonenumbers.region_code_for_country_code(country)
+    )
+    return (metadata.national_prefix or "") if metadata is not None else ""
+
+
 def phone_tokens(value: str, region: str = "IT") -> set[str]:
     """A phone number found by its international form (without +), its national form
     (with or without the country code) and its trailing digits (from 4 on)."""
@@ -78,17 +113,19 @@ def phone_tokens(value: str, region: str = "IT") -> set[str]:
     digits = _digits(value)
     if len(digits) < 6:
         return tokens
-    try:
-        number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is not None and number.national_number:
-        national = phonenumbers.national_significant_number(number)
-        tokens.add(f"{number.country_code}{national}")
+    split = _split_e164(value) if _E164.fullmatch(value) else None
+    if split is None:
+        try:
+            number = phonenumbers.parse(value, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is not None and number.national_number:
+            split = (number.country_code, phonenumbers.national_significant_number(number))
+    if split is not None:
+        country, national = split
+        tokens.add(f"{country}{national}")
         # As written at home, with the trunk prefix where the country has one (0722 …).
-        tokens.add(
-            _digits(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
-        )
+        tokens.add(f"{_trunk(country)}{national}")
         digits = national
     tokens.add(digits)
     tokens.update(digits[-n:] for n in range(MIN_PHONE_SUFFIX, len(digits)))
