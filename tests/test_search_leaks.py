@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from perno.accounts.services import confidential_fields_set
-from perno.search import engine
+from perno.search import backends, engine
 from tests.test_permission_matrix import CATEGORIES, ROLES, World, build_world, may, token
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +51,13 @@ def everything(root: Any, query: str, typing: bool) -> set[tuple[str, int]]:
     return {(h.type, h.id) for h in found.hits}
 
 
+@pytest.mark.parametrize("broad", [False, True], ids=["ranked", "buckets"])
 @pytest.mark.parametrize("role_code", sorted(ROLES))
-def test_no_query_returns_or_counts_what_the_role_may_not_see(role_code, client):
+def test_no_query_returns_or_counts_what_the_role_may_not_see(
+    role_code, broad, client, monkeypatch
+):
+    if broad:  # every query takes the path of queries with many matches
+        monkeypatch.setattr(backends, "BROAD", 1)
     world = build_world(role_code)
     role = ROLES[role_code]
     for category, contact in world.records["contact"].items():

@@ -15,6 +15,7 @@ that keeps e-mail and code characters inside tokens.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from perno.search.typos import Candidate
 
 COUNT_CAP = 10_000
+BROAD = 2_000  # from this many matching entries a query is answered bucket by bucket
+HISTORY_ENTRIES = 500
 
 
 def _values(row: Row) -> list[Any]:
@@ -107,6 +110,33 @@ POSTGRES_SEARCH = (
     "LEFT JOIN search_visit v ON v.user_id = %s AND v.kind = e.subject "
     "AND v.object_id = e.subject_id "
     "WHERE {match} AND {where} ORDER BY {order} LIMIT %s OFFSET %s"
+)
+# Buckets of the broad path. SQLite: CROSS JOIN makes the entries (walked newest first
+# through search_entry_changed_idx) the outer loop; FTS5 checks each by rowid.
+SQLITE_BUCKET = (
+    "SELECT {columns} FROM search_entry e CROSS JOIN search_fts f "
+    "WHERE f.rowid = e.id AND search_fts MATCH %s AND {where} "
+    "AND e.id NOT IN (SELECT value FROM json_each(%s)) "
+    "ORDER BY e.changed_at DESC, e.id DESC LIMIT %s"
+)
+SQLITE_HISTORY_BUCKET = (
+    "SELECT {columns}, v.rank AS history FROM search_entry e CROSS JOIN search_fts f "
+    "LEFT JOIN search_visit v ON v.user_id = %s AND v.kind = e.subject "
+    "AND v.object_id = e.subject_id "
+    "WHERE e.id IN (SELECT value FROM json_each(%s)) AND f.rowid = e.id "
+    "AND search_fts MATCH %s AND {where} AND e.id NOT IN (SELECT value FROM json_each(%s)) "
+    "ORDER BY v.rank DESC LIMIT %s"
+)
+POSTGRES_BUCKET = (
+    "SELECT {columns} FROM search_entry e WHERE {match} AND {where} AND e.id <> ALL(%s) "
+    "ORDER BY e.changed_at DESC, e.id DESC LIMIT %s"
+)
+POSTGRES_HISTORY_BUCKET = (
+    "SELECT {columns}, v.rank AS history FROM search_entry e "
+    "LEFT JOIN search_visit v ON v.user_id = %s AND v.kind = e.subject "
+    "AND v.object_id = e.subject_id "
+    "WHERE e.id = ANY(%s) AND {match} AND {where} AND e.id <> ALL(%s) "
+    "ORDER BY v.rank DESC NULLS LAST LIMIT %s"
 )
 POSTGRES_COUNT = (
     "SELECT kind, count(*) FROM (SELECT e.kind FROM search_entry e "
@@ -221,7 +251,69 @@ class Backend:
 
     # -- reading
     def search(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
+        """Ranked hits. A query matching few entries is ranked in one statement; one
+        matching many (a short prefix while typing) is answered bucket by bucket in
+        ranking order, each bucket walking the entries newest first and stopping as
+        soon as the page is full, so its cost does not grow with the match count."""
+        if query.sort == "relevance" and self.matches_at_least(query, BROAD):
+            return self.search_buckets(query, limit + offset)[offset : offset + limit]
+        return self.search_ranked(query, limit, offset)
+
+    def search_ranked(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
         raise NotImplementedError
+
+    def matches_at_least(self, query: Query, count: int) -> bool:
+        raise NotImplementedError
+
+    def bucket(
+        self,
+        query: Query,
+        terms: list[list[Candidate]],
+        field: int,
+        only: list[int] | None,
+        exclude: list[int],
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        """Entries matching ``terms`` in the field group ``field`` (0 title, 1 title and
+        identifiers, 2 everything), newest first; ``only``: among these entry ids."""
+        raise NotImplementedError
+
+    def history_entries(self, user_id: int) -> list[int]:
+        """Entry ids of the records in the user's history, most frecent first."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT e.id FROM search_visit v JOIN search_entry e "
+                "ON e.subject = v.kind AND e.subject_id = v.object_id "
+                "WHERE v.user_id = %s ORDER BY v.rank DESC LIMIT %s",
+                [user_id, HISTORY_ENTRIES],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+
+    def search_buckets(self, query: Query, wanted: int) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        seen: list[int] = []
+        history = self.history_entries(query.user_id)
+        for level in range(query.levels + 1):
+            terms = _level_terms(query, level)
+            if terms is None:
+                continue
+            whole = _level_terms(query, level, whole=True) if query.prefix_last else None
+            plan: list[tuple[list[list[Candidate]], int, list[int] | None, int]] = []
+            if history:
+                plan.append((terms, 2, history, 1))
+            if whole is not None:
+                plan.append((whole, 0, None, 1))
+            plan += [(terms, 0, None, 0), (terms, 1, None, 0), (terms, 2, None, 0)]
+            for bucket_terms, field, only, is_whole in plan:
+                rows = self.bucket(query, bucket_terms, field, only, seen, wanted - len(found))
+                for row in rows:
+                    row.update(tier=level, field=field, whole=is_whole)
+                    row.setdefault("history", None)
+                    found.append(row)
+                    seen.append(row["id"])
+                if len(found) >= wanted:
+                    return found
+        return found
 
     def count_by_kind(self, query: Query) -> dict[str, int]:
         raise NotImplementedError
@@ -410,7 +502,38 @@ class SQLiteBackend(Backend):
         sql = {"tier": tier_sql, "field": field_sql, "whole": whole_sql}
         return sql, [*tier_params, *whole_params], full or ""
 
-    def search(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
+    def matches_at_least(self, query: Query, count: int) -> bool:
+        full = self._expr(query, _level_terms(query, query.levels)) or ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT rowid FROM search_fts "
+                "WHERE search_fts MATCH %s LIMIT %s)",
+                [full, count],
+            )
+            return int(cursor.fetchone()[0]) >= count
+
+    def bucket(
+        self,
+        query: Query,
+        terms: list[list[Candidate]],
+        field: int,
+        only: list[int] | None,
+        exclude: list[int],
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        columns = ("{title}", "{title ident}", "")[field]
+        expr = self._expr(query, terms, columns) or ""
+        if only is not None:
+            sql = _sql(SQLITE_HISTORY_BUCKET, columns=SELECT_COLUMNS, where=query.where)
+            params = [query.user_id, json.dumps(only), expr, *query.params, json.dumps(exclude)]
+        else:
+            sql = _sql(SQLITE_BUCKET, columns=SELECT_COLUMNS, where=query.where)
+            params = [expr, *query.params, json.dumps(exclude)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit])
+            return self._fetch(cursor)
+
+    def search_ranked(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
         parts, part_params, full = self._parts(query)
         sql = _sql(
             SQLITE_SEARCH,
@@ -528,7 +651,43 @@ class PostgresBackend(Backend):
             return "(e.tsv @@ %s::tsquery OR e.tsv_all @@ %s::tsquery)", [tsquery, tsquery]
         return "e.tsv @@ %s::tsquery", [tsquery]
 
-    def search(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
+    def matches_at_least(self, query: Query, count: int) -> bool:
+        full = self._tsquery(_level_terms(query, query.levels)) or ""
+        match_sql, match_params = self._match(query, full)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _sql(
+                    "SELECT count(*) FROM (SELECT 1 FROM search_entry e WHERE {match} LIMIT %s) s",
+                    match=match_sql,
+                ),
+                [*match_params, count],
+            )
+            return int(cursor.fetchone()[0]) >= count
+
+    def bucket(
+        self,
+        query: Query,
+        terms: list[list[Candidate]],
+        field: int,
+        only: list[int] | None,
+        exclude: list[int],
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        tsquery = self._tsquery(terms, ("A", "AB", "")[field]) or ""
+        match_sql, match_params = self._match(query, tsquery)
+        if only is not None:
+            sql = _sql(
+                POSTGRES_HISTORY_BUCKET, columns=SELECT_COLUMNS, match=match_sql, where=query.where
+            )
+            params = [query.user_id, only, *match_params, *query.params, exclude]
+        else:
+            sql = _sql(POSTGRES_BUCKET, columns=SELECT_COLUMNS, match=match_sql, where=query.where)
+            params = [*match_params, *query.params, exclude]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit])
+            return self._fetch(cursor)
+
+    def search_ranked(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
         full = self._tsquery(_level_terms(query, query.levels)) or ""
         vector = self._vector(query)
         tier_sql, tier_params = "0", []

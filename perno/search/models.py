@@ -45,7 +45,11 @@ class SearchEntry(models.Model):
                 fields=["kind", "object_id", "chunk"], name="search_entry_object_uniq"
             )
         ]
-        indexes = [models.Index(fields=["subject", "subject_id"], name="search_entry_subject_idx")]
+        indexes = [
+            models.Index(fields=["subject", "subject_id"], name="search_entry_subject_idx"),
+            # Broad queries walk the entries newest first (search buckets).
+            models.Index(fields=["changed_at", "id"], name="search_entry_changed_idx"),
+        ]
         db_table = "search_entry"
 
     def __str__(self) -> str:

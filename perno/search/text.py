@@ -119,7 +119,7 @@ def phone_tokens(value: str, region: str = "IT") -> set[str]:
             number = phonenumbers.parse(value, region)
         except phonenumbers.NumberParseException:
             number = None
-        if number is not None and number.national_number:
+        if number is not None and number.national_number and number.country_code:
             split = (number.country_code, phonenumbers.national_significant_number(number))
     if split is not None:
         country, national = split

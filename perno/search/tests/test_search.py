@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perno.contacts.services import company_create, company_update, contact_create, contact_delete
-from perno.search import engine, history
+from perno.search import backends, engine, history
 from perno.search.models import SavedSearch, SearchEntry, SearchVisit, SearchWord
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,12 @@ def test_identifiers_whole_and_by_parts(boss, people):
         assert titles(boss, vat) == ["Trasporti Adriatici"], vat
 
 
-def test_tiers_history_field_weight_whole_word_and_recency(boss, make_user):
+@pytest.mark.parametrize("broad", [False, True], ids=["ranked", "buckets"])
+def test_tiers_history_field_weight_whole_word_and_recency(boss, make_user, broad, monkeypatch):
+    """The same order whether the query is ranked in one statement or, as queries with
+    many matches are, bucket by bucket."""
+    if broad:
+        monkeypatch.setattr(backends, "BROAD", 1)
     exact = company_create(actor=boss, data={"name": "Ferrari Ricambi"})
     one_typo = company_create(actor=boss, data={"name": "Ferari Motori"})
     ranked = [h.id for h in engine.search(boss, "ferrari").hits]
