@@ -111,13 +111,15 @@ POSTGRES_SEARCH = (
     "AND v.object_id = e.subject_id "
     "WHERE {match} AND {where} ORDER BY {order} LIMIT %s OFFSET %s"
 )
-# Buckets of the broad path. SQLite: CROSS JOIN makes the entries (walked newest first
-# through search_entry_changed_idx) the outer loop; FTS5 checks each by rowid.
+# Buckets of the broad path walk the matches newest first by entry id (an entry is
+# re-created whenever its record changes, so the largest ids are the latest changes) and
+# stop at the limit: FTS5 reads its posting lists backwards, PostgreSQL scans the
+# primary key backwards (or sorts a small bitmap result, as its planner judges).
 SQLITE_BUCKET = (
-    "SELECT {columns} FROM search_entry e CROSS JOIN search_fts f "
-    "WHERE f.rowid = e.id AND search_fts MATCH %s AND {where} "
+    "SELECT {columns} FROM search_fts f JOIN search_entry e ON e.id = f.rowid "
+    "WHERE search_fts MATCH %s AND {where} "
     "AND e.id NOT IN (SELECT value FROM json_each(%s)) "
-    "ORDER BY e.changed_at DESC, e.id DESC LIMIT %s"
+    "ORDER BY f.rowid DESC LIMIT %s"
 )
 SQLITE_HISTORY_BUCKET = (
     "SELECT {columns}, v.rank AS history FROM search_entry e CROSS JOIN search_fts f "
@@ -129,7 +131,7 @@ SQLITE_HISTORY_BUCKET = (
 )
 POSTGRES_BUCKET = (
     "SELECT {columns} FROM search_entry e WHERE {match} AND {where} AND e.id <> ALL(%s) "
-    "ORDER BY e.changed_at DESC, e.id DESC LIMIT %s"
+    "ORDER BY e.id DESC LIMIT %s"
 )
 POSTGRES_HISTORY_BUCKET = (
     "SELECT {columns}, v.rank AS history FROM search_entry e "
@@ -253,7 +255,7 @@ class Backend:
     def search(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
         """Ranked hits. A query matching few entries is ranked in one statement; one
         matching many (a short prefix while typing) is answered bucket by bucket in
-        ranking order, each bucket walking the entries newest first and stopping as
+        ranking order, each bucket walking its matches newest first and stopping as
         soon as the page is full, so its cost does not grow with the match count."""
         if query.sort == "relevance" and self.matches_at_least(query, BROAD):
             return self.search_buckets(query, limit + offset)[offset : offset + limit]
@@ -332,7 +334,7 @@ class Backend:
             return "e.changed_at DESC, e.id DESC"
         if query.sort == "title":
             return "e.title, e.id"
-        return "tier, v.rank IS NULL, v.rank DESC, field, whole DESC, e.changed_at DESC, e.id DESC"
+        return "tier, v.rank IS NULL, v.rank DESC, field, whole DESC, e.id DESC"
 
     @staticmethod
     def _fetch(cursor: Any) -> list[dict[str, Any]]:

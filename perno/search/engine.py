@@ -24,7 +24,7 @@ from perno.accounts.rights import ALL, NONE, SUBJECTS, TEAM
 from perno.search import backends, vocabulary
 from perno.search.backends import COUNT_CAP, Query
 from perno.search.registry import KINDS
-from perno.search.text import fold, query_terms
+from perno.search.text import fold, query_terms, words
 from perno.search.typos import Candidate
 
 SORTS = ("relevance", "recent", "title")
@@ -152,6 +152,10 @@ def alternatives(query: str, *, typing: bool) -> tuple[list[list[Candidate]], bo
     return out, bool(terms and terms[-1].prefix)
 
 
+def _words(row: dict[str, Any]) -> list[str]:
+    return words(f"{row['title']} {row['subtitle']} {row['body'][:2000]}")
+
+
 def _matcher(terms: list[list[Candidate]]) -> tuple[set[str], tuple[str, ...]]:
     whole = {c.token for alts in terms for c in alts if not c.prefix}
     heads = tuple(sorted({c.token for alts in terms for c in alts if c.prefix}))
@@ -225,6 +229,13 @@ def search(
     terms, prefix_last = alternatives(
         stripped + (" " if query.endswith(" ") else ""), typing=typing
     )
+    # A last word of one character while typing ("Luca R") would make the engine read
+    # the postings of every word with that initial; it only reorders the matches of the
+    # other words instead: those with a word starting with it come first.
+    initial = ""
+    if len(terms) > 1 and prefix_last and len(terms[-1][0].token) == 1:
+        initial = terms.pop()[0].token
+        prefix_last = False
     if gate is None or not terms:
         return Results(hits=[], total=0 if count else None)
     where, params = gate
@@ -244,7 +255,14 @@ def search(
         sort=sort,
     )
     backend = backends.current()
-    rows = backend.search(prepared, limit=max(1, min(limit, 100)), offset=max(0, offset))
+    size = max(1, min(limit, 100))
+    if initial:
+        rows = backend.search(prepared, limit=size * 5, offset=0)
+        rows.sort(key=lambda row: not any(w.startswith(initial) for w in _words(row)))
+        rows = rows[max(0, offset) : max(0, offset) + size]
+        terms = [*terms, [Candidate(0, initial, True)]]
+    else:
+        rows = backend.search(prepared, limit=size, offset=max(0, offset))
     whole, heads = _matcher(terms)
     hits = [
         Hit(

@@ -141,13 +141,11 @@ def test_tiers_history_field_weight_whole_word_and_recency(boss, make_user, broa
     longer = company_create(actor=boss, data={"name": "Gammaflex"})
     assert [h.id for h in engine.search(boss, "gamma", typing=True).hits] == [whole.pk, longer.pk]
 
-    old = company_create(actor=boss, data={"name": "Delta Uno"})
-    new = company_create(actor=boss, data={"name": "Delta Due"})
-    type(old).objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=30))
-    from perno.search.indexer import reindex
-
-    reindex("company", [old.pk])
-    assert [h.id for h in engine.search(boss, "delta").hits] == [new.pk, old.pk]
+    first = company_create(actor=boss, data={"name": "Delta Uno"})
+    second = company_create(actor=boss, data={"name": "Delta Due"})
+    assert [h.id for h in engine.search(boss, "delta").hits] == [second.pk, first.pk]
+    company_update(actor=boss, company=first, data={"notes": "x"}, expected_version=None)
+    assert [h.id for h in engine.search(boss, "delta").hits] == [first.pk, second.pk]
 
 
 def test_frecency_decays(boss):
