@@ -137,3 +137,41 @@ def test_switch_to_italian(page):
     page.click("text=Aziende")
     expect(page.locator("h1")).to_have_text("Aziende")
     expect(page.locator("label[for=list-q]")).to_have_text("Cerca")
+
+
+def test_search_box_with_the_keyboard_only(page, user):
+    """`/` focuses the box, suggestions come from the second character grouped by type,
+    ↓ and Enter open one; Enter alone opens the results page."""
+    from playwright.sync_api import expect
+
+    from perno.contacts.services import company_create, contact_create
+
+    contact = contact_create(actor=user, data={"first_name": "Ștefania", "last_name": "Rossellini"})
+    company_create(actor=user, data={"name": "Rossellini Trasporti"})
+    page.goto("/contacts/")
+    page.keyboard.press("/")
+    expect(page.locator("#global-search")).to_be_focused()
+    page.keyboard.type("r")
+    expect(page.locator("#search-suggestions")).to_contain_text("Type one more character")
+    page.keyboard.type("oselini")  # "roselini": one letter missing twice (2 typos, 8 letters)
+    suggestions = page.locator("#search-suggestions")
+    expect(suggestions.locator("[role=option]").first).to_contain_text("Rossellini")
+    expect(suggestions.locator(".dropdown-header")).to_have_text(["Companies", "Contacts"])
+    expect(page.locator("#global-search")).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#global-search")).to_have_attribute(
+        "aria-activedescendant", f"suggestion-contact-{contact.pk}-0"
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/contacts/{contact.pk}/")
+    expect(page.locator("h1")).to_contain_text("Ștefania Rossellini")
+    page.keyboard.press("Control+k")
+    expect(page.locator("#global-search")).to_be_focused()
+    page.keyboard.type("stefania")
+    expect(page.locator("#search-suggestions [role=option]").first).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#global-search")).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=stefania")
+    expect(page.get_by_test_id("search-results")).to_contain_text("Rossellini")

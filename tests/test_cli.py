@@ -188,3 +188,19 @@ def test_commands_on_a_demo_data_dir_use_its_secret_key(tmp_path):
         assert "PERNO_SECRET_KEY" not in result.stderr, result.stderr
         assert result.returncode == code, result.stderr
     assert "No active user named 'nobody'" in result.stderr
+
+
+def test_search_rebuild_shows_progress_and_restores_the_index(monkeypatch, capsys, user):
+    from perno.contacts.services import contact_create
+    from perno.search import engine
+    from perno.search.models import SearchEntry
+
+    for n in range(3):
+        contact_create(actor=user, data={"first_name": "Ricostruita", "last_name": f"Num{n}"})
+    SearchEntry.objects.all().delete()  # as after a restore without the index
+    assert engine.search(user, "ricostruita").hits == []
+    code, out, err = run(monkeypatch, capsys, ["search", "rebuild"])
+    assert code == 0
+    assert "3/3" in err and "[" in err  # the progress bar
+    assert "Search index rebuilt" in out and "3 contact" in out
+    assert len(engine.search(user, "ricostruita").hits) == 3

@@ -251,6 +251,9 @@ class Backend:
         """Make the vocabulary table exactly the index's alphabetic words."""
         raise NotImplementedError
 
+    def delete_orphans(self) -> None:
+        """Full-text rows without their entry (e.g. after restoring only some tables)."""
+
     # -- reading
     def search(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
         """Ranked hits. A query matching few entries is ranked in one statement; one
@@ -362,7 +365,10 @@ class SQLiteBackend(Backend):
         with transaction.atomic(), connection.cursor() as cursor:
             # The transaction holds SQLite's write lock (transaction_mode IMMEDIATE), so
             # the ids after the largest one are ours.
-            cursor.execute("SELECT coalesce(max(id), 0) FROM search_entry")
+            cursor.execute(
+                "SELECT max(coalesce((SELECT max(id) FROM search_entry), 0), "
+                "coalesce((SELECT max(rowid) FROM search_fts), 0))"
+            )
             first = int(cursor.fetchone()[0]) + 1
             ids = range(first, first + len(rows))
             cursor.executemany(
@@ -420,6 +426,12 @@ class SQLiteBackend(Backend):
         )
         if cursor.rowcount:
             self._bump_vocabulary(cursor)
+
+    def delete_orphans(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM search_fts WHERE rowid NOT IN (SELECT id FROM search_entry)"
+            )
 
     def refresh_vocabulary(self) -> None:
         with connection.cursor() as cursor:

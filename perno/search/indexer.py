@@ -269,6 +269,8 @@ def rebuild(progress: Callable[[str, int], None] | None = None) -> dict[str, int
     hidden = confidential_fields()
     done: dict[str, int] = {}
     backend = backends.current()
+    with transaction.atomic():
+        backend.delete_orphans()
     for kind, source in sources().items():
         if source.manual:
             done[kind] = backend.count(kind)

@@ -57,7 +57,8 @@
     } else if (event.key === "Enter" && open && active >= 0) {
       event.preventDefault();
       window.location.assign(options()[active].getAttribute("href"));
-    } else if (event.key === "Escape") {
+    } else if (event.key === "Escape" && open) {
+      event.preventDefault(); // close the list, keep what was typed (a 2nd Esc clears)
       show(false);
     }
   });
