@@ -621,6 +621,7 @@ class PostgresBackend(Backend):
 
     def refresh_vocabulary(self) -> None:
         with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.search_terms")
             cursor.execute(
                 "CREATE TEMPORARY TABLE search_terms ON COMMIT DROP AS "
                 "SELECT DISTINCT unnest(tsvector_to_array(coalesce(tsv_all, tsv))) AS word "

@@ -43,14 +43,17 @@ _SPECIAL = str.maketrans(
     }
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# Quantifiers are bounded so that long runs of letters or digits (a pasted blob) cost
+# linear time, never quadratic backtracking.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}", re.UNICODE)
 # A phone number as people write it: at least 6 digits with spaces, dots, dashes,
 # slashes or brackets in between, optionally starting with + or 00.
-_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d ./()-]{4,}\d(?!\w)")
+_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d ./()-]{4,22}\d(?!\w)")
 # Codes such as IT00743110157, RO18547290, ORD-2026-0042, CASE/17/2026: letters and
 # digits, with or without separators, holding at least 3 digits.
-_CODE = re.compile(r"(?<!\w)[a-z]{0,4}[-/ ]?\d[\w/-]*\d(?!\w)")
+_CODE = re.compile(r"(?<!\w)[a-z]{0,4}[-/ ]?\d[\w/-]{0,30}\d(?![\w/-])")
 MIN_PHONE_SUFFIX = 4
+MAX_TOKEN = 64  # longer "words" (pasted blobs) are not indexed
 
 
 def fold(text: str) -> str:
@@ -111,7 +114,7 @@ def phone_tokens(value: str, region: str = "IT") -> set[str]:
     (with or without the country code) and its trailing digits (from 4 on)."""
     tokens: set[str] = set()
     digits = _digits(value)
-    if len(digits) < 6:
+    if not 6 <= len(digits) <= 17:  # E.164 has at most 15 digits, plus 00 or a trunk 0
         return tokens
     split = _split_e164(value) if _E164.fullmatch(value) else None
     if split is None:
@@ -155,9 +158,10 @@ def identifier_tokens(text: str, region: str = "IT") -> set[str]:
 
 def document_tokens(text: str, region: str = "IT") -> list[str]:
     """Every token indexed for ``text``: its words, then the identifier tokens."""
-    found = words(text)
+    found = [w for w in words(text) if len(w) <= MAX_TOKEN]
     seen = set(found)
-    return found + sorted(identifier_tokens(text, region) - seen)
+    extra = {t for t in identifier_tokens(text, region) if len(t) <= MAX_TOKEN}
+    return found + sorted(extra - seen)
 
 
 @dataclass(frozen=True)

@@ -103,3 +103,12 @@ def test_any_input_gives_plain_terms(text):
 @given(st.text(max_size=200))
 def test_folding_is_idempotent(text):
     assert fold(fold(text)) == fold(text)
+
+
+def test_pasted_blobs_make_no_giant_tokens():
+    """A 20,000-character run of digits or letters (schemathesis sent one) is tokenised
+    without huge tokens (and in linear time: the patterns are bounded)."""
+    for blob in ("0" * 20_000, "a" * 20_000 + "@x.it", "1-" * 10_000, "ab.cd" * 4000):
+        tokens = document_tokens(blob)
+        assert all(len(t) <= 64 for t in tokens)
+    assert "390612345678" in identifier_tokens("tel. +39 06 1234 5678.")
