@@ -247,9 +247,23 @@ class Backend:
     def _bump_vocabulary(self, cursor: Any) -> None:
         cursor.execute("UPDATE search_state SET value = value + 1 WHERE key = 'vocabulary'")
 
-    def refresh_vocabulary(self) -> None:
-        """Make the vocabulary table exactly the index's alphabetic words."""
-        raise NotImplementedError
+    def refresh_vocabulary(self, words: set[str]) -> None:
+        """After a rebuild: add the rebuilt entries' ``words`` that are missing, and
+        remove the vocabulary words no entry holds any more (each checked against the
+        index itself: fts5vocab on SQLite, the GIN index on PostgreSQL, so words of
+        documents, which a rebuild keeps, stay)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT word FROM search_word")
+            existing = {word for (word,) in cursor.fetchall()}
+            missing = sorted(words - existing)
+            for start in range(0, len(missing), 5000):
+                cursor.executemany(
+                    "INSERT INTO search_word (word) VALUES (%s) ON CONFLICT (word) DO NOTHING",
+                    [[word] for word in missing[start : start + 5000]],
+                )
+            stale = sorted(existing - words)
+            for start in range(0, len(stale), 500):
+                self._prune_words(cursor, set(stale[start : start + 500]))
 
     def delete_orphans(self) -> None:
         """Full-text rows without their entry (e.g. after restoring only some tables)."""
@@ -433,26 +447,6 @@ class SQLiteBackend(Backend):
                 "DELETE FROM search_fts WHERE rowid NOT IN (SELECT id FROM search_entry)"
             )
 
-    def refresh_vocabulary(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "DELETE FROM search_word WHERE word NOT IN (SELECT term FROM search_fts_vocab)"
-            )
-            if cursor.rowcount:
-                self._bump_vocabulary(cursor)
-            cursor.execute(
-                "INSERT INTO search_word (word) SELECT term FROM search_fts_vocab "
-                "WHERE length(term) BETWEEN 3 AND 64 AND term NOT GLOB '*[^a-z]*' "
-                "ON CONFLICT (word) DO NOTHING"
-            )
-            # Words in other scripts (not a-z) too: the vocabulary holds every alphabetic word.
-            cursor.execute("SELECT term FROM search_fts_vocab WHERE term GLOB '*[^a-z]*'")
-            other = [t for (t,) in cursor.fetchall() if t.isalpha() and 3 <= len(t) <= 64]
-            cursor.executemany(
-                "INSERT INTO search_word (word) VALUES (%s) ON CONFLICT (word) DO NOTHING",
-                [[word] for word in other],
-            )
-
     @staticmethod
     def _quote(token: str) -> str:
         return '"' + token.replace('"', '""') + '"'
@@ -618,26 +612,6 @@ class PostgresBackend(Backend):
         )
         if cursor.rowcount:
             self._bump_vocabulary(cursor)
-
-    def refresh_vocabulary(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS pg_temp.search_terms")
-            cursor.execute(
-                "CREATE TEMPORARY TABLE search_terms ON COMMIT DROP AS "
-                "SELECT DISTINCT unnest(tsvector_to_array(coalesce(tsv_all, tsv))) AS word "
-                "FROM search_entry"
-            )
-            cursor.execute(
-                "DELETE FROM search_word w WHERE NOT EXISTS "
-                "(SELECT 1 FROM search_terms t WHERE t.word = w.word)"
-            )
-            if cursor.rowcount:
-                self._bump_vocabulary(cursor)
-            cursor.execute(
-                "INSERT INTO search_word (word) SELECT word FROM search_terms "
-                "WHERE length(word) BETWEEN 3 AND 64 AND word !~ '[^[:alpha:]]' "
-                "ON CONFLICT (word) DO NOTHING"
-            )
 
     @staticmethod
     def _lexeme(token: str) -> str:

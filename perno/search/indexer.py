@@ -268,6 +268,7 @@ def rebuild(progress: Callable[[str, int], None] | None = None) -> dict[str, int
     only by ``perno search extract``. Returns the number of entries per kind."""
     hidden = confidential_fields()
     done: dict[str, int] = {}
+    words: set[str] = set()
     backend = backends.current()
     with transaction.atomic():
         backend.delete_orphans()
@@ -293,13 +294,15 @@ def rebuild(progress: Callable[[str, int], None] | None = None) -> dict[str, int
                 ]
                 backend.delete(kind, ids, prune=False)
                 backend.insert(rows, vocabulary=False)
+            for row in rows:
+                words.update(row.words())
             done[kind] += len(rows)
             if progress:
                 progress(kind, len(batch))
         with transaction.atomic():
             backend.delete_missing(kind, source.model._meta.db_table)
     with transaction.atomic():
-        backend.refresh_vocabulary()
+        backend.refresh_vocabulary(words)
     return done
 
 

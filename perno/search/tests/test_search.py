@@ -215,7 +215,11 @@ def test_rebuild_recreates_the_same_index(boss, people):
 
     before = state()
     SearchEntry.objects.filter(kind="contact").update(title="stale")
+    SearchWord.objects.create(word="parolaorfana")  # held by no entry
+    SearchWord.objects.filter(word="rossini").delete()  # held by an entry
     counts = rebuild()
+    assert not SearchWord.objects.filter(word="parolaorfana").exists()
+    assert SearchWord.objects.filter(word="rossini").exists()
     assert state() == before
     assert counts["contact"] == 5 and counts["company"] == 1
     assert titles(boss, "muller") == ["Jürgen Müller"]
