@@ -158,9 +158,10 @@ def _superuser() -> Any:
     return user
 
 
-def sample_cases(count: int, seed: int) -> list[Case]:
+def sample_cases(count: int, seed: int, *, judged: bool = True) -> list[Case]:
     """Targets from the index: names and titles (records) and two neighbouring words of
-    a document or comment; each with its typo'd query and its relevant set."""
+    a document or comment; each with its typo'd query and (``judged``) its relevant set
+    (the speed benchmark only needs the queries)."""
     from perno.search.models import SearchEntry
     from perno.search.text import fold, words
 
@@ -182,6 +183,13 @@ def sample_cases(count: int, seed: int) -> list[Case]:
     while len(cases) < count:
         kind = rng.choices(kinds, weights=[weights[k] for k in kinds])[0]
         entry = SearchEntry.objects.get(pk=rng.choice(ids[kind]))
+        if not judged and kind != "document":
+            picked = [w for w in entry.title.split() if w.isalnum() and len(w) >= 2][:3]
+            if picked:
+                wanted = rng.choices([0, 1, 2], weights=[0.4, 0.35, 0.25])[0]
+                typed, typos, notes = make_query(picked, wanted, rng)
+                cases.append(Case(kind, entry.object_id, " ".join(picked), typed, typos))
+            continue
         if kind == "document":
             tokens = [w for w in entry.body.split() if len(w.strip(".,;:!?")) >= 5]
             if len(tokens) < 2:
@@ -193,11 +201,15 @@ def sample_cases(count: int, seed: int) -> list[Case]:
             clean = " ".join(picked)
             needle = " ".join(words(clean))
             same = SearchEntry.objects.filter(kind="document")
-            relevant = {
-                ("document", oid)
-                for oid, body in same.values_list("object_id", "body")
-                if needle in " ".join(words(body))
-            }
+            relevant = (
+                {
+                    ("document", oid)
+                    for oid, body in same.values_list("object_id", "body")
+                    if needle in " ".join(words(body))
+                }
+                if judged
+                else set()
+            )
         else:
             picked = [w for w in entry.title.split() if w.isalnum() and len(w) >= 2][:3]
             if not picked:
@@ -212,7 +224,7 @@ def sample_cases(count: int, seed: int) -> list[Case]:
                 if fold(title) == folded
             }
         relevant.add((kind, entry.object_id))
-        if is_ambiguous(clean, kind, relevant):
+        if judged and is_ambiguous(clean, kind, relevant):
             continue
         wanted = rng.choices([0, 1, 2], weights=[0.4, 0.35, 0.25])[0]
         typed, typos, notes = make_query(picked, wanted, rng)

@@ -193,7 +193,7 @@ def child(args: argparse.Namespace) -> None:
     result: dict = {"engine": args.engine}
     if not args.reuse:
         result.update(build(args))
-    cases = [(c.typed, c.typos) for c in sample_cases(args.queries, 13)]
+    cases = [(c.typed, c.typos) for c in sample_cases(args.queries, 13, judged=False)]
     # Warm up (the vocabulary is loaded once per process).
     replay("rep0", cases[:5], None)
     for user in ("rep7", "boss"):
