@@ -1099,9 +1099,15 @@ GLOSSARY: dict[str, tuple[object, object]] = {
     "filters": ("filtri", "filtre"),
     "saved search": ("ricerca salvata", "căutare salvată"),
     "saved searches": ("ricerche salvate", "căutări salvate"),
-    "Waiting for text extraction": ("In attesa dell'estrazione del testo", "În așteptarea extragerii textului"),
+    "Waiting for text extraction": (
+        "In attesa dell'estrazione del testo",
+        "În așteptarea extragerii textului",
+    ),
     "Text indexed": ("Testo indicizzato", "Text indexat"),
-    "No text (scanned image?)": ("Nessun testo (immagine scansionata?)", "Fără text (imagine scanată?)"),
+    "No text (scanned image?)": (
+        "Nessun testo (immagine scansionata?)",
+        "Fără text (imagine scanată?)",
+    ),
     "Text could not be read": ("Testo non leggibile", "Textul nu a putut fi citit"),
     "Type not searched inside": ("Tipo non cercato all'interno", "Tip în care nu se caută"),
     "Give the search a name, e.g. “Open deals in Milan”.": (
@@ -1147,8 +1153,14 @@ GLOSSARY: dict[str, tuple[object, object]] = {
     "to": ("al", "până la"),
     "Sort by": ("Ordina per", "Sortează după"),
     "Saved searches": ("Ricerche salvate", "Căutări salvate"),
-    "Delete this saved search?": ("Eliminare questa ricerca salvata?", "Ștergeți această căutare salvată?"),
-    "Delete saved search %(name)s": ("Elimina la ricerca salvata %(name)s", "Șterge căutarea salvată %(name)s"),
+    "Delete this saved search?": (
+        "Eliminare questa ricerca salvata?",
+        "Ștergeți această căutare salvată?",
+    ),
+    "Delete saved search %(name)s": (
+        "Elimina la ricerca salvata %(name)s",
+        "Șterge căutarea salvată %(name)s",
+    ),
     "None yet.": ("Ancora nessuna.", "Niciuna încă."),
     "Name this search": ("Dai un nome a questa ricerca", "Denumiți această căutare"),
     "Results": ("Risultati", "Rezultate"),
@@ -1166,7 +1178,10 @@ GLOSSARY: dict[str, tuple[object, object]] = {
         "Nessun risultato per “%(q)s”. Controlla i filtri o prova con meno parole.",
         "Nimic găsit pentru „%(q)s”. Verificați filtrele sau încercați mai puține cuvinte.",
     ),
-    "Page %(page)s of %(last_page)s": ("Pagina %(page)s di %(last_page)s", "Pagina %(page)s din %(last_page)s"),
+    "Page %(page)s of %(last_page)s": (
+        "Pagina %(page)s di %(last_page)s",
+        "Pagina %(page)s din %(last_page)s",
+    ),
     "“%(value)s” is not a date; use the date picker (YYYY-MM-DD).": (
         "“%(value)s” non è una data; usa il selettore di date (AAAA-MM-GG).",
         "„%(value)s” nu este o dată; folosiți selectorul de dată (AAAA-LL-ZZ).",
