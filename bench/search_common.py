@@ -4,10 +4,38 @@ realistic typos (not a test)."""
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import subprocess
+import sys
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+
+def run_child(script: str, engine: str, workdir: Any, arguments: list[str]) -> dict | None:
+    """Run ``script --child`` for one engine in its own process (its own database
+    settings) and return the JSON it prints last, or None after printing its error."""
+    from lists import engine_url
+
+    root = Path(script).resolve().parent.parent
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "perno.config.settings.dev",
+        "PERNO_DATA_DIR": str(workdir),
+        "PERNO_DATABASE_URL": engine_url(engine, workdir),
+        "PYTHONPATH": f"{root}:{root / 'bench'}",
+    }
+    env.pop("PERNO_REDIS_URL", None)
+    command = [sys.executable, script, "--child", "--engine", engine, *arguments]
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        print(out.stderr[-3000:], file=sys.stderr)
+        return None
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
 
 # Neighbouring keys on an Italian/Romanian QWERTY keyboard, for substitutions and
 # insertions people actually make.

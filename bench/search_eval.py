@@ -22,16 +22,15 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lists import drop_database, engine_url, reset_database
+from lists import drop_database, reset_database
+from search_common import run_child
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"hit@10": 0.97, "MRR@10": 0.92, "hit@10 (2 typos)": 0.93}
 
 
@@ -189,21 +188,11 @@ def main() -> int:
     ok = True
     for engine_name in args.engines.split(","):
         reset_database(engine_name, workdir)
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "perno.config.settings.dev",
-            "PERNO_DATA_DIR": str(workdir),
-            "PERNO_DATABASE_URL": engine_url(engine_name, workdir),
-            "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}",
-        }
-        env.pop("PERNO_REDIS_URL", None)
-        out = subprocess.run(
+        result = run_child(
+            __file__,
+            engine_name,
+            workdir,
             [
-                sys.executable,
-                __file__,
-                "--child",
-                "--engine",
-                engine_name,
                 "--contacts",
                 str(args.contacts),
                 "--documents",
@@ -211,15 +200,10 @@ def main() -> int:
                 "--queries",
                 str(args.queries),
             ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
         )
-        if out.returncode != 0:
-            print(out.stderr[-3000:], file=sys.stderr)
+        if result is None:
             return 1
-        ok &= report(json.loads(out.stdout.strip().splitlines()[-1]))
+        ok &= report(result)
         if engine_name == "postgres":
             drop_database()
     return 0 if ok else 1

@@ -19,16 +19,15 @@ import json
 import multiprocessing
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lists import drop_database, engine_url, percentile, reset_database
+from lists import drop_database, percentile, reset_database
+from search_common import run_child
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"postgres": (20.0, 150.0), "sqlite": (10.0, None)}
 
 
@@ -279,20 +278,7 @@ def main() -> int:
     for engine_name in args.engines.split(","):
         if not args.reuse:
             reset_database(engine_name, workdir)
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "perno.config.settings.dev",
-            "PERNO_DATA_DIR": str(workdir),
-            "PERNO_DATABASE_URL": engine_url(engine_name, workdir),
-            "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}",
-        }
-        env.pop("PERNO_REDIS_URL", None)
-        command = [
-            sys.executable,
-            __file__,
-            "--child",
-            "--engine",
-            engine_name,
+        arguments = [
             "--entries",
             str(args.entries),
             "--queries",
@@ -300,11 +286,10 @@ def main() -> int:
             "--seconds",
             str(args.seconds),
         ] + (["--reuse"] if args.reuse else [])
-        out = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-        if out.returncode != 0:
-            print(out.stderr[-3000:], file=sys.stderr)
+        result = run_child(__file__, engine_name, workdir, arguments)
+        if result is None:
             return 1
-        ok &= report(json.loads(out.stdout.strip().splitlines()[-1]))
+        ok &= report(result)
         if engine_name == "postgres" and not args.keep:
             drop_database()
     return 0 if ok else 1

@@ -150,8 +150,6 @@ class Backend:
     vendor = ""
 
     def _list(self, values: list[Any]) -> Any:
-        import json
-
         return json.dumps(values) if self.vendor == "sqlite" else values
 
     # -- writing

@@ -31,7 +31,6 @@ SORTS = ("relevance", "recent", "title")
 MAX_TERMS = 10
 MIN_CHARS = 2
 SNIPPET_CHARS = 180
-_WORD = re.compile(r"\w+|[^\w\s]+@[\w.-]+|\S", re.UNICODE)
 _TOKEN = re.compile(r"[\w.@+-]+", re.UNICODE)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from perno.search import backends
@@ -304,7 +304,3 @@ def rebuild(progress: Callable[[str, int], None] | None = None) -> dict[str, int
     with transaction.atomic():
         backend.refresh_vocabulary(words)
     return done
-
-
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"

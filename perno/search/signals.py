@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from perno.search import indexer
@@ -70,7 +69,3 @@ def connect() -> None:
     from perno.activities.models import Attachment
 
     post_save.connect(_attachment_saved, sender=Attachment, dispatch_uid="search-attachment")
-
-
-def on_commit(callback: Any) -> None:
-    transaction.on_commit(callback)
