@@ -362,3 +362,12 @@ def test_any_text_gives_a_normal_answer(user, typed):
     found = engine.search(user, typed.replace("\x00", ""), typing=True)
     assert isinstance(found.hits, list)
     assert time.perf_counter() - started >= 0  # it returns (no exception)
+
+
+def test_history_expires_after_the_retention_period(boss, settings):
+    settings.PERNO_SEARCH_HISTORY_DAYS = 30
+    now = timezone.now()
+    history.record(boss.pk, "company", 1, now=now - timedelta(days=31))
+    history.record(boss.pk, "company", 2, now=now - timedelta(days=29))
+    assert history.purge_expired(now=now) == 1
+    assert list(SearchVisit.objects.values_list("object_id", flat=True)) == [2]
