@@ -16,7 +16,8 @@ that keeps e-mail and code characters inside tokens.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 COUNT_CAP = 10_000
 BROAD = 2_000  # from this many matching entries a query is answered bucket by bucket
 HISTORY_ENTRIES = 500
+WINDOW = 5_000  # PostgreSQL: newest entries walked before reading a bucket's GIN index
 
 
 def _values(row: Row) -> list[Any]:
@@ -89,7 +91,8 @@ SQLITE_SEARCH = (
     "FROM search_fts f JOIN search_entry e ON e.id = f.rowid "
     "LEFT JOIN search_visit v ON v.user_id = %s AND v.kind = e.subject "
     "AND v.object_id = e.subject_id "
-    "WHERE search_fts MATCH %s AND {where} ORDER BY {order} LIMIT %s OFFSET %s"
+    "WHERE search_fts MATCH %s AND {where} AND e.id NOT IN (SELECT value FROM json_each(%s)) "
+    "ORDER BY {order} LIMIT %s OFFSET %s"
 )
 SQLITE_COUNT = (
     "SELECT kind, count(*) FROM (SELECT e.kind AS kind FROM search_fts f "
@@ -99,9 +102,9 @@ SQLITE_COUNT = (
 POSTGRES_INSERT = (
     "INSERT INTO search_entry (kind, object_id, chunk, subject, subject_id, owner_id, "
     "assignee_id, team_id, confidential, title, subtitle, body, secret, url, tag_ids, "
-    "changed_at, tsv, tsv_all) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-    "%s, %s, %s, {vector}, CASE WHEN cardinality(%s::text[]) > 0 THEN {vector} || "
-    "setweight(array_to_tsvector(%s::text[]), 'D') END)"
+    "changed_at, tsv_head, tsv, tsv_all) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+    "%s, %s, %s, %s, %s, %s, %s::tsvector, array_to_tsvector(%s::text[]), "
+    "CASE WHEN cardinality(%s::text[]) > 0 THEN array_to_tsvector(%s::text[]) END)"
 )
 POSTGRES_SEARCH = (
     "SELECT {columns}, {tier} AS tier, v.rank AS history, "
@@ -109,7 +112,7 @@ POSTGRES_SEARCH = (
     "FROM search_entry e "
     "LEFT JOIN search_visit v ON v.user_id = %s AND v.kind = e.subject "
     "AND v.object_id = e.subject_id "
-    "WHERE {match} AND {where} ORDER BY {order} LIMIT %s OFFSET %s"
+    "WHERE {match} AND {where} AND e.id <> ALL(%s) ORDER BY {order} LIMIT %s OFFSET %s"
 )
 # Buckets of the broad path walk the matches newest first by entry id (an entry is
 # re-created whenever its record changes, so the largest ids are the latest changes) and
@@ -130,8 +133,13 @@ SQLITE_HISTORY_BUCKET = (
     "ORDER BY v.rank DESC LIMIT %s"
 )
 POSTGRES_BUCKET = (
+    "SELECT {columns} FROM (SELECT * FROM search_entry ORDER BY id DESC LIMIT %s) e "
+    "WHERE {match} AND {where} AND e.id <> ALL(%s) ORDER BY e.id DESC LIMIT %s"
+)
+POSTGRES_BUCKET_OLDER = (
     "SELECT {columns} FROM search_entry e WHERE {match} AND {where} AND e.id <> ALL(%s) "
-    "ORDER BY e.id DESC LIMIT %s"
+    "AND e.id < (SELECT min(id) FROM (SELECT id FROM search_entry ORDER BY id DESC LIMIT %s) w) "
+    "ORDER BY e.id + 0 DESC LIMIT %s"
 )
 POSTGRES_HISTORY_BUCKET = (
     "SELECT {columns}, v.rank AS history FROM search_entry e "
@@ -266,20 +274,53 @@ class Backend:
     def delete_orphans(self) -> None:
         """Full-text rows without their entry (e.g. after restoring only some tables)."""
 
-    # -- reading
-    def search(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
-        """Ranked hits. A query matching few entries is ranked in one statement; one
-        matching many (a short prefix while typing) is answered bucket by bucket in
-        ranking order, each bucket walking its matches newest first and stopping as
-        soon as the page is full, so its cost does not grow with the match count."""
-        if query.sort == "relevance" and self.matches_at_least(query, BROAD):
-            return self.search_buckets(query, limit + offset)[offset : offset + limit]
-        return self.search_ranked(query, limit, offset)
+    def analyze(self) -> None:
+        """Fresh planner statistics after a rebuild (every row of the index is new)."""
 
-    def search_ranked(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
+    # -- reading
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Around the statements of one search."""
+        yield
+
+    def search(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
+        """Ranked hits. By relevance, typo tier by typo tier (exact first), stopping as
+        soon as the page is full, so the alternatives with typos are only read when the
+        exact ones do not fill it. Within a tier, a query matching few entries is ranked
+        in one statement; one matching many (a short prefix while typing) is answered
+        bucket by bucket in ranking order, each bucket walking its matches newest first
+        and stopping at the page's end, so its cost does not grow with the match count."""
+        if query.sort != "relevance":
+            return self.search_ranked(query, None, [], limit, offset)
+        wanted = limit + offset
+        found: list[dict[str, Any]] = []
+        history: list[int] | None = None
+        for level in range(query.levels + 1):
+            terms = _level_terms(query, level)
+            if terms is None:
+                continue
+            # Every match of the lower tiers is in ``found`` (the page was not full).
+            seen = [row["id"] for row in found]
+            if self.matches_at_least(query, terms, BROAD):
+                if history is None:
+                    history = self.history_entries(query.user_id)
+                rows = self.search_buckets(query, level, history, seen, wanted - len(found))
+            else:
+                rows = self.search_ranked(query, level, seen, wanted - len(found), 0)
+            found.extend(rows)
+            if len(found) >= wanted:
+                break
+        return found[offset : offset + limit]
+
+    def search_ranked(
+        self, query: Query, level: int | None, exclude: list[int], limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        """The matches with at most ``level`` typos (None: all, in the query's sort order)
+        that are not in ``exclude``, ranked in one statement."""
         raise NotImplementedError
 
-    def matches_at_least(self, query: Query, count: int) -> bool:
+    def matches_at_least(self, query: Query, terms: list[list[Candidate]], count: int) -> bool:
+        """Whether ``terms`` match about ``count`` entries or more (whatever the access)."""
         raise NotImplementedError
 
     def bucket(
@@ -306,30 +347,31 @@ class Backend:
             )
             return [pk for (pk,) in cursor.fetchall()]
 
-    def search_buckets(self, query: Query, wanted: int) -> list[dict[str, Any]]:
+    def search_buckets(
+        self, query: Query, level: int, history: list[int], exclude: list[int], wanted: int
+    ) -> list[dict[str, Any]]:
+        """The tier ``level`` bucket by bucket: history, whole word in the title, title,
+        title or identifiers, anywhere."""
+        terms = _level_terms(query, level)
+        assert terms is not None
+        whole = _level_terms(query, level, whole=True) if query.prefix_last else None
+        plan: list[tuple[list[list[Candidate]], int, list[int] | None, int]] = []
+        if history:
+            plan.append((terms, 2, history, 1))
+        if whole is not None:
+            plan.append((whole, 0, None, 1))
+        plan += [(terms, 0, None, 0), (terms, 1, None, 0), (terms, 2, None, 0)]
         found: list[dict[str, Any]] = []
-        seen: list[int] = []
-        history = self.history_entries(query.user_id)
-        for level in range(query.levels + 1):
-            terms = _level_terms(query, level)
-            if terms is None:
-                continue
-            whole = _level_terms(query, level, whole=True) if query.prefix_last else None
-            plan: list[tuple[list[list[Candidate]], int, list[int] | None, int]] = []
-            if history:
-                plan.append((terms, 2, history, 1))
-            if whole is not None:
-                plan.append((whole, 0, None, 1))
-            plan += [(terms, 0, None, 0), (terms, 1, None, 0), (terms, 2, None, 0)]
-            for bucket_terms, field, only, is_whole in plan:
-                rows = self.bucket(query, bucket_terms, field, only, seen, wanted - len(found))
-                for row in rows:
-                    row.update(tier=level, field=field, whole=is_whole)
-                    row.setdefault("history", None)
-                    found.append(row)
-                    seen.append(row["id"])
-                if len(found) >= wanted:
-                    return found
+        seen = list(exclude)
+        for bucket_terms, field, only, is_whole in plan:
+            rows = self.bucket(query, bucket_terms, field, only, seen, wanted - len(found))
+            for row in rows:
+                row.update(tier=level, field=field, whole=is_whole)
+                row.setdefault("history", None)
+                found.append(row)
+                seen.append(row["id"])
+            if len(found) >= wanted:
+                break
         return found
 
     def count_by_kind(self, query: Query) -> dict[str, int]:
@@ -464,57 +506,42 @@ class SQLiteBackend(Backend):
             columns = "{title ident body secret}" if query.see_secret else "{title ident body}"
         return f"{columns} : ({' AND '.join(groups)})"
 
-    def _parts(self, query: Query) -> tuple[dict[str, str], list[Any], str]:
-        """The tier, field and whole-word expressions, their parameters (in that order)
-        and the full match expression."""
-        terms = _level_terms(query, query.levels)
-        full = self._expr(query, terms)
-        tier_sql, tier_params = "0", []
-        if query.levels and query.sort == "relevance":
-            cases = []
-            for level in range(query.levels):
-                expr = self._expr(query, _level_terms(query, level))
-                if expr is not None:
-                    cases.append(
-                        _sql(
-                            "WHEN f.rowid IN (SELECT rowid FROM search_fts "
-                            "WHERE search_fts MATCH %s) THEN {level}",
-                            level=str(level),
-                        )
-                    )
-                    tier_params.append(expr)
-            if cases:
-                tier_sql = f"CASE {' '.join(cases)} ELSE {query.levels} END"
+    def _parts(self, query: Query, level: int | None) -> tuple[dict[str, str], list[Any], str]:
+        """The tier, field and whole-word expressions of the tier ``level`` (None: every
+        tier, not ranked), their parameters (in that order) and the match expression."""
+        terms = _level_terms(query, query.levels if level is None else level)
+        full = self._expr(query, terms) or ""
+        if level is None or terms is None:
+            return {"tier": "0", "field": "2", "whole": "1"}, [], full
         whole_sql, whole_params = "1", []
-        if query.prefix_last and query.sort == "relevance":
-            whole = self._expr(query, _level_terms(query, query.levels, whole=True))
+        if query.prefix_last:
+            whole = self._expr(query, _level_terms(query, level, whole=True))
             if whole is not None:
-                whole_sql = "CASE WHEN f.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) THEN 1 ELSE 0 END"
+                whole_sql = (
+                    "CASE WHEN f.rowid IN (SELECT rowid FROM search_fts "
+                    "WHERE search_fts MATCH %s) THEN 1 ELSE 0 END"
+                )
                 whole_params.append(whole)
             else:
                 whole_sql = "0"
-        field_sql = "2"
-        if query.sort == "relevance" and terms is not None:
-            field_sql = (
-                "CASE WHEN f.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) "
-                "THEN 0 WHEN f.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) "
-                "THEN 1 ELSE 2 END"
-            )
-            tier_params = [
-                *tier_params,
-                self._expr(query, terms, "{title}") or "",
-                self._expr(query, terms, "{title ident}") or "",
-            ]
-        sql = {"tier": tier_sql, "field": field_sql, "whole": whole_sql}
-        return sql, [*tier_params, *whole_params], full or ""
+        field_sql = (
+            "CASE WHEN f.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) "
+            "THEN 0 WHEN f.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) "
+            "THEN 1 ELSE 2 END"
+        )
+        field_params = [
+            self._expr(query, terms, "{title}") or "",
+            self._expr(query, terms, "{title ident}") or "",
+        ]
+        sql = {"tier": str(int(level)), "field": field_sql, "whole": whole_sql}
+        return sql, [*field_params, *whole_params], full
 
-    def matches_at_least(self, query: Query, count: int) -> bool:
-        full = self._expr(query, _level_terms(query, query.levels)) or ""
+    def matches_at_least(self, query: Query, terms: list[list[Candidate]], count: int) -> bool:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM (SELECT rowid FROM search_fts "
                 "WHERE search_fts MATCH %s LIMIT %s)",
-                [full, count],
+                [self._expr(query, terms) or "", count],
             )
             return int(cursor.fetchone()[0]) >= count
 
@@ -539,8 +566,10 @@ class SQLiteBackend(Backend):
             cursor.execute(sql, [*params, limit])
             return self._fetch(cursor)
 
-    def search_ranked(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
-        parts, part_params, full = self._parts(query)
+    def search_ranked(
+        self, query: Query, level: int | None, exclude: list[int], limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        parts, part_params, full = self._parts(query, level)
         sql = _sql(
             SQLITE_SEARCH,
             columns=SELECT_COLUMNS,
@@ -548,7 +577,15 @@ class SQLiteBackend(Backend):
             where=query.where,
             order=self._order(query),
         )
-        params = [*part_params, query.user_id, full, *query.params, limit, offset]
+        params = [
+            *part_params,
+            query.user_id,
+            full,
+            *query.params,
+            json.dumps(exclude),
+            limit,
+            offset,
+        ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return self._fetch(cursor)
@@ -562,23 +599,39 @@ class SQLiteBackend(Backend):
 
 
 class PostgresBackend(Backend):
+    """``tsv`` holds every token of an entry, ``tsv_all`` those and the confidential
+    ones (only where there are some), ``tsv_head`` the title's (weight A) and the
+    identifiers' (weight B) alone, with positions (weights live on positions: a lexeme
+    without any matches every weight). Title buckets read the small ``tsv_head`` index."""
+
     vendor = "postgresql"
-    VECTOR = (
-        "setweight(array_to_tsvector(%s::text[]), 'A') || "
-        "setweight(array_to_tsvector(%s::text[]), 'B') || "
-        "setweight(array_to_tsvector(%s::text[]), 'D')"
-    )
+
+    @classmethod
+    def _head(cls, row: Row) -> str:
+        """``tsv_head`` as tsvector text: title tokens at position 1 with weight A,
+        identifier tokens at position 2 with weight B."""
+        return " ".join(
+            [cls._lexeme(t) + ":1A" for t in row.title_tokens]
+            + [cls._lexeme(t) + ":2B" for t in row.ident_tokens]
+        )
 
     def insert(self, rows: Sequence[Row], *, vocabulary: bool = True) -> None:
         if not rows:
             return
-        sql = _sql(POSTGRES_INSERT, vector=self.VECTOR)
         params = []
         for row in rows:
-            vector = [row.title_tokens, row.ident_tokens, row.body_tokens]
-            params.append([*_values(row), *vector, row.secret_tokens, *vector, row.secret_tokens])
+            open_tokens = [*row.title_tokens, *row.ident_tokens, *row.body_tokens]
+            params.append(
+                [
+                    *_values(row),
+                    self._head(row),
+                    open_tokens,
+                    row.secret_tokens,
+                    [*open_tokens, *row.secret_tokens],
+                ]
+            )
         with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
+            cursor.executemany(POSTGRES_INSERT, params)
         if vocabulary:
             self._add_words(rows)
 
@@ -630,26 +683,54 @@ class PostgresBackend(Backend):
             groups.append("(" + " | ".join(options) + ")")
         return " & ".join(groups)
 
-    def _vector(self, query: Query) -> str:
-        return "coalesce(e.tsv_all, e.tsv)" if query.see_secret else "e.tsv"
-
-    def _match(self, query: Query, tsquery: str) -> tuple[str, list[Any]]:
+    def _match(
+        self, query: Query, terms: list[list[Candidate]] | None, field: int = 2
+    ) -> tuple[str, list[Any]]:
+        """Entries matching ``terms`` in the field group ``field`` (0 title, 1 title and
+        identifiers, 2 everything the user may search)."""
+        if field < 2:
+            return "e.tsv_head @@ %s::tsquery", [self._tsquery(terms, "A" if field == 0 else "")]
+        tsquery = self._tsquery(terms) or ""
         if query.see_secret:
             return "(e.tsv @@ %s::tsquery OR e.tsv_all @@ %s::tsquery)", [tsquery, tsquery]
         return "e.tsv @@ %s::tsquery", [tsquery]
 
-    def matches_at_least(self, query: Query, count: int) -> bool:
-        full = self._tsquery(_level_terms(query, query.levels)) or ""
-        match_sql, match_params = self._match(query, full)
+    def analyze(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_entry, search_word")
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One transaction without JIT compilation and parallel workers: a search is many
+        short statements whose estimated costs, on a large index, would otherwise have
+        each compiled (tens of milliseconds) or spread over workers (2 cores). The settings
+        are local to the transaction, so this also works behind PgBouncer."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('jit', 'off', true), "
+                "set_config('max_parallel_workers_per_gather', '0', true)"
+            )
+            yield
+
+    def matches_at_least(self, query: Query, terms: list[list[Candidate]], count: int) -> bool:
+        """From the planner's estimate (the GIN statistics of each lexeme): counting the
+        matches of a short prefix would read all of them."""
+        return self._estimate(*self._match(query, terms)) >= count
+
+    @staticmethod
+    def _estimate(match_sql: str, match_params: list[Any]) -> float:
         with connection.cursor() as cursor:
             cursor.execute(
                 _sql(
-                    "SELECT count(*) FROM (SELECT 1 FROM search_entry e WHERE {match} LIMIT %s) s",
+                    "EXPLAIN (FORMAT JSON) SELECT 1 FROM search_entry e WHERE {match}",
                     match=match_sql,
                 ),
-                [*match_params, count],
+                match_params,
             )
-            return int(cursor.fetchone()[0]) >= count
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return float(plan[0]["Plan"]["Plan Rows"])
 
     def bucket(
         self,
@@ -660,50 +741,66 @@ class PostgresBackend(Backend):
         exclude: list[int],
         limit: int,
     ) -> list[dict[str, Any]]:
-        tsquery = self._tsquery(terms, ("A", "AB", "")[field]) or ""
-        match_sql, match_params = self._match(query, tsquery)
+        match_sql, match_params = self._match(query, terms, field)
         if only is not None:
             sql = _sql(
                 POSTGRES_HISTORY_BUCKET, columns=SELECT_COLUMNS, match=match_sql, where=query.where
             )
             params = [query.user_id, only, *match_params, *query.params, exclude]
-        else:
-            sql = _sql(POSTGRES_BUCKET, columns=SELECT_COLUMNS, match=match_sql, where=query.where)
-            params = [*match_params, *query.params, exclude]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*params, limit])
+                return self._fetch(cursor)
+        # The newest matches are first looked for among the newest WINDOW entries (a
+        # walk of the primary key, whose cost does not depend on how common the words
+        # are); only when those hold too few, the older matches are read from the GIN
+        # index and sorted (``e.id + 0``: not the key's order, so never a walk of the
+        # whole table, which the planner, over-estimating rare words, might choose).
+        sql = _sql(POSTGRES_BUCKET, columns=SELECT_COLUMNS, match=match_sql, where=query.where)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit])
-            return self._fetch(cursor)
+            cursor.execute(sql, [WINDOW, *match_params, *query.params, exclude, limit])
+            rows = self._fetch(cursor)
+            if len(rows) < limit:
+                older = _sql(
+                    POSTGRES_BUCKET_OLDER,
+                    columns=SELECT_COLUMNS,
+                    match=match_sql,
+                    where=query.where,
+                )
+                cursor.execute(
+                    older,
+                    [
+                        *match_params,
+                        *query.params,
+                        [*exclude, *(row["id"] for row in rows)],
+                        WINDOW,
+                        limit - len(rows),
+                    ],
+                )
+                rows += self._fetch(cursor)
+        return rows
 
-    def search_ranked(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
-        full = self._tsquery(_level_terms(query, query.levels)) or ""
-        vector = self._vector(query)
-        tier_sql, tier_params = "0", []
-        if query.levels and query.sort == "relevance":
-            cases = []
-            for level in range(query.levels):
-                expr = self._tsquery(_level_terms(query, level))
-                if expr is not None:
-                    cases.append(f"WHEN {vector} @@ %s::tsquery THEN {level}")
-                    tier_params.append(expr)
-            if cases:
-                tier_sql = f"CASE {' '.join(cases)} ELSE {query.levels} END"
-        whole_sql, whole_params = "1", []
-        if query.prefix_last and query.sort == "relevance":
-            whole = self._tsquery(_level_terms(query, query.levels, whole=True))
-            if whole is not None:
-                whole_sql = f"CASE WHEN {vector} @@ %s::tsquery THEN 1 ELSE 0 END"
-                whole_params.append(whole)
-            else:
-                whole_sql = "0"
-        match_sql, match_params = self._match(query, full)
-        field_sql, field_params = "2", []
-        if query.sort == "relevance":
-            terms = _level_terms(query, query.levels)
+    def search_ranked(
+        self, query: Query, level: int | None, exclude: list[int], limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        terms = _level_terms(query, query.levels if level is None else level)
+        match_sql, match_params = self._match(query, terms)
+        tier_sql, field_sql, whole_sql = "0", "2", "1"
+        part_params: list[Any] = []
+        if level is not None and terms is not None:
+            tier_sql = str(int(level))
             field_sql = (
-                f"CASE WHEN {vector} @@ %s::tsquery THEN 0 "
-                f"WHEN {vector} @@ %s::tsquery THEN 1 ELSE 2 END"
+                "CASE WHEN e.tsv_head @@ %s::tsquery THEN 0 "
+                "WHEN e.tsv_head @@ %s::tsquery THEN 1 ELSE 2 END"
             )
-            field_params = [self._tsquery(terms, "A"), self._tsquery(terms, "AB")]
+            part_params = [self._tsquery(terms, "A"), self._tsquery(terms)]
+            if query.prefix_last:
+                whole = _level_terms(query, level, whole=True)
+                if whole is not None:
+                    vector = "coalesce(e.tsv_all, e.tsv)" if query.see_secret else "e.tsv"
+                    whole_sql = f"CASE WHEN {vector} @@ %s::tsquery THEN 1 ELSE 0 END"
+                    part_params.append(self._tsquery(whole))
+                else:
+                    whole_sql = "0"
         sql = _sql(
             POSTGRES_SEARCH,
             columns=SELECT_COLUMNS,
@@ -715,12 +812,11 @@ class PostgresBackend(Backend):
             order=self._order(query),
         )
         params = [
-            *tier_params,
-            *field_params,
-            *whole_params,
+            *part_params,
             query.user_id,
             *match_params,
             *query.params,
+            exclude,
             limit,
             offset,
         ]
@@ -729,8 +825,7 @@ class PostgresBackend(Backend):
             return self._fetch(cursor)
 
     def count_by_kind(self, query: Query) -> dict[str, int]:
-        full = self._tsquery(_level_terms(query, query.levels)) or ""
-        match_sql, match_params = self._match(query, full)
+        match_sql, match_params = self._match(query, _level_terms(query, query.levels))
         sql = _sql(POSTGRES_COUNT, match=match_sql, where=query.where)
         with connection.cursor() as cursor:
             cursor.execute(sql, [*match_params, *query.params, COUNT_CAP + 1])

@@ -255,13 +255,16 @@ def search(
     )
     backend = backends.current()
     size = max(1, min(limit, 100))
+    with backend.reading():
+        if initial:
+            rows = backend.search(prepared, limit=size * 5, offset=0)
+            rows.sort(key=lambda row: not any(w.startswith(initial) for w in _words(row)))
+            rows = rows[max(0, offset) : max(0, offset) + size]
+        else:
+            rows = backend.search(prepared, limit=size, offset=max(0, offset))
+        by_kind = backend.count_by_kind(prepared) if count else {}
     if initial:
-        rows = backend.search(prepared, limit=size * 5, offset=0)
-        rows.sort(key=lambda row: not any(w.startswith(initial) for w in _words(row)))
-        rows = rows[max(0, offset) : max(0, offset) + size]
         terms = [*terms, [Candidate(0, initial, True)]]
-    else:
-        rows = backend.search(prepared, limit=size, offset=max(0, offset))
     whole, heads = _matcher(terms)
     hits = [
         Hit(
@@ -281,7 +284,7 @@ def search(
     ]
     results = Results(hits=hits)
     if count:
-        results.by_kind = backend.count_by_kind(prepared)
+        results.by_kind = by_kind
         total = sum(results.by_kind.values())
         results.capped = total > COUNT_CAP
         results.total = min(total, COUNT_CAP)

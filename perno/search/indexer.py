@@ -303,4 +303,5 @@ def rebuild(progress: Callable[[str, int], None] | None = None) -> dict[str, int
             backend.delete_missing(kind, source.model._meta.db_table)
     with transaction.atomic():
         backend.refresh_vocabulary(words)
+    backend.analyze()
     return done

@@ -130,6 +130,16 @@ def test_tiers_history_field_weight_whole_word_and_recency(boss, make_user, broa
     body = company_create(actor=boss, data={"name": "Officina Nord", "notes": "cliente Brembo"})
     title = company_create(actor=boss, data={"name": "Brembo Freni"})
     assert [h.id for h in engine.search(boss, "brembo").hits] == [title.pk, body.pk]
+    # Field before recency: the older title match, then identifiers, then the body.
+    old_title = company_create(actor=boss, data={"name": "Lunaris Impianti"})
+    ident = company_create(actor=boss, data={"name": "Sud Est", "email": "info@lunaris.it"})
+    new_body = company_create(actor=boss, data={"name": "Officina Sud", "notes": "ex Lunaris"})
+    for typing in (False, True):
+        assert [h.id for h in engine.search(boss, "lunaris", typing=typing).hits] == [
+            old_title.pk,
+            ident.pk,
+            new_body.pk,
+        ]
 
     # Within a tier the user's own history comes first.
     history.record(boss.pk, "company", body.pk)
