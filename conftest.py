@@ -249,8 +249,10 @@ def smtp_inbox(settings: Any) -> Any:
 
 @pytest.fixture(autouse=True)
 def _fresh_search_vocabulary() -> Any:
-    """Each test's database rolls back, words included: drop the in-memory copy."""
-    from perno.search import vocabulary
+    """Each test's database rolls back, words included: drop the in-memory copies (the
+    vocabulary, the PostgreSQL backend's notes on how much each user sees)."""
+    from perno.search import backends, vocabulary
 
     vocabulary.forget()
+    backends.forget()
     yield

@@ -15,8 +15,10 @@ that keeps e-mail and code characters inside tokens.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +33,14 @@ COUNT_CAP = 10_000
 BROAD = 2_000  # from this many matching entries a query is answered bucket by bucket
 HISTORY_ENTRIES = 500
 WINDOW = 5_000  # PostgreSQL: newest entries walked before reading a bucket's GIN index
+SCOPED = 0.1  # PostgreSQL: a user seeing less of the index skips the window
+SCOPED_SECONDS = 300.0
+_SCOPED: dict[tuple[str, tuple[Any, ...]], tuple[float, bool]] = {}
+
+
+def forget() -> None:
+    """Drop what this process noted about the index (tests roll the database back)."""
+    _SCOPED.clear()
 
 
 def _values(row: Row) -> list[Any]:
@@ -68,6 +78,9 @@ class Query:
     where: str
     params: list[Any]
     sort: str = "relevance"
+    # What every entry the user may see has in common (``engine.access_where``).
+    hint: str = ""
+    hint_params: list[Any] = dataclasses.field(default_factory=list)
 
 
 def _sql(template: str, **parts: str) -> str:
@@ -106,6 +119,13 @@ POSTGRES_INSERT = (
     "%s, %s, %s, %s, %s, %s, %s::tsvector, array_to_tsvector(%s::text[]), "
     "CASE WHEN cardinality(%s::text[]) > 0 THEN array_to_tsvector(%s::text[]) END)"
 )
+ENTRY_COLUMNS = (
+    "kind, object_id, chunk, subject, subject_id, owner_id, assignee_id, team_id, "
+    "confidential, title, subtitle, body, secret, url, tag_ids, changed_at, tsv_head, tsv, "
+    "tsv_all"
+)
+POSTGRES_COPY = "COPY {table} ({columns}) FROM STDIN"
+COPY_FROM = 100  # PostgreSQL: from this many rows an insert is a COPY
 POSTGRES_SEARCH = (
     "SELECT {columns}, {tier} AS tier, v.rank AS history, "
     "{field} AS field, {whole} AS whole "
@@ -138,8 +158,8 @@ POSTGRES_BUCKET = (
 )
 POSTGRES_BUCKET_OLDER = (
     "SELECT {columns} FROM search_entry e WHERE {match} AND {where} AND e.id <> ALL(%s) "
-    "AND e.id < (SELECT min(id) FROM (SELECT id FROM search_entry ORDER BY id DESC LIMIT %s) w) "
-    "ORDER BY e.id + 0 DESC LIMIT %s"
+    "AND e.id < coalesce((SELECT min(id) FROM (SELECT id FROM search_entry "
+    "ORDER BY id DESC LIMIT %s) w), 9223372036854775807) ORDER BY e.id + 0 DESC LIMIT %s"
 )
 POSTGRES_HISTORY_BUCKET = (
     "SELECT {columns}, v.rank AS history FROM search_entry e "
@@ -276,6 +296,19 @@ class Backend:
 
     def analyze(self) -> None:
         """Fresh planner statistics after a rebuild (every row of the index is new)."""
+
+    # A backend that ``swaps`` rebuilds into a new table (``rebuild_start``,
+    # ``rebuild_insert``, ``rebuild_finish``) instead of replacing entries in place.
+    swaps = False
+
+    def rebuild_start(self) -> None:
+        raise NotImplementedError
+
+    def rebuild_insert(self, rows: Sequence[Row]) -> None:
+        raise NotImplementedError
+
+    def rebuild_finish(self, manual: list[str]) -> None:
+        raise NotImplementedError
 
     # -- reading
     @contextmanager
@@ -615,8 +648,17 @@ class PostgresBackend(Backend):
             + [cls._lexeme(t) + ":2B" for t in row.ident_tokens]
         )
 
+    @classmethod
+    def _vector(cls, tokens: Iterable[str]) -> str:
+        return " ".join(cls._lexeme(t) for t in tokens)
+
     def insert(self, rows: Sequence[Row], *, vocabulary: bool = True) -> None:
         if not rows:
+            return
+        if len(rows) >= COPY_FROM:
+            self._copy(rows)
+            if vocabulary:
+                self._add_words(rows)
             return
         params = []
         for row in rows:
@@ -634,6 +676,23 @@ class PostgresBackend(Backend):
             cursor.executemany(POSTGRES_INSERT, params)
         if vocabulary:
             self._add_words(rows)
+
+    def _copy(self, rows: Sequence[Row], table: str = "search_entry") -> None:
+        """Many rows (a rebuild's batch) through COPY, the vectors as tsvector text."""
+        statement = _sql(POSTGRES_COPY, table=table, columns=ENTRY_COLUMNS)
+        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+            for row in rows:
+                open_vector = self._vector([*row.title_tokens, *row.ident_tokens, *row.body_tokens])
+                copy.write_row(
+                    [
+                        *_values(row),
+                        self._head(row),
+                        open_vector,
+                        (open_vector + " " + self._vector(row.secret_tokens))
+                        if row.secret_tokens
+                        else None,
+                    ]
+                )
 
     def delete(self, kind: str, object_ids: list[int], *, prune: bool = True) -> None:
         with connection.cursor() as cursor:
@@ -699,6 +758,137 @@ class PostgresBackend(Backend):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE search_entry, search_word")
 
+    # -- rebuild into a new table, then swap
+    #
+    # Inserting a million rows into a table with three GIN indexes costs far more than
+    # building the indexes once. So a rebuild writes into ``search_entry_build``
+    # (no index) by COPY, indexes it, and swaps it in. Meanwhile users keep searching
+    # and the signals keep writing to ``search_entry``. ``search_entry_seen`` keeps the
+    # ids that were there at the start: at the swap, with writes locked out for a
+    # moment, the entries written since (records changed during the rebuild) replace
+    # the rebuilt ones, the records deleted since leave, and document chunks (which a
+    # rebuild does not re-extract) move over.
+    swaps = True
+
+    def rebuild_start(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS search_entry_build, search_entry_seen")
+            cursor.execute(
+                "CREATE TABLE search_entry_seen AS SELECT id, kind, object_id FROM search_entry"
+            )
+            cursor.execute(
+                "CREATE TABLE search_entry_build (LIKE search_entry INCLUDING DEFAULTS "
+                "INCLUDING CONSTRAINTS INCLUDING IDENTITY INCLUDING STORAGE)"
+            )
+            # New ids go on from the old ones (newest first relies on their order).
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('search_entry_build', 'id'), "
+                "coalesce((SELECT max(id) FROM search_entry), 0) + 1, false)"
+            )
+
+    def rebuild_insert(self, rows: Sequence[Row]) -> None:
+        self._copy(rows, table="search_entry_build")
+
+    def _indexes(self, cursor: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The constraints with an index (name, definition) and the other indexes (name,
+        CREATE statement) of ``search_entry``."""
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'search_entry'::regclass AND contype IN ('p', 'u') ORDER BY conname"
+        )
+        constraints = list(cursor.fetchall())
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = 'search_entry' ORDER BY indexname"
+        )
+        named = {name for name, _ in constraints}
+        return constraints, [(n, d) for n, d in cursor.fetchall() if n not in named]
+
+    def rebuild_finish(self, manual: list[str]) -> None:
+        quote = connection.ops.quote_name
+        with transaction.atomic(), connection.cursor() as cursor:
+            constraints, indexes = self._indexes(cursor)
+            cursor.execute("SELECT set_config('maintenance_work_mem', '256MB', true)")
+            for name, definition in constraints:
+                cursor.execute(
+                    _sql(
+                        "ALTER TABLE search_entry_build ADD CONSTRAINT {name} {definition}",
+                        name=quote("b_" + name[:60]),
+                        definition=definition,
+                    )
+                )
+            for name, statement in indexes:
+                head, _, tail = statement.partition(" ON ")
+                table, _, rest = tail.partition(" ")
+                if not head.endswith(" " + name) or table.rpartition(".")[2] != "search_entry":
+                    raise RuntimeError(f"unexpected index definition: {statement}")
+                cursor.execute(
+                    _sql(
+                        "{head} ON search_entry_build {rest}",
+                        head=head[: -len(name)] + quote("b_" + name[:60]),
+                        rest=rest,
+                    )
+                )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE search_entry IN EXCLUSIVE MODE")
+            cursor.execute("DROP TABLE IF EXISTS search_changed")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE search_changed AS "
+                "SELECT DISTINCT o.kind, o.object_id FROM search_entry o "
+                "WHERE o.kind <> ALL(%s) AND NOT EXISTS "
+                "(SELECT 1 FROM search_entry_seen s WHERE s.id = o.id)",
+                [manual],
+            )
+            cursor.execute(
+                "DELETE FROM search_entry_build b USING search_changed c "
+                "WHERE b.kind = c.kind AND b.object_id = c.object_id"
+            )
+            cursor.execute(
+                "DELETE FROM search_entry_build b USING search_entry_seen s "
+                "WHERE s.kind = b.kind AND s.object_id = b.object_id AND NOT EXISTS "
+                "(SELECT 1 FROM search_entry o WHERE o.kind = b.kind "
+                "AND o.object_id = b.object_id)"
+            )
+            cursor.execute(
+                _sql(
+                    "INSERT INTO search_entry_build ({columns}) SELECT {columns} "
+                    "FROM search_entry o WHERE o.kind = ANY(%s) OR EXISTS (SELECT 1 "
+                    "FROM search_changed c WHERE c.kind = o.kind AND c.object_id = o.object_id) "
+                    "ORDER BY o.id",
+                    columns=ENTRY_COLUMNS,
+                ),
+                [manual],
+            )
+            cursor.execute("SELECT pg_get_serial_sequence('search_entry', 'id')")
+            (sequence,) = cursor.fetchone()
+            cursor.execute("DROP TABLE search_entry, search_entry_seen, search_changed")
+            cursor.execute("ALTER TABLE search_entry_build RENAME TO search_entry")
+            for name, _ in constraints:
+                cursor.execute(
+                    _sql(
+                        "ALTER TABLE search_entry RENAME CONSTRAINT {old} TO {new}",
+                        old=quote("b_" + name[:60]),
+                        new=quote(name),
+                    )
+                )
+            for name, _ in indexes:
+                cursor.execute(
+                    _sql(
+                        "ALTER INDEX {old} RENAME TO {new}",
+                        old=quote("b_" + name[:60]),
+                        new=quote(name),
+                    )
+                )
+            cursor.execute("SELECT pg_get_serial_sequence('search_entry', 'id')")
+            (built,) = cursor.fetchone()
+            cursor.execute(
+                _sql(
+                    "ALTER SEQUENCE {built} RENAME TO {name}",
+                    built=built,
+                    name=quote(sequence.rpartition(".")[2].strip('"')),
+                )
+            )
+
     @contextmanager
     def reading(self) -> Iterator[None]:
         """One transaction without JIT compilation and parallel workers: a search is many
@@ -711,6 +901,26 @@ class PostgresBackend(Backend):
                 "set_config('max_parallel_workers_per_gather', '0', true)"
             )
             yield
+
+    def _scoped(self, query: Query) -> bool:
+        """Whether the user sees a small part of the index (under SCOPED), from the
+        planner's estimate, kept for a few minutes per access predicate."""
+        if not query.hint:
+            return False
+        key = (query.hint, tuple(query.hint_params))
+        now = time.monotonic()
+        known = _SCOPED.get(key)
+        if known is None or now - known[0] > SCOPED_SECONDS:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'search_entry'::regclass"
+                )
+                total = float(cursor.fetchone()[0])
+            share = self._estimate(query.hint, query.hint_params) / total
+            if len(_SCOPED) > 10_000:
+                _SCOPED.clear()
+            known = _SCOPED[key] = (now, share < SCOPED)
+        return known[1]
 
     def matches_at_least(self, query: Query, terms: list[list[Candidate]], count: int) -> bool:
         """From the planner's estimate (the GIN statistics of each lexeme): counting the
@@ -755,10 +965,16 @@ class PostgresBackend(Backend):
         # are); only when those hold too few, the older matches are read from the GIN
         # index and sorted (``e.id + 0``: not the key's order, so never a walk of the
         # whole table, which the planner, over-estimating rare words, might choose).
+        # A scoped user sees a small part of the index: the window would hold few of
+        # their entries, and the indexes on owner, assignee and team narrow the matches
+        # before any entry is read.
+        window = 0 if self._scoped(query) else WINDOW
         sql = _sql(POSTGRES_BUCKET, columns=SELECT_COLUMNS, match=match_sql, where=query.where)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [WINDOW, *match_params, *query.params, exclude, limit])
-            rows = self._fetch(cursor)
+            rows = []
+            if window:
+                cursor.execute(sql, [window, *match_params, *query.params, exclude, limit])
+                rows = self._fetch(cursor)
             if len(rows) < limit:
                 older = _sql(
                     POSTGRES_BUCKET_OLDER,
@@ -772,7 +988,7 @@ class PostgresBackend(Backend):
                         *match_params,
                         *query.params,
                         [*exclude, *(row["id"] for row in rows)],
-                        WINDOW,
+                        window,
                         limit - len(rows),
                     ],
                 )

@@ -68,15 +68,24 @@ class Results:
     too_short: bool = False
 
 
-def access_where(user: Any) -> tuple[str, list[Any]] | None:
+def access_where(user: Any) -> tuple[str, list[Any], str, list[Any]] | None:
     """The access gate as SQL over the entries (alias ``e``): each record type the user
     may view, within the scope of their roles; confidential records only for roles that
-    see confidential data. None: the user may see nothing."""
+    see confidential data. None: the user may see nothing.
+
+    Also what every allowed entry has in common, when the user is limited to own or
+    team records for some type: owner, assignee or team, or one of the types seen in
+    full (SQL and parameters, "" when there is nothing in common). The gate includes
+    it, so the database can narrow the entries through the indexes on those columns;
+    the PostgreSQL backend also asks it how much of the index the user sees."""
     access = access_for(user)
     if access.user_id is None:
         return None
     parts: list[str] = []
     params: list[Any] = []
+    whole: list[str] = []  # types seen in full
+    owner_cols: set[str] = set()
+    teams: list[int] = []
     for subject in SUBJECTS:
         scope = access.scope(subject, "view")
         if scope == NONE:
@@ -84,12 +93,15 @@ def access_where(user: Any) -> tuple[str, list[Any]] | None:
         if scope == ALL:
             parts.append("e.subject = %s")
             params.append(subject)
+            whole.append(subject)
             continue
         owners = ["e.owner_id = %s"]
         owner_params: list[Any] = [access.user_id]
+        owner_cols.add("owner_id")
         if EXTRA_OWNER_FIELDS.get(subject):
             owners.append("e.assignee_id = %s")
             owner_params.append(access.user_id)
+            owner_cols.add("assignee_id")
         if scope == TEAM and access.team_ids:
             teams = sorted(access.team_ids)
             owners.append("e.team_id IN (" + ", ".join(["%s"] * len(teams)) + ")")
@@ -99,10 +111,24 @@ def access_where(user: Any) -> tuple[str, list[Any]] | None:
     if not parts:
         return None
     sql = "(" + " OR ".join(parts) + ")"
+    hint = ""
+    hint_params: list[Any] = []
+    if owner_cols:
+        common = [f"e.{col} = %s" for col in sorted(owner_cols)]
+        hint_params = [access.user_id] * len(common)
+        if teams:
+            common.append("e.team_id IN (" + ", ".join(["%s"] * len(teams)) + ")")
+            hint_params.extend(teams)
+        if whole:
+            common.append("e.subject IN (" + ", ".join(["%s"] * len(whole)) + ")")
+            hint_params.extend(whole)
+        hint = "(" + " OR ".join(common) + ")"
+        sql += " AND " + hint
+        params.extend(hint_params)
     if not access.see_confidential:
         sql += " AND e.confidential = %s"
         params.append(False)
-    return sql, params
+    return sql, params, hint, hint_params
 
 
 def _filters_where(filters: Filters) -> tuple[str, list[Any]]:
@@ -237,7 +263,7 @@ def search(
         prefix_last = False
     if gate is None or not terms:
         return Results(hits=[], total=0 if count else None)
-    where, params = gate
+    where, params, hint, hint_params = gate
     extra, extra_params = _filters_where(filters)
     if extra:
         where = f"{where} AND {extra}"
@@ -252,6 +278,8 @@ def search(
         where=where,
         params=params,
         sort=sort,
+        hint=hint,
+        hint_params=hint_params,
     )
     backend = backends.current()
     size = max(1, min(limit, 100))

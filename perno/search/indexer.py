@@ -262,46 +262,63 @@ def rebuild_counts() -> dict[str, int]:
 
 
 def rebuild(progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
-    """Re-create every entry, batch by batch (each batch in its own transaction, with the
-    batch's records locked so an edit made meanwhile is not overwritten by stale text).
-    Documents keep their extracted text: their chunks are rebuilt from the stored text
-    only by ``perno search extract``. Returns the number of entries per kind."""
+    """Re-create every entry. Documents keep their extracted text: their chunks are
+    rebuilt from the stored text only by ``perno search extract``. Returns the number of
+    entries per kind. Safe while users work:
+
+    - PostgreSQL builds a new table and swaps it in (``PostgresBackend.rebuild_start``):
+      edits made meanwhile go to the live index and are carried over at the swap;
+    - SQLite replaces the entries batch by batch, each batch in its own transaction with
+      its records locked, so an edit made meanwhile is not overwritten by stale text.
+    """
     hidden = confidential_fields()
     done: dict[str, int] = {}
     words: set[str] = set()
     backend = backends.current()
-    with transaction.atomic():
-        backend.delete_orphans()
+    if backend.swaps:
+        backend.rebuild_start()
+    else:
+        with transaction.atomic():
+            backend.delete_orphans()
+    manual: list[str] = []
     for kind, source in sources().items():
         if source.manual:
+            manual.append(kind)
             done[kind] = backend.count(kind)
             continue
         done[kind] = 0
         for batch in _batches(source):
-            with transaction.atomic():
-                ids = [obj.pk for obj in batch]
-                locked = set(
-                    source.model._default_manager.select_for_update()
-                    .filter(pk__in=ids)
-                    .values_list("pk", flat=True)
-                )
-                rows = [
-                    row
-                    for obj in batch
-                    if obj.pk in locked
-                    for row in [build_row(source, obj, hidden.get(kind, set()))]
-                    if row is not None
-                ]
-                backend.delete(kind, ids, prune=False)
-                backend.insert(rows, vocabulary=False)
+            if backend.swaps:
+                rows = _rows(source, batch, hidden.get(kind, set()))
+                backend.rebuild_insert(rows)
+            else:
+                with transaction.atomic():
+                    ids = [obj.pk for obj in batch]
+                    locked = set(
+                        source.model._default_manager.select_for_update()
+                        .filter(pk__in=ids)
+                        .values_list("pk", flat=True)
+                    )
+                    rows = _rows(
+                        source, [o for o in batch if o.pk in locked], hidden.get(kind, set())
+                    )
+                    backend.delete(kind, ids, prune=False)
+                    backend.insert(rows, vocabulary=False)
             for row in rows:
                 words.update(row.words())
             done[kind] += len(rows)
             if progress:
                 progress(kind, len(batch))
-        with transaction.atomic():
-            backend.delete_missing(kind, source.model._meta.db_table)
+        if not backend.swaps:
+            with transaction.atomic():
+                backend.delete_missing(kind, source.model._meta.db_table)
+    if backend.swaps:
+        backend.rebuild_finish(manual)
     with transaction.atomic():
         backend.refresh_vocabulary(words)
     backend.analyze()
     return done
+
+
+def _rows(source: Source, objects: list[Any], hidden: set[str]) -> list[Row]:
+    return [row for obj in objects for row in [build_row(source, obj, hidden)] if row is not None]
