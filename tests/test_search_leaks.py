@@ -55,9 +55,7 @@ def everything(root: Any, query: str, typing: bool) -> set[tuple[str, int]]:
     "path", ["ranked", "buckets", "buckets-scoped"], ids=["ranked", "buckets", "scoped"]
 )
 @pytest.mark.parametrize("role_code", sorted(ROLES))
-def test_no_query_returns_or_counts_what_the_role_may_not_see(
-    role_code, path, client, monkeypatch
-):
+def test_no_query_returns_or_counts_what_the_role_may_not_see(role_code, path, client, monkeypatch):
     if path != "ranked":  # every query takes the path of queries with many matches
         monkeypatch.setattr(backends, "BROAD", 1)
     if path == "buckets-scoped":  # PostgreSQL: as if each user saw a small part

@@ -12,7 +12,9 @@ Ranking (``sort="relevance"``), in this order:
 from __future__ import annotations
 
 import html
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -32,6 +34,8 @@ MAX_TERMS = 10
 MIN_CHARS = 2
 SNIPPET_CHARS = 180
 _TOKEN = re.compile(r"[\w.@+-]+", re.UNICODE)
+_WORD = re.compile(r"\w+")
+Span = tuple[int, int]
 
 
 @dataclass
@@ -192,26 +196,34 @@ def _matches(word: str, whole: set[str], heads: tuple[str, ...]) -> bool:
     return folded in whole or folded.startswith(heads) if heads else folded in whole
 
 
+def _spans(text: str, whole: set[str], heads: tuple[str, ...], pos: int = 0) -> Iterator[Span]:
+    """Where the words matching the query are, from ``pos`` on, lazily."""
+    for m in _TOKEN.finditer(text, pos):
+        token = m.group(0)
+        if _matches(token, whole, heads) or any(
+            _matches(w, whole, heads) for w in _WORD.findall(token)
+        ):
+            yield m.start(), m.end()
+
+
 def highlight(text: str, whole: set[str], heads: tuple[str, ...], *, width: int = 0) -> str:
     """``text`` escaped, with the words matching the query in <mark>; with ``width``, a
-    window of about that many characters around the first match."""
-    spans = [
-        (m.start(), m.end())
-        for m in _TOKEN.finditer(text)
-        if _matches(m.group(0), whole, heads)
-        or any(_matches(w, whole, heads) for w in re.findall(r"\w+", m.group(0)))
-    ]
+    window of about that many characters around the first match (only that window is
+    read past the first match: document chunks are long)."""
     start, end = 0, len(text)
+    found = _spans(text, whole, heads)
+    first = next(found, None)
     if width and len(text) > width:
-        first = spans[0][0] if spans else 0
-        start = max(0, first - width // 3)
+        start = max(0, (first[0] if first else 0) - width // 3)
         space = text.rfind(" ", 0, start)
         start = space + 1 if start and space >= 0 and start - space < 20 else start
         end = min(len(text), start + width)
     out: list[str] = ["…" if start > 0 else ""]
     cursor = start
-    for s, e in spans:
-        if e <= start or s >= end:
+    for s, e in itertools.chain([first] if first else [], found):
+        if s >= end:
+            break
+        if e <= start:
             continue
         out.append(html.escape(text[cursor:s]))
         out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
