@@ -153,14 +153,19 @@ SQLITE_HISTORY_BUCKET = (
     "ORDER BY v.rank DESC LIMIT %s"
 )
 POSTGRES_BUCKET = (
-    "SELECT {columns} FROM (SELECT * FROM search_entry ORDER BY id DESC LIMIT %s) e "
+    "SELECT {columns} FROM (SELECT * FROM search_entry e WHERE {family} "
+    "ORDER BY id DESC LIMIT %s) e "
     "WHERE {match} AND {where} AND e.id <> ALL(%s) ORDER BY e.id DESC LIMIT %s"
 )
 POSTGRES_BUCKET_OLDER = (
     "SELECT {columns} FROM search_entry e WHERE {match} AND {where} AND e.id <> ALL(%s) "
-    "AND e.id < coalesce((SELECT min(id) FROM (SELECT id FROM search_entry "
-    "ORDER BY id DESC LIMIT %s) w), 9223372036854775807) ORDER BY e.id + 0 DESC LIMIT %s"
+    "AND (e.id < coalesce((SELECT min(id) FROM (SELECT id FROM search_entry e WHERE {family} "
+    "ORDER BY id DESC LIMIT %s) w), 9223372036854775807) OR NOT ({family})) "
+    "ORDER BY e.id + 0 DESC LIMIT %s"
 )
+# The title buckets' window holds records only: a long document is many chunks, which
+# would fill it, and a chunk's title is only its file name (search_entry_record_idx).
+RECORDS = "e.kind <> 'document'"
 POSTGRES_HISTORY_BUCKET = (
     "SELECT {columns}, v.rank AS history FROM search_entry e "
     "LEFT JOIN search_visit v ON v.user_id = %s AND v.kind = e.subject "
@@ -411,12 +416,19 @@ class Backend:
         raise NotImplementedError
 
     def new_words(self, after: int) -> tuple[int, list[tuple[int, str]]]:
-        """The vocabulary generation and the words added after id ``after``."""
+        """The vocabulary generation and the words added after id ``after`` (one
+        statement: it runs before every search)."""
         with connection.cursor() as cursor:
-            cursor.execute("SELECT value FROM search_state WHERE key = 'vocabulary'")
-            found = cursor.fetchone()
-            cursor.execute("SELECT id, word FROM search_word WHERE id > %s ORDER BY id", [after])
-            return (int(found[0]) if found else 0), list(cursor.fetchall())
+            # Always one row at least, with or without the state row (a flushed
+            # database has none).
+            cursor.execute(
+                "SELECT (SELECT value FROM search_state WHERE key = 'vocabulary'), w.id, w.word "
+                "FROM (SELECT 1 AS one) o LEFT JOIN search_word w ON w.id > %s ORDER BY w.id",
+                [after],
+            )
+            rows = cursor.fetchall()
+        generation = int(rows[0][0] or 0) if rows else 0
+        return generation, [(pk, word) for _value, pk, word in rows if pk is not None]
 
     # -- shared SQL pieces
     def _order(self, query: Query) -> str:
@@ -969,7 +981,14 @@ class PostgresBackend(Backend):
         # their entries, and the indexes on owner, assignee and team narrow the matches
         # before any entry is read.
         window = 0 if self._scoped(query) else WINDOW
-        sql = _sql(POSTGRES_BUCKET, columns=SELECT_COLUMNS, match=match_sql, where=query.where)
+        family = RECORDS if field < 2 else "TRUE"
+        sql = _sql(
+            POSTGRES_BUCKET,
+            columns=SELECT_COLUMNS,
+            match=match_sql,
+            where=query.where,
+            family=family,
+        )
         with connection.cursor() as cursor:
             rows = []
             if window:
@@ -981,6 +1000,7 @@ class PostgresBackend(Backend):
                     columns=SELECT_COLUMNS,
                     match=match_sql,
                     where=query.where,
+                    family=family,
                 )
                 cursor.execute(
                     older,

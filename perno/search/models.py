@@ -53,6 +53,12 @@ class SearchEntry(models.Model):
             models.Index(fields=["owner_id"], name="search_entry_owner_idx"),
             models.Index(fields=["assignee_id"], name="search_entry_assignee_idx"),
             models.Index(fields=["team_id"], name="search_entry_team_idx"),
+            # PostgreSQL: the newest records, without document chunks (title buckets).
+            models.Index(
+                fields=["id"],
+                condition=~models.Q(kind="document"),
+                name="search_entry_record_idx",
+            ),
         ]
         db_table = "search_entry"
 
