@@ -38,6 +38,11 @@ SCOPED_SECONDS = 300.0
 _SCOPED: dict[tuple[str, tuple[Any, ...]], tuple[float, bool]] = {}
 
 
+def _building(name: str) -> str:
+    """The name an index or constraint has on the table a rebuild fills."""
+    return connection.ops.quote_name("b_" + name[:60])
+
+
 def forget() -> None:
     """Drop what this process noted about the index (tests roll the database back)."""
     _SCOPED.clear()
@@ -113,11 +118,8 @@ SQLITE_COUNT = (
     "WHERE search_fts MATCH %s AND {where} LIMIT %s) GROUP BY kind"
 )
 POSTGRES_INSERT = (
-    "INSERT INTO search_entry (kind, object_id, chunk, subject, subject_id, owner_id, "
-    "assignee_id, team_id, confidential, title, subtitle, body, secret, url, tag_ids, "
-    "changed_at, tsv_head, tsv, tsv_all) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-    "%s, %s, %s, %s, %s, %s, %s::tsvector, array_to_tsvector(%s::text[]), "
-    "CASE WHEN cardinality(%s::text[]) > 0 THEN array_to_tsvector(%s::text[]) END)"
+    "INSERT INTO search_entry ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+    "%s, %s, %s, %s, %s, %s, %s::tsvector, %s::tsvector, %s::tsvector)"
 )
 ENTRY_COLUMNS = (
     "kind, object_id, chunk, subject, subject_id, owner_id, assignee_id, team_id, "
@@ -342,7 +344,7 @@ class Backend:
             if self.matches_at_least(query, terms, BROAD):
                 if history is None:
                     history = self.history_entries(query.user_id)
-                rows = self.search_buckets(query, level, history, seen, wanted - len(found))
+                rows = self.search_buckets(query, level, terms, history, seen, wanted - len(found))
             else:
                 rows = self.search_ranked(query, level, seen, wanted - len(found), 0)
             found.extend(rows)
@@ -386,12 +388,16 @@ class Backend:
             return [pk for (pk,) in cursor.fetchall()]
 
     def search_buckets(
-        self, query: Query, level: int, history: list[int], exclude: list[int], wanted: int
+        self,
+        query: Query,
+        level: int,
+        terms: list[list[Candidate]],
+        history: list[int],
+        exclude: list[int],
+        wanted: int,
     ) -> list[dict[str, Any]]:
-        """The tier ``level`` bucket by bucket: history, whole word in the title, title,
-        title or identifiers, anywhere."""
-        terms = _level_terms(query, level)
-        assert terms is not None
+        """The tier ``level`` (its ``terms``) bucket by bucket: history, whole word in the
+        title, title, title or identifiers, anywhere."""
         whole = _level_terms(query, level, whole=True) if query.prefix_last else None
         plan: list[tuple[list[list[Candidate]], int, list[int] | None, int]] = []
         if history:
@@ -664,47 +670,35 @@ class PostgresBackend(Backend):
     def _vector(cls, tokens: Iterable[str]) -> str:
         return " ".join(cls._lexeme(t) for t in tokens)
 
+    @classmethod
+    def _entry_values(cls, row: Row) -> list[Any]:
+        """A row's ENTRY_COLUMNS, the vectors as tsvector text (for INSERT and COPY)."""
+        open_vector = cls._vector([*row.title_tokens, *row.ident_tokens, *row.body_tokens])
+        all_vector = (
+            open_vector + " " + cls._vector(row.secret_tokens) if row.secret_tokens else None
+        )
+        return [*_values(row), cls._head(row), open_vector, all_vector]
+
     def insert(self, rows: Sequence[Row], *, vocabulary: bool = True) -> None:
         if not rows:
             return
         if len(rows) >= COPY_FROM:
             self._copy(rows)
-            if vocabulary:
-                self._add_words(rows)
-            return
-        params = []
-        for row in rows:
-            open_tokens = [*row.title_tokens, *row.ident_tokens, *row.body_tokens]
-            params.append(
-                [
-                    *_values(row),
-                    self._head(row),
-                    open_tokens,
-                    row.secret_tokens,
-                    [*open_tokens, *row.secret_tokens],
-                ]
-            )
-        with connection.cursor() as cursor:
-            cursor.executemany(POSTGRES_INSERT, params)
+        else:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    _sql(POSTGRES_INSERT, columns=ENTRY_COLUMNS),
+                    [self._entry_values(row) for row in rows],
+                )
         if vocabulary:
             self._add_words(rows)
 
     def _copy(self, rows: Sequence[Row], table: str = "search_entry") -> None:
-        """Many rows (a rebuild's batch) through COPY, the vectors as tsvector text."""
+        """Many rows (a rebuild's batch) through COPY."""
         statement = _sql(POSTGRES_COPY, table=table, columns=ENTRY_COLUMNS)
         with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
             for row in rows:
-                open_vector = self._vector([*row.title_tokens, *row.ident_tokens, *row.body_tokens])
-                copy.write_row(
-                    [
-                        *_values(row),
-                        self._head(row),
-                        open_vector,
-                        (open_vector + " " + self._vector(row.secret_tokens))
-                        if row.secret_tokens
-                        else None,
-                    ]
-                )
+                copy.write_row(self._entry_values(row))
 
     def delete(self, kind: str, object_ids: list[int], *, prune: bool = True) -> None:
         with connection.cursor() as cursor:
@@ -825,7 +819,7 @@ class PostgresBackend(Backend):
                 cursor.execute(
                     _sql(
                         "ALTER TABLE search_entry_build ADD CONSTRAINT {name} {definition}",
-                        name=quote("b_" + name[:60]),
+                        name=_building(name),
                         definition=definition,
                     )
                 )
@@ -837,7 +831,7 @@ class PostgresBackend(Backend):
                 cursor.execute(
                     _sql(
                         "{head} ON search_entry_build {rest}",
-                        head=head[: -len(name)] + quote("b_" + name[:60]),
+                        head=head[: -len(name)] + _building(name),
                         rest=rest,
                     )
                 )
@@ -879,7 +873,7 @@ class PostgresBackend(Backend):
                 cursor.execute(
                     _sql(
                         "ALTER TABLE search_entry RENAME CONSTRAINT {old} TO {new}",
-                        old=quote("b_" + name[:60]),
+                        old=_building(name),
                         new=quote(name),
                     )
                 )
@@ -887,7 +881,7 @@ class PostgresBackend(Backend):
                 cursor.execute(
                     _sql(
                         "ALTER INDEX {old} RENAME TO {new}",
-                        old=quote("b_" + name[:60]),
+                        old=_building(name),
                         new=quote(name),
                     )
                 )
