@@ -35,7 +35,9 @@ HISTORY_ENTRIES = 500
 WINDOW = 5_000  # PostgreSQL: newest entries walked before reading a bucket's GIN index
 SCOPED = 0.1  # PostgreSQL: a user seeing less of the index skips the window
 SCOPED_SECONDS = 300.0
+PREFIX_DOUBT = 10  # PostgreSQL: how far a prefix's estimated count is trusted less
 _SCOPED: dict[tuple[str, tuple[Any, ...]], tuple[float, bool]] = {}
+_ESTIMATES: dict[tuple[str, str], tuple[float, float]] = {}  # PostgreSQL: (when, rows)
 
 
 def _building(name: str) -> str:
@@ -46,6 +48,7 @@ def _building(name: str) -> str:
 def forget() -> None:
     """Drop what this process noted about the index (tests roll the database back)."""
     _SCOPED.clear()
+    _ESTIMATES.clear()
 
 
 def _values(row: Row) -> list[Any]:
@@ -163,6 +166,12 @@ POSTGRES_BUCKET_OLDER = (
     "SELECT {columns} FROM search_entry e WHERE {match} AND {where} AND e.id <> ALL(%s) "
     "AND (e.id < coalesce((SELECT min(id) FROM (SELECT id FROM search_entry e WHERE {family} "
     "ORDER BY id DESC LIMIT %s) w), 9223372036854775807) OR NOT ({family})) "
+    "ORDER BY e.id + 0 DESC LIMIT %s"
+)
+# Without a window (a scoped user): no bound on the id, which the planner, not knowing
+# the bound, would read from the whole primary key.
+POSTGRES_BUCKET_ALL = (
+    "SELECT {columns} FROM search_entry e WHERE {match} AND {where} AND e.id <> ALL(%s) "
     "ORDER BY e.id + 0 DESC LIMIT %s"
 )
 # The title buckets' window holds records only: a long document is many chunks, which
@@ -749,16 +758,59 @@ class PostgresBackend(Backend):
         return " & ".join(groups)
 
     def _match(
-        self, query: Query, terms: list[list[Candidate]] | None, field: int = 2
+        self,
+        query: Query,
+        terms: list[list[Candidate]] | None,
+        field: int = 2,
+        *,
+        split: bool = True,
     ) -> tuple[str, list[Any]]:
         """Entries matching ``terms`` in the field group ``field`` (0 title, 1 title and
-        identifiers, 2 everything the user may search)."""
-        if field < 2:
-            return "e.tsv_head @@ %s::tsquery", [self._tsquery(terms, "A" if field == 0 else "")]
-        tsquery = self._tsquery(terms) or ""
-        if query.see_secret:
-            return "(e.tsv @@ %s::tsquery OR e.tsv_all @@ %s::tsquery)", [tsquery, tsquery]
-        return "e.tsv @@ %s::tsquery", [tsquery]
+        identifiers, 2 everything the user may search).
+
+        With several words (``split``), only the rarest word is looked up in the index
+        and the others are checked on its entries: GIN reads every posting list of every
+        word a prefix covers ("ma" while typing) before intersecting, so "paulina ma"
+        would read the entries of all words starting with "ma" (tens of milliseconds)
+        where those of "paulina" (hundreds) suffice. ``ts_match_vq`` is the function
+        behind ``@@``, which the planner does not take as an index condition."""
+        weights = "A" if field == 0 else ""
+        tsquery = self._tsquery(terms, weights) or ""
+        vectors = ["e.tsv_head"] if field < 2 else ["e.tsv"]
+        if field == 2 and query.see_secret:
+            vectors.append("e.tsv_all")
+        indexed = " OR ".join(f"{v} @@ %s::tsquery" for v in vectors)
+        if not split or terms is None or len(terms) < 2:
+            return f"({indexed})", [tsquery] * len(vectors)
+        groups = [self._tsquery([group], weights) or "" for group in terms]
+        # The planner estimates a prefix from the most common words it covers only,
+        # and a prefix covering many rare words ("32" of numbers) is under-estimated
+        # by far: a word typed whole is preferred unless it is much more common.
+        rarest = groups[
+            min(
+                range(len(groups)),
+                key=lambda i: (
+                    self._estimate_cached(vectors[0], groups[i])
+                    * (PREFIX_DOUBT if any(c.prefix for c in terms[i]) else 1)
+                ),
+            )
+        ]
+        checked = " OR ".join(f"ts_match_vq({v}, %s::tsquery)" for v in vectors)
+        params = [rarest] * len(vectors) + [tsquery] * len(vectors)
+        return f"({indexed}) AND ({checked})", params
+
+    def _estimate_cached(self, vector: str, tsquery: str) -> float:
+        """The planner's estimate of the entries matching one word's alternatives, kept
+        for a while (the words before the one being typed repeat at every keystroke)."""
+        key = (vector, tsquery)
+        now = time.monotonic()
+        known = _ESTIMATES.get(key)
+        if known is None or now - known[0] > SCOPED_SECONDS:
+            if len(_ESTIMATES) > 10_000:
+                _ESTIMATES.clear()
+            rows = self._estimate(f"{vector} @@ %s::tsquery", [tsquery])
+            known = _ESTIMATES[key] = (now, rows)
+        return known[1]
 
     def analyze(self) -> None:
         with connection.cursor() as cursor:
@@ -931,7 +983,7 @@ class PostgresBackend(Backend):
     def matches_at_least(self, query: Query, terms: list[list[Candidate]], count: int) -> bool:
         """From the planner's estimate (the GIN statistics of each lexeme): counting the
         matches of a short prefix would read all of them."""
-        return self._estimate(*self._match(query, terms)) >= count
+        return self._estimate(*self._match(query, terms, split=False)) >= count
 
     @staticmethod
     def _estimate(match_sql: str, match_params: list[Any]) -> float:
@@ -990,21 +1042,16 @@ class PostgresBackend(Backend):
                 rows = self._fetch(cursor)
             if len(rows) < limit:
                 older = _sql(
-                    POSTGRES_BUCKET_OLDER,
+                    POSTGRES_BUCKET_OLDER if window else POSTGRES_BUCKET_ALL,
                     columns=SELECT_COLUMNS,
                     match=match_sql,
                     where=query.where,
                     family=family,
                 )
+                seen = [*exclude, *(row["id"] for row in rows)]
+                bound = [window] if window else []
                 cursor.execute(
-                    older,
-                    [
-                        *match_params,
-                        *query.params,
-                        [*exclude, *(row["id"] for row in rows)],
-                        window,
-                        limit - len(rows),
-                    ],
+                    older, [*match_params, *query.params, seen, *bound, limit - len(rows)]
                 )
                 rows += self._fetch(cursor)
         return rows

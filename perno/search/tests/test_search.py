@@ -106,6 +106,23 @@ def test_last_word_is_a_prefix_while_typing(boss, people):
     assert titles(boss, "giovanna ross ", typing=True) == []  # a finished word is whole
 
 
+@pytest.mark.parametrize("broad", [False, True], ids=["ranked", "buckets"])
+def test_every_word_must_match_whichever_word_is_looked_up(boss, people, broad, monkeypatch):
+    """On PostgreSQL only the rarest word is looked up in the index and the others are
+    checked on its entries: each word still has to match, whichever is looked up."""
+    if broad:
+        monkeypatch.setattr(backends, "BROAD", 1)
+    for first, last in [("Paulina", "Marinescu"), ("Paulina", "Dobre"), ("Maria", "Popa")]:
+        contact_create(actor=boss, data={"first_name": first, "last_name": last})
+    for _ in range(3):  # "paulina" more common than "marinescu"
+        contact_create(actor=boss, data={"first_name": "Paulina", "last_name": "Vasile"})
+    assert titles(boss, "paulina mar", typing=True) == ["Paulina Marinescu"]
+    assert titles(boss, "marinescu paul", typing=True) == ["Paulina Marinescu"]
+    assert titles(boss, "marinescu paulina") == ["Paulina Marinescu"]
+    assert titles(boss, "paulina popa") == []
+    assert sorted(titles(boss, "marinescu st", typing=True)) == ["Stefan Marinescu"]
+
+
 def test_identifiers_whole_and_by_parts(boss, people):
     assert titles(boss, "j.mueller@brauhaus-verona.it") == ["Jürgen Müller"]
     assert titles(boss, "brauhaus-verona.it") == ["Jürgen Müller"]
