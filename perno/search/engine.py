@@ -26,7 +26,7 @@ from perno.accounts.rights import ALL, NONE, SUBJECTS, TEAM
 from perno.search import backends, vocabulary
 from perno.search.backends import COUNT_CAP, Query
 from perno.search.registry import KINDS
-from perno.search.text import fold, query_terms, words
+from perno.search.text import fold, query_terms
 from perno.search.typos import Candidate
 
 SORTS = ("relevance", "recent", "title")
@@ -181,8 +181,14 @@ def alternatives(query: str, *, typing: bool) -> tuple[list[list[Candidate]], bo
     return out, bool(terms and terms[-1].prefix)
 
 
-def _words(row: dict[str, Any]) -> list[str]:
-    return words(f"{row['title']} {row['subtitle']} {row['body'][:2000]}")
+_WORD_START = re.compile(r"\b\w")
+
+
+def _initials(row: dict[str, Any]) -> set[str]:
+    """The first letters (folded) of the words of a hit: from each word's first
+    character, so a long document chunk is not folded whole."""
+    text = f"{row['title']} {row['subtitle']} {row['body'][:2000]}"
+    return {fold(ch)[:1] for ch in set(_WORD_START.findall(text))}
 
 
 def _matcher(terms: list[list[Candidate]]) -> tuple[set[str], tuple[str, ...]]:
@@ -298,7 +304,7 @@ def search(
     with backend.reading():
         if initial:
             rows = backend.search(prepared, limit=size * 5, offset=0)
-            rows.sort(key=lambda row: not any(w.startswith(initial) for w in _words(row)))
+            rows.sort(key=lambda row: initial not in _initials(row))
             rows = rows[max(0, offset) : max(0, offset) + size]
         else:
             rows = backend.search(prepared, limit=size, offset=max(0, offset))

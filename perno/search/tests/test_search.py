@@ -123,6 +123,16 @@ def test_every_word_must_match_whichever_word_is_looked_up(boss, people, broad, 
     assert sorted(titles(boss, "marinescu st", typing=True)) == ["Stefan Marinescu"]
 
 
+def test_a_one_letter_last_word_puts_the_hits_with_that_initial_first(boss):
+    for last in ["Bianchi", "Ștefănescu", "Verdi"]:
+        contact_create(actor=boss, data={"first_name": "Giovanna", "last_name": last})
+    everyone = {"Giovanna Bianchi", "Giovanna Ștefănescu", "Giovanna Verdi"}
+    for initial, first in [("s", "Giovanna Ștefănescu"), ("b", "Giovanna Bianchi")]:
+        found = titles(boss, f"giovanna {initial}", typing=True)
+        assert found[0] == first  # accents folded: "Ș" starts with "s"
+        assert set(found) == everyone  # the others are only put after it
+
+
 def test_identifiers_whole_and_by_parts(boss, people):
     assert titles(boss, "j.mueller@brauhaus-verona.it") == ["Jürgen Müller"]
     assert titles(boss, "brauhaus-verona.it") == ["Jürgen Müller"]
