@@ -460,13 +460,26 @@ class Backend:
 
 
 def _level_terms(query: Query, level: int, *, whole: bool = False) -> list[list[Candidate]] | None:
+    """Per term, its alternatives with at most ``level`` typos (``whole``: words only,
+    no word starts). An alternative another one's start already covers is left out
+    ("mana*" and "mano" when "man*" is there): it would only make the engine read the
+    same entries again."""
     out = []
     for alternatives in query.terms:
         kept = [c for c in alternatives if c.typos <= level and not (whole and c.prefix)]
         if not kept:
             return None
-        out.append(kept)
+        heads = {c.token for c in kept if c.prefix}
+        out.append([c for c in kept if not _covered(c, heads)])
     return out
+
+
+def _covered(candidate: Candidate, heads: set[str]) -> bool:
+    token = candidate.token
+    return any(
+        token.startswith(head) and (len(head) < len(token) or not candidate.prefix)
+        for head in heads
+    )
 
 
 class SQLiteBackend(Backend):

@@ -78,3 +78,36 @@ def test_agrees_with_a_plain_reference(vocabulary, term, prefix):
                 expected[token] = min(expected.get(token, budget + 1), min(heads))
     found = {c.token: c.typos for c in candidates(term, vocabulary, prefix=prefix)}
     assert found == expected
+
+
+def test_alternatives_a_word_start_covers_are_left_out_of_a_tier():
+    from perno.search.backends import Query, _level_terms
+
+    typed = [
+        Candidate(0, "mano", False),
+        Candidate(0, "mano", True),
+        Candidate(1, "man", True),
+        Candidate(1, "mana", True),
+        Candidate(1, "manu", False),
+        Candidate(1, "maio", True),
+        Candidate(1, "emano", True),
+    ]
+    query = Query(
+        terms=[[Candidate(0, "cristina", False)], typed],
+        levels=1,
+        prefix_last=True,
+        see_secret=False,
+        user_id=1,
+        where="TRUE",
+        params=[],
+    )
+    tokens = [sorted((c.token, c.prefix) for c in alts) for alts in _level_terms(query, 0) or []]
+    assert tokens == [[("cristina", False)], [("mano", True)]]
+    level_one = _level_terms(query, 1) or []
+    assert sorted((c.token, c.prefix) for c in level_one[1]) == [
+        ("emano", True),
+        ("maio", True),
+        ("man", True),
+    ]
+    whole = _level_terms(query, 1, whole=True) or []
+    assert sorted(c.token for c in whole[1]) == ["mano", "manu"]
