@@ -104,8 +104,7 @@ def database_from_url(url: str) -> dict[str, Any]:
             # "database is locked" upgrades from read to write inside a transaction.
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; "
-                "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536;"
+                "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
             ),
             "transaction_mode": "IMMEDIATE",
         }
