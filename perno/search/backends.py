@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,10 +34,10 @@ BROAD = 2_000  # from this many matching entries a query is answered bucket by b
 HISTORY_ENTRIES = 500
 WINDOW = 5_000  # PostgreSQL: newest entries walked before reading a bucket's GIN index
 SCOPED = 0.1  # PostgreSQL: a user seeing less of the index skips the window
-SCOPED_SECONDS = 300.0
+NOTED_SECONDS = 300.0  # PostgreSQL: how long planner estimates are kept per process
 PREFIX_DOUBT = 10  # PostgreSQL: how far a prefix's estimated count is trusted less
-_SCOPED: dict[tuple[str, tuple[Any, ...]], tuple[float, bool]] = {}
-_ESTIMATES: dict[tuple[str, str], tuple[float, float]] = {}  # PostgreSQL: (when, rows)
+_SCOPED: dict[Any, tuple[float, Any]] = {}  # PostgreSQL: (when, is the user scoped)
+_ESTIMATES: dict[Any, tuple[float, Any]] = {}  # PostgreSQL: (when, rows)
 
 
 def _building(name: str) -> str:
@@ -49,6 +49,17 @@ def forget() -> None:
     """Drop what this process noted about the index (tests roll the database back)."""
     _SCOPED.clear()
     _ESTIMATES.clear()
+
+
+def _noted(store: dict[Any, tuple[float, Any]], key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept in ``store`` under ``key`` for NOTED_SECONDS."""
+    now = time.monotonic()
+    known = store.get(key)
+    if known is None or now - known[0] > NOTED_SECONDS:
+        if len(store) > 10_000:
+            store.clear()
+        known = store[key] = (now, compute())
+    return known[1]
 
 
 def _values(row: Row) -> list[Any]:
@@ -815,15 +826,13 @@ class PostgresBackend(Backend):
     def _estimate_cached(self, vector: str, tsquery: str) -> float:
         """The planner's estimate of the entries matching one word's alternatives, kept
         for a while (the words before the one being typed repeat at every keystroke)."""
-        key = (vector, tsquery)
-        now = time.monotonic()
-        known = _ESTIMATES.get(key)
-        if known is None or now - known[0] > SCOPED_SECONDS:
-            if len(_ESTIMATES) > 10_000:
-                _ESTIMATES.clear()
-            rows = self._estimate(f"{vector} @@ %s::tsquery", [tsquery])
-            known = _ESTIMATES[key] = (now, rows)
-        return known[1]
+        return float(
+            _noted(
+                _ESTIMATES,
+                (vector, tsquery),
+                lambda: self._estimate(f"{vector} @@ %s::tsquery", [tsquery]),
+            )
+        )
 
     def analyze(self) -> None:
         with connection.cursor() as cursor:
@@ -978,20 +987,18 @@ class PostgresBackend(Backend):
         planner's estimate, kept for a few minutes per access predicate."""
         if not query.hint:
             return False
-        key = (query.hint, tuple(query.hint_params))
-        now = time.monotonic()
-        known = _SCOPED.get(key)
-        if known is None or now - known[0] > SCOPED_SECONDS:
+
+        def share() -> float:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'search_entry'::regclass"
                 )
                 total = float(cursor.fetchone()[0])
-            share = self._estimate(query.hint, query.hint_params) / total
-            if len(_SCOPED) > 10_000:
-                _SCOPED.clear()
-            known = _SCOPED[key] = (now, share < SCOPED)
-        return known[1]
+            return self._estimate(query.hint, query.hint_params) / total
+
+        return bool(
+            _noted(_SCOPED, (query.hint, tuple(query.hint_params)), lambda: share() < SCOPED)
+        )
 
     def matches_at_least(self, query: Query, terms: list[list[Candidate]], count: int) -> bool:
         """From the planner's estimate (the GIN statistics of each lexeme): counting the
