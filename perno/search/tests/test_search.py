@@ -123,6 +123,54 @@ def test_every_word_must_match_whichever_word_is_looked_up(boss, people, broad, 
     assert sorted(titles(boss, "marinescu st", typing=True)) == ["Stefan Marinescu"]
 
 
+def starts_in_step() -> bool:
+    """PostgreSQL: ``search_start`` holds exactly the title word starts of the entries
+    (and some, when there are entries); SQLite has no such table."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM search_start s FULL JOIN (SELECT k, e.id "
+            "FROM search_entry e, unnest(search_starts(e.tsv_head)) k) d "
+            "ON d.k = s.start AND d.id = s.entry_id WHERE s.start IS NULL OR d.k IS NULL), "
+            "(SELECT count(*) FROM search_start), (SELECT count(*) FROM search_entry)"
+        )
+        wrong, starts, entries = cursor.fetchone()
+    return wrong == 0 and (starts > 0 or entries == 0)
+
+
+@pytest.mark.parametrize("window", [5000, 2], ids=["walk", "walk-then-older"])
+def test_short_word_starts_are_answered_newest_first(boss, monkeypatch, window):
+    """Title buckets of a short word start walk the title word starts (PostgreSQL) and,
+    past the window, read the older matches from GIN: the same order either way, and
+    only titles with a word of that start."""
+    monkeypatch.setattr(backends, "BROAD", 1)
+    monkeypatch.setattr(backends, "WINDOW", window)
+    made = [
+        company_create(actor=boss, data={"name": name})
+        for name in (
+            "Marmi Veneti",  # oldest title match
+            "Officina Bassi",
+            "Alta Marea",  # a later word of the title
+            "Nord Est",
+        )
+    ]
+    by_mail = contact_create(
+        actor=boss, data={"first_name": "Ugo", "last_name": "Neri", "email": "marmi@example.com"}
+    )
+    whole = company_create(actor=boss, data={"name": "Ma Costruzioni"})
+    newest = company_create(actor=boss, data={"name": "Manifattura Sud"})
+    hits = [h.id for h in engine.search(boss, "ma", typing=True).hits]
+    # The whole word first, then the titles newest first, then the e-mail's start.
+    assert hits[:4] == [whole.pk, newest.pk, made[2].pk, made[0].pk]
+    assert by_mail.pk in hits[4:]
+    assert made[1].pk not in hits and made[3].pk not in hits
+    hits = [h.id for h in engine.search(boss, "mar", typing=True).hits]
+    assert hits[:2] == [made[2].pk, made[0].pk]
+    assert newest.pk not in hits
+    assert starts_in_step()
+
+
 def test_a_one_letter_last_word_puts_the_hits_with_that_initial_first(boss):
     for last in ["Bianchi", "Ștefănescu", "Verdi"]:
         contact_create(actor=boss, data={"first_name": "Giovanna", "last_name": last})
@@ -270,6 +318,7 @@ def test_rebuild_recreates_the_same_index(boss, people, bulk, monkeypatch):
     assert not SearchWord.objects.filter(word="parolaorfana").exists()
     assert SearchWord.objects.filter(word="rossini").exists()
     assert state() == before
+    assert starts_in_step()
     assert counts["contact"] == 5 and counts["company"] == 1
     assert titles(boss, "muller") == ["Jürgen Müller"]
 
@@ -302,6 +351,32 @@ def test_rebuild_keeps_edits_made_while_it_runs(boss, people):
     assert titles(boss, "arrivato") == ["Nuovo Arrivato"]
     assert titles(boss, "muller") == ["Jürgen Müller"]  # untouched records are there
     assert SearchEntry.objects.filter(kind="contact").count() == 5
+    assert starts_in_step()
+    # The swapped-in table keeps its title word starts in step from then on.
+    contact_update(
+        actor=boss, contact=people["rossi"], data={"last_name": "Quercioli"}, expected_version=None
+    )
+    contact_delete(actor=boss, contact=people["muller"])
+    assert starts_in_step()
+    assert titles(boss, "qu", typing=True) == ["Giovanna Quercioli"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_leaves_the_index_vacuumed(admin_user):
+    """Outside a transaction the rebuild VACUUMs on PostgreSQL: a table filled by COPY
+    has no page marked all-visible, so index-only walks would read the table too."""
+    from perno.search.indexer import rebuild
+
+    company_create(actor=admin_user, data={"name": "Vacuo Impianti"})
+    rebuild()
+    assert titles(admin_user, "vacuo") == ["Vacuo Impianti"]
+    assert starts_in_step()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relallvisible FROM pg_class WHERE oid = 'search_entry'::regclass"
+            )
+            assert cursor.fetchone()[0] > 0
 
 
 def test_owner_and_team_changes_follow_to_comments(boss, make_user):
