@@ -94,7 +94,12 @@ class Vocabulary:
                         )
                         if distance
                     )
-        best = sorted(found, key=lambda c: (c.typos, c.prefix, abs(len(c.token) - len(term))))
+        # The token last: ``found`` is a set, whose order changes with each process's
+        # string hashing, and a cut at MAX_ALTERNATIVES among equals would keep
+        # different alternatives (so different results) in different processes.
+        best = sorted(
+            found, key=lambda c: (c.typos, c.prefix, abs(len(c.token) - len(term)), c.token)
+        )
         kept: list[Candidate] = []
         per_level: dict[int, int] = {}
         for candidate in best:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 from hypothesis import given
 from hypothesis import strategies as st
 from rapidfuzz.distance import OSA
@@ -111,3 +115,31 @@ def test_alternatives_a_word_start_covers_are_left_out_of_a_tier():
     ]
     whole = _level_terms(query, 1, whole=True) or []
     assert sorted(c.token for c in whole[1]) == ["mano", "manu"]
+
+
+NEAR_IN_A_PROCESS = """
+import json, sys
+from perno.search.typos import Vocabulary
+vocabulary = Vocabulary()
+letters = "abcdefghijklmnopqrstuvwxyz"
+vocabulary.add(["marx" + c for c in letters if c != "y"] + ["mar" + c + "y" for c in letters if c != "x"])
+print(json.dumps([c.token for c in vocabulary.near("marxy", prefix=False) if c.typos == 1]))
+"""
+
+
+def test_the_alternatives_kept_do_not_depend_on_the_process():
+    """50 words one typo from "marxy", of which 40 are kept. Which 40 must not depend on
+    the process's string hashing (PYTHONHASHSEED), or two web workers would answer the
+    same search differently."""
+    kept = []
+    for seed in ("1", "2", "3"):
+        out = subprocess.run(
+            [sys.executable, "-c", NEAR_IN_A_PROCESS],
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        kept.append(json.loads(out.stdout))
+    assert len(kept[0]) == 40
+    assert kept[0] == kept[1] == kept[2]
