@@ -848,11 +848,11 @@ class PostgresBackend(Backend):
         """Entries matching ``terms`` in the field group ``field`` (0 title, 1 title and
         identifiers, 2 everything the user may search).
 
-        With several words (``split``), a rare word typed whole is looked up alone in
-        the index and the others are checked on its entries: GIN reads every posting list of every
-        word a prefix covers ("ma" while typing) before intersecting, so "paulina ma"
-        would read the entries of all words starting with "ma" (tens of milliseconds)
-        where those of "paulina" (hundreds) suffice. ``ts_match_vq`` is the function
+        With several words (``split``), one word may be looked up alone in the index and
+        the others checked on its entries: GIN reads every posting list of every word a
+        prefix covers ("ma" while typing) before intersecting, so "paulina ma" would
+        read the entries of all words starting with "ma" (tens of milliseconds) where
+        those of "paulina" (hundreds) suffice. ``ts_match_vq`` is the function
         behind ``@@``, which the planner does not take as an index condition."""
         weights = "A" if field == 0 else ""
         tsquery = self._tsquery(terms, weights) or ""
@@ -862,15 +862,17 @@ class PostgresBackend(Backend):
         indexed = " OR ".join(f"{v} @@ %s::tsquery" for v in vectors)
         if not split or terms is None or len(terms) < 2:
             return f"({indexed})", [tsquery] * len(vectors)
-        estimates = [
-            (
-                self._estimate_cached(vectors[0], self._tsquery([group], weights) or ""),
-                any(c.prefix for c in group),
-                i,
-            )
-            for i, group in enumerate(terms)
-        ]
-        if self._scoped(query):
+        scoped = self._scoped(query)
+        estimates: list[tuple[float, bool, int]] = []
+        for i, group in enumerate(terms):
+            prefix = any(c.prefix for c in group)
+            if prefix and not scoped:
+                # Never picked, so not estimated: an EXPLAIN, and the word being typed
+                # changes at every keystroke.
+                continue
+            group_query = self._tsquery([group], weights) or ""
+            estimates.append((self._estimate_cached(vectors[0], group_query), prefix, i))
+        if scoped:
             # The access columns' indexes narrow the rarest word's entries before they
             # are read, so it pays to look up only that one. The planner estimates a
             # prefix from the most common words it covers only ("10" of numbers: 383
@@ -881,10 +883,9 @@ class PostgresBackend(Backend):
             # far more than GIN intersecting two common words ("consulenza 10": 22 ms
             # intersected, 140 ms rechecking the 16,500 "consulenza"). Only a rare word
             # typed whole (whose estimate the GIN statistics know) is looked up alone.
-            whole = [e for e in estimates if not e[1]]
-            if not whole or min(whole)[0] > SPLIT_BELOW:
+            if not estimates or min(estimates)[0] > SPLIT_BELOW:
                 return f"({indexed})", [tsquery] * len(vectors)
-            pick = min(whole)
+            pick = min(estimates)
         rarest = self._tsquery([terms[pick[2]]], weights) or ""
         checked = " OR ".join(f"ts_match_vq({v}, %s::tsquery)" for v in vectors)
         params = [rarest] * len(vectors) + [tsquery] * len(vectors)
@@ -1158,7 +1159,7 @@ class PostgresBackend(Backend):
             _short(terms)
             or self._estimate_cached("e.tsv_head", self._tsquery(terms) or "") >= BROAD
         ):
-            return self._start_bucket(query, terms, keys, exclude, limit)
+            return self._start_bucket(query, terms, keys, (match_sql, match_params), exclude, limit)
         # The newest matches are first looked for among the newest WINDOW entries (a
         # walk of the primary key, whose cost does not depend on how common the words
         # are); only when those hold too few, the older matches are read from the GIN
@@ -1202,10 +1203,12 @@ class PostgresBackend(Backend):
         query: Query,
         terms: list[list[Candidate]],
         keys: list[str],
+        match: tuple[str, list[Any]],
         exclude: list[int],
         limit: int,
     ) -> list[dict[str, Any]]:
-        """A title bucket of one word, through ``search_start``."""
+        """A title bucket of one word, through ``search_start``; ``match``: the bucket's
+        GIN match, for the older entries."""
         merged = _sql(
             POSTGRES_START_MERGED, walks=" UNION ALL ".join([POSTGRES_START_WALK] * len(keys))
         )
@@ -1221,7 +1224,7 @@ class PostgresBackend(Backend):
             walked, oldest = cursor.fetchone()
             if walked < WINDOW:
                 return rows  # every entry with those starts was looked at
-            match_sql, match_params = self._match(query, terms, 0)
+            match_sql, match_params = match
             older = _sql(
                 POSTGRES_BUCKET_BELOW, columns=SELECT_COLUMNS, match=match_sql, where=query.where
             )
