@@ -149,8 +149,9 @@ def test_two_factor_enrolment_verification_and_recovery_codes(client, user):
     assert "This code is wrong" in wrong.content.decode()
     device.refresh_from_db()
     device.throttle_reset()  # django-otp delays the next try after a failure
+    enrolment_code = current_code(device)
     page = client.post(
-        "/account/two-factor/", {"action": "confirm", "code": current_code(device)}
+        "/account/two-factor/", {"action": "confirm", "code": enrolment_code}
     ).content.decode()
     codes = re.findall(r"<li>([0-9a-f]{8}-[0-9a-f]{8})</li>", page)
     assert len(codes) == 10 and RecoveryCode.objects.filter(user=user).count() == 10
@@ -165,9 +166,9 @@ def test_two_factor_enrolment_verification_and_recovery_codes(client, user):
     assert response.status_code == 302 and response["Location"].startswith("/login/verify/")
     assert client.get("/api/v1/contacts").status_code == 401
     device.refresh_from_db()
-    used = current_code(device)
-    # The code used at enrolment is refused a second time.
-    response = client.post("/login/verify/", {"code": used})
+    # The code used at enrolment is refused a second time (that code itself: one
+    # computed now would be a fresh one if the 30-second step had just turned).
+    response = client.post("/login/verify/", {"code": enrolment_code})
     assert "already used" in response.content.decode()
     device.refresh_from_db()
     device.throttle_reset()
