@@ -168,6 +168,22 @@ def test_short_word_starts_are_answered_newest_first(boss, monkeypatch, window):
     hits = [h.id for h in engine.search(boss, "mar", typing=True).hits]
     assert hits[:2] == [made[2].pk, made[0].pk]
     assert newest.pk not in hits
+    # Four and five letters are starts of their own; a longer start is walked under its
+    # first five letters, each title checked.
+    later = company_create(actor=boss, data={"name": "Marmellate Sud"})
+    walked = {
+        typed: engine.search(boss, typed, typing=True).hits for typed in ("marm", "marmel", "marmi")
+    }
+    assert [h.id for h in walked["marm"][:2]] == [later.pk, made[0].pk]
+    assert walked["marmel"][0].id == later.pk
+    assert made[0].pk not in [h.id for h in walked["marmel"]]
+    assert walked["marmi"][0].id == made[0].pk
+    # Found as title matches (a missing start would leave them to a later bucket, with
+    # a lower score), as when ranked in one statement.
+    monkeypatch.setattr(backends, "BROAD", 10**9)
+    for typed, hits in walked.items():
+        ranked = engine.search(boss, typed, typing=True).hits
+        assert [(h.id, h.score) for h in hits[:1]] == [(h.id, h.score) for h in ranked[:1]]
     assert starts_in_step()
 
 
