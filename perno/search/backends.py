@@ -216,6 +216,9 @@ POSTGRES_START_BUCKET = (
     "ORDER BY s.entry_id DESC LIMIT %s"
 )
 POSTGRES_START_WINDOW = "SELECT count(*), min(entry_id) FROM ({merged}) w"
+POSTGRES_START_COUNT = (
+    "SELECT count(*) FROM (SELECT 1 FROM search_start WHERE start = ANY(%s) LIMIT %s) s"
+)
 POSTGRES_BUCKET_BELOW = (
     "SELECT {columns} FROM search_entry e WHERE {match} AND {where} AND e.id <> ALL(%s) "
     "AND e.id < %s ORDER BY e.id + 0 DESC LIMIT %s"
@@ -1119,10 +1122,23 @@ class PostgresBackend(Backend):
         a prefix of two or three letters, which covers many words ("lu": 1,249
         estimated, as for any prefix the statistics do not know, and 16,309 found), and
         several words, which the planner takes as independent where words of one text go
-        together ("porro sim": 197 estimated, 5,472 found)."""
-        several = len(terms) > 1
-        doubt = PREFIX_DOUBT if (_short(terms) or several) and not self._scoped(query) else 1
-        return self._estimate(*self._match(query, terms, split=False)) * doubt >= count
+        together ("porro sim": 197 estimated, 5,472 found). A longer prefix estimated
+        below ``count`` has its title word starts counted in ``search_start`` (an index
+        walk stopping at ``count``)."""
+        if self._scoped(query):
+            return self._estimate(*self._match(query, terms, split=False)) >= count
+        doubt = PREFIX_DOUBT if _short(terms) or len(terms) > 1 else 1
+        if self._estimate(*self._match(query, terms, split=False)) * doubt >= count:
+            return True
+        # A longer prefix the statistics do not know has the same floor estimate
+        # ("gian": 1,261 estimated, 11,670 found); its own starts (five letters at
+        # most) are keys of ``search_start``, each row a title holding it.
+        keys = _start_keys(terms, 0)
+        if keys is None or not all(c.prefix and len(c.token) <= START_LETTERS for c in terms[0]):
+            return False
+        with connection.cursor() as cursor:
+            cursor.execute(POSTGRES_START_COUNT, [keys, count])
+            return int(cursor.fetchone()[0]) >= count
 
     @staticmethod
     def _estimate(match_sql: str, match_params: list[Any]) -> float:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -185,6 +186,23 @@ def test_short_word_starts_are_answered_newest_first(boss, monkeypatch, window):
         ranked = engine.search(boss, typed, typing=True).hits
         assert [(h.id, h.score) for h in hits[:1]] == [(h.id, h.score) for h in ranked[:1]]
     assert starts_in_step()
+
+
+def test_a_longer_prefix_of_many_titles_is_answered_bucket_by_bucket(boss, monkeypatch):
+    """The planner gives a prefix its statistics do not know a floor estimate ("gian":
+    1,261 estimated, 11,670 found at 1,000,000 entries), so for a user who sees most of
+    the index (PostgreSQL) the title word starts are counted: a prefix of many titles
+    walks them newest first instead of ranking every match in one statement."""
+    monkeypatch.setattr(backends, "BROAD", 3)
+    made = [
+        contact_create(actor=boss, data={"first_name": "Gianni", "last_name": last})
+        for last in ("Rossi", "Bianchi", "Verdi")
+    ]
+    with CaptureQueriesContext(connection) as statements:
+        hits = engine.search(boss, "gian", typing=True, limit=2).hits
+    assert [h.id for h in hits] == [made[2].pk, made[1].pk]  # the newest first
+    if connection.vendor == "postgresql":
+        assert any("FROM search_start" in q["sql"] for q in statements.captured_queries)
 
 
 def test_a_one_letter_last_word_puts_the_hits_with_that_initial_first(boss):
