@@ -230,6 +230,9 @@ POSTGRES_START_TRIGGERS = (
     "CREATE TRIGGER search_start_clear AFTER TRUNCATE ON {entries} "
     "FOR EACH STATEMENT EXECUTE FUNCTION search_start_clear('{starts}')",
 )
+POSTGRES_WHOLE = (
+    "CASE WHEN e.id IN (SELECT w.id FROM search_entry w WHERE {match}) THEN 1 ELSE 0 END"
+)
 POSTGRES_COUNT = (
     "SELECT kind, count(*) FROM (SELECT e.kind FROM search_entry e "
     "WHERE {match} AND {where} LIMIT %s) found GROUP BY kind"
@@ -1272,10 +1275,20 @@ class PostgresBackend(Backend):
             part_params = [self._tsquery(terms, "A"), self._tsquery(terms)]
             if query.prefix_last:
                 whole = _level_terms(query, level, whole=True)
-                if whole is not None:
+                if whole is not None and self._scoped(query):
                     vector = "coalesce(e.tsv_all, e.tsv)" if query.see_secret else "e.tsv"
                     whole_sql = f"CASE WHEN {vector} @@ %s::tsquery THEN 1 ELSE 0 END"
                     part_params.append(self._tsquery(whole))
+                elif whole is not None:
+                    # The whole-word matches from GIN, once (a hashed subplan), rather
+                    # than every match's text vector read again: a document chunk's is
+                    # long and compressed ("tempore ear", 5,121 matches: 36 → 18 ms).
+                    vectors = ["w.tsv", "w.tsv_all"] if query.see_secret else ["w.tsv"]
+                    whole_sql = _sql(
+                        POSTGRES_WHOLE,
+                        match=" OR ".join(f"{v} @@ %s::tsquery" for v in vectors),
+                    )
+                    part_params += [self._tsquery(whole)] * len(vectors)
                 else:
                     whole_sql = "0"
         sql = _sql(
