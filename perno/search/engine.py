@@ -177,6 +177,8 @@ def alternatives(query: str, *, typing: bool) -> tuple[list[list[Candidate]], bo
                 found.extend(Candidate(0, text, True) for text in texts)
         else:
             found = vocab.near(term.text, prefix=term.prefix)
+            if not found:
+                return [], False  # a word in no entry: nothing has every word
         out.append(found)
     return out, bool(terms and terms[-1].prefix)
 

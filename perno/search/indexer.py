@@ -19,6 +19,7 @@ from django.utils import timezone
 from perno.search import backends
 from perno.search.registry import Access, Source, sources
 from perno.search.text import document_tokens
+from perno.search.typos import vocabulary_word
 
 CHUNK_CHARS = 1200  # document text is indexed in chunks of about this size
 SEPARATOR = " · "
@@ -53,7 +54,7 @@ class Row:
                 self.secret_tokens,
             )
             for token in tokens
-            if 3 <= len(token) <= 64 and token.isalpha()
+            if vocabulary_word(token)
         }
 
 

@@ -28,6 +28,12 @@ def typo_budget(term: str) -> int:
     return 1 if length < 7 else 2
 
 
+def vocabulary_word(token: str) -> bool:
+    """Whether ``token`` is of the kind the vocabulary holds (alphabetic, 3 to 64
+    letters): every such token of the index is in it."""
+    return 3 <= len(token) <= 64 and token.isalpha()
+
+
 @dataclass(frozen=True, order=True)
 class Candidate:
     typos: int
@@ -63,8 +69,14 @@ class Vocabulary:
 
     def near(self, term: str, *, prefix: bool) -> list[Candidate]:
         """The term itself, and the words (whole) or heads (prefix, while typing) within
-        the typo budget, fewest typos first."""
-        found = {Candidate(0, term, False)}
+        the typo budget, fewest typos first. The term whole only when it may be in the
+        index: a word of the vocabulary's kind that the vocabulary lacks is in no entry,
+        and looking it up would read the other words' postings for nothing (the exact
+        tier of "giovznna ma" read every "ma…" entry: 55 ms at 1,000,000 entries). Empty
+        when nothing may match."""
+        found = set()
+        if term in self.words or not vocabulary_word(term):
+            found.add(Candidate(0, term, False))
         if prefix:
             found.add(Candidate(0, term, True))
         budget = typo_budget(term)

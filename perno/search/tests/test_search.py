@@ -205,6 +205,19 @@ def test_a_longer_prefix_of_many_titles_is_answered_bucket_by_bucket(boss, monke
         assert any("FROM search_start" in q["sql"] for q in statements.captured_queries)
 
 
+def test_a_typed_word_in_no_entry_is_not_looked_up(boss):
+    """A typo'd word the vocabulary lacks finds its neighbours without the index being
+    read for the word itself; a query with a word nothing is near finds nothing."""
+    contact_create(actor=boss, data={"first_name": "Giovanna", "last_name": "Marinescu"})
+    with CaptureQueriesContext(connection) as statements:
+        found = titles(boss, "giovznna ma", typing=True)
+    assert found == ["Giovanna Marinescu"]
+    assert not [q for q in statements.captured_queries if "giovznna" in q["sql"]]
+    with CaptureQueriesContext(connection) as statements:
+        assert titles(boss, "qwxzyk ma", typing=True) == []
+    assert not [q for q in statements.captured_queries if "search_entry" in q["sql"]]
+
+
 def test_a_one_letter_last_word_puts_the_hits_with_that_initial_first(boss):
     for last in ["Bianchi", "Ștefănescu", "Verdi"]:
         contact_create(actor=boss, data={"first_name": "Giovanna", "last_name": last})

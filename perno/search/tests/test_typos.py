@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rapidfuzz.distance import OSA
 
 from perno.search.text import fold
-from perno.search.typos import Candidate, candidates, typo_budget
+from perno.search.typos import Candidate, Vocabulary, candidates, typo_budget
 
 VOCABULARY = [
     "rossi", "rossini", "russo", "rosa", "marco", "marcello", "muller", "stefan",
@@ -58,6 +58,20 @@ def test_results_come_in_tiers():
     found = candidates("rossi", VOCABULARY, prefix=True)
     assert found[0] == Candidate(0, "rossi", False)
     assert [c.typos for c in found] == sorted(c.typos for c in found)
+
+
+def test_a_word_the_vocabulary_lacks_is_not_searched_whole():
+    """Every alphabetic token of 3 to 64 letters in the index is in the vocabulary, so a
+    typed word of that kind it lacks is in no entry; other tokens may be."""
+    vocab = Vocabulary()
+    vocab.add(VOCABULARY)
+    assert Candidate(0, "rossi", False) in vocab.near("rossi", prefix=False)
+    assert Candidate(0, "rozzi", False) not in vocab.near("rozzi", prefix=False)
+    assert Candidate(1, "rossi", False) in vocab.near("rozsi", prefix=False)
+    assert vocab.near("qwxyz", prefix=False) == []
+    assert vocab.near("qwxyz", prefix=True) == [Candidate(0, "qwxyz", True)]
+    for kept in ("xy", "a1b2", "x" * 65):
+        assert Candidate(0, kept, False) in vocab.near(kept, prefix=False)
 
 
 words = st.text(alphabet="abcdeilmnorst", min_size=1, max_size=9)
