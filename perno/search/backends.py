@@ -323,14 +323,23 @@ class Backend:
             self.delete(kind, gone)
 
     def _add_words(self, rows: Sequence[Row]) -> None:
-        words = sorted({w for row in rows for w in row.words()})
-        if not words:
-            return
+        self.add_words({w for row in rows for w in row.words()})
+
+    def add_words(self, words: set[str]) -> set[str]:
+        """Add ``words`` to the vocabulary (those it has are left); returns them."""
+        ordered = sorted(words)
         with connection.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO search_word (word) VALUES (%s) ON CONFLICT (word) DO NOTHING",
-                [[word] for word in words],
-            )
+            for start in range(0, len(ordered), 5000):
+                cursor.executemany(
+                    "INSERT INTO search_word (word) VALUES (%s) ON CONFLICT (word) DO NOTHING",
+                    [[word] for word in ordered[start : start + 5000]],
+                )
+        return words
+
+    def vocabulary_words(self) -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT word FROM search_word")
+            return {word for (word,) in cursor.fetchall()}
 
     def _prune_words(self, cursor: Any, words: set[str]) -> None:
         raise NotImplementedError
@@ -343,15 +352,9 @@ class Backend:
         remove the vocabulary words no entry holds any more (each checked against the
         index itself: fts5vocab on SQLite, the GIN index on PostgreSQL, so words of
         documents, which a rebuild keeps, stay)."""
+        existing = self.vocabulary_words()
+        self.add_words(words - existing)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT word FROM search_word")
-            existing = {word for (word,) in cursor.fetchall()}
-            missing = sorted(words - existing)
-            for start in range(0, len(missing), 5000):
-                cursor.executemany(
-                    "INSERT INTO search_word (word) VALUES (%s) ON CONFLICT (word) DO NOTHING",
-                    [[word] for word in missing[start : start + 5000]],
-                )
             stale = sorted(existing - words)
             for start in range(0, len(stale), 500):
                 self._prune_words(cursor, set(stale[start : start + 500]))
@@ -477,6 +480,11 @@ class Backend:
         return found
 
     def count_by_kind(self, query: Query) -> dict[str, int]:
+        raise NotImplementedError
+
+    def holds(self, word: str) -> bool:
+        """Whether an entry holds ``word`` whole (any field, whatever the access: it only
+        decides whether the word is looked up at all)."""
         raise NotImplementedError
 
     def new_words(self, after: int) -> tuple[int, list[tuple[int, str]]]:
@@ -637,6 +645,14 @@ class SQLiteBackend(Backend):
             cursor.execute(
                 "DELETE FROM search_fts WHERE rowid NOT IN (SELECT id FROM search_entry)"
             )
+
+    def holds(self, word: str) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s)",
+                [self._quote(word)],
+            )
+            return bool(cursor.fetchone()[0])
 
     @staticmethod
     def _quote(token: str) -> str:
@@ -828,6 +844,15 @@ class PostgresBackend(Backend):
         )
         if cursor.rowcount:
             self._bump_vocabulary(cursor)
+
+    def holds(self, word: str) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM search_entry e WHERE e.tsv @@ %s::tsquery) "
+                "OR EXISTS (SELECT 1 FROM search_entry e WHERE e.tsv_all @@ %s::tsquery)",
+                [self._lexeme(word)] * 2,
+            )
+            return bool(cursor.fetchone()[0])
 
     @staticmethod
     def _lexeme(token: str) -> str:

@@ -27,7 +27,7 @@ from perno.search import backends, vocabulary
 from perno.search.backends import COUNT_CAP, Query
 from perno.search.registry import KINDS
 from perno.search.text import fold, query_terms
-from perno.search.typos import Candidate
+from perno.search.typos import Candidate, vocabulary_word
 
 SORTS = ("relevance", "recent", "title")
 MAX_TERMS = 10
@@ -177,6 +177,14 @@ def alternatives(query: str, *, typing: bool) -> tuple[list[list[Candidate]], bo
                 found.extend(Candidate(0, text, True) for text in texts)
         else:
             found = vocab.near(term.text, prefix=term.prefix)
+            # A word the vocabulary lacks is most likely in no entry (looked up whole
+            # with the other words, it had their postings read for nothing: "giovznna
+            # ma", 55 ms at 1,000,000 entries). The index is asked about it alone, which
+            # is quick: an entry saved while its word was being pruned from the
+            # vocabulary would hold it.
+            lacking = term.text not in vocab.words and vocabulary_word(term.text)
+            if lacking and backends.current().holds(term.text):
+                found.insert(0, Candidate(0, term.text, False))
             if not found:
                 return [], False  # a word in no entry: nothing has every word
         out.append(found)

@@ -276,6 +276,9 @@ def rebuild(progress: Callable[[str, int], None] | None = None) -> dict[str, int
     done: dict[str, int] = {}
     words: set[str] = set()
     backend = backends.current()
+    # Each batch's new words join the vocabulary before the next batch, not at the end:
+    # typo tolerance needs them (a vocabulary that lost words has them back at once).
+    known = backend.vocabulary_words()
     if backend.swaps:
         backend.rebuild_start()
     else:
@@ -291,6 +294,7 @@ def rebuild(progress: Callable[[str, int], None] | None = None) -> dict[str, int
         for batch in _batches(source):
             if backend.swaps:
                 rows = _rows(source, batch, hidden.get(kind, set()))
+                known |= backend.add_words({w for row in rows for w in row.words()} - known)
                 backend.rebuild_insert(rows)
             else:
                 with transaction.atomic():
@@ -304,6 +308,7 @@ def rebuild(progress: Callable[[str, int], None] | None = None) -> dict[str, int
                         source, [o for o in batch if o.pk in locked], hidden.get(kind, set())
                     )
                     backend.delete(kind, ids, prune=False)
+                    known |= backend.add_words({w for row in rows for w in row.words()} - known)
                     backend.insert(rows, vocabulary=False)
             for row in rows:
                 words.update(row.words())

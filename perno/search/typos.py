@@ -69,11 +69,9 @@ class Vocabulary:
 
     def near(self, term: str, *, prefix: bool) -> list[Candidate]:
         """The term itself, and the words (whole) or heads (prefix, while typing) within
-        the typo budget, fewest typos first. The term whole only when it may be in the
-        index: a word of the vocabulary's kind that the vocabulary lacks is in no entry,
-        and looking it up would read the other words' postings for nothing (the exact
-        tier of "giovznna ma" read every "ma…" entry: 55 ms at 1,000,000 entries). Empty
-        when nothing may match."""
+        the typo budget, fewest typos first. The term whole only when the vocabulary
+        has it or cannot have it (``vocabulary_word``): whether an entry holds a word of
+        the vocabulary's kind that it lacks is for the caller to ask the index."""
         found = set()
         if term in self.words or not vocabulary_word(term):
             found.add(Candidate(0, term, False))
