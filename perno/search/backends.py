@@ -325,8 +325,8 @@ class Backend:
     def _add_words(self, rows: Sequence[Row]) -> None:
         self.add_words({w for row in rows for w in row.words()})
 
-    def add_words(self, words: set[str]) -> set[str]:
-        """Add ``words`` to the vocabulary (those it has are left); returns them."""
+    def add_words(self, words: set[str]) -> None:
+        """Add ``words`` to the vocabulary (those it has are left)."""
         ordered = sorted(words)
         with connection.cursor() as cursor:
             for start in range(0, len(ordered), 5000):
@@ -334,7 +334,6 @@ class Backend:
                     "INSERT INTO search_word (word) VALUES (%s) ON CONFLICT (word) DO NOTHING",
                     [[word] for word in ordered[start : start + 5000]],
                 )
-        return words
 
     def vocabulary_words(self) -> set[str]:
         with connection.cursor() as cursor:
@@ -1153,10 +1152,11 @@ class PostgresBackend(Backend):
         together ("porro sim": 197 estimated, 5,472 found). A longer prefix estimated
         below ``count`` has its title word starts counted in ``search_start`` (an index
         walk stopping at ``count``)."""
+        estimate = self._estimate(*self._match(query, terms, split=False))
         if self._scoped(query):
-            return self._estimate(*self._match(query, terms, split=False)) >= count
+            return estimate >= count
         doubt = PREFIX_DOUBT if _short(terms) or len(terms) > 1 else 1
-        if self._estimate(*self._match(query, terms, split=False)) * doubt >= count:
+        if estimate * doubt >= count:
             return True
         # A longer prefix the statistics do not know has the same floor estimate
         # ("gian": 1,261 estimated, 11,670 found); its own starts (five letters at

@@ -294,7 +294,6 @@ def rebuild(progress: Callable[[str, int], None] | None = None) -> dict[str, int
         for batch in _batches(source):
             if backend.swaps:
                 rows = _rows(source, batch, hidden.get(kind, set()))
-                known |= backend.add_words({w for row in rows for w in row.words()} - known)
                 backend.rebuild_insert(rows)
             else:
                 with transaction.atomic():
@@ -308,10 +307,13 @@ def rebuild(progress: Callable[[str, int], None] | None = None) -> dict[str, int
                         source, [o for o in batch if o.pk in locked], hidden.get(kind, set())
                     )
                     backend.delete(kind, ids, prune=False)
-                    known |= backend.add_words({w for row in rows for w in row.words()} - known)
                     backend.insert(rows, vocabulary=False)
-            for row in rows:
-                words.update(row.words())
+            batch_words = {w for row in rows for w in row.words()}
+            if batch_words - known:
+                with transaction.atomic():
+                    backend.add_words(batch_words - known)
+                known |= batch_words
+            words |= batch_words
             done[kind] += len(rows)
             if progress:
                 progress(kind, len(batch))
