@@ -33,8 +33,27 @@ def port_open(host: str, port: int) -> bool:
         return False
 
 
+def _flush_lifts_audit_triggers() -> None:
+    """Between transactional tests Django empties every table; the audit trail's
+    append-only triggers would refuse that. The flush (and only the flush) drops them
+    and puts them back in the same transaction."""
+    from django.db import transaction
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from perno.audit.append_only import create_statements, drop_statements
+
+    def execute_sql_flush(self: Any, sql_list: list[str]) -> None:
+        vendor = self.connection.vendor
+        with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
+            for sql in [*drop_statements(vendor), *sql_list, *create_statements(vendor)]:
+                cursor.execute(sql)
+
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     _remove_stale_sqlite_test_database(config)
+    _flush_lifts_audit_triggers()
     if os.environ.get("PERNO_TEST_DB") == "postgres" and not port_open("127.0.0.1", 5432):
         message = "PostgreSQL is not reachable at 127.0.0.1:5432; the PostgreSQL run is skipped."
         if CI:

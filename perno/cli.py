@@ -1,4 +1,5 @@
-"""The `perno` command: demo, serve, worker, migrate, seed, user, token, manage."""
+"""The `perno` command: demo, serve, worker, migrate, seed, user, token, search, audit,
+manage."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ def _setup(settings: str | None = None) -> None:
     import django
 
     django.setup()
+    from perno.audit.trail import set_channel
+
+    set_channel("cli")  # what the command does is audited as done from the command line
 
 
 def _data_dir(value: str | None) -> Path:
@@ -308,6 +312,27 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """``perno audit verify``: walk the hash chain of the audit trail; exit 1 when an
+    entry was altered or removed."""
+    _data_dir(args.data_dir)
+    _setup()
+    from perno.audit.trail import verify
+
+    result = verify()
+    for seq, problem in result.problems:
+        print(f"entry {seq}: {problem}", file=sys.stderr)
+    if not result.ok:
+        print(
+            f"The audit trail is NOT intact: {len(result.problems)} problem(s) "
+            f"in {result.checked:,} entries checked.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"The audit trail is intact: {result.checked:,} entries, every hash and link checked.")
+    return 0
+
+
 def cmd_manage(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
     from django.core.management import execute_from_command_line
@@ -387,6 +412,13 @@ def build_parser() -> argparse.ArgumentParser:
             "rebuild", help="rebuild the whole search index (safe while users work)"
         )
     ).set_defaults(func=cmd_search)
+    audit = sub.add_parser("audit", help="audit trail checks")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    common(
+        audit_sub.add_parser(
+            "verify", help="check that no audit entry was altered or removed (exit 1 if so)"
+        )
+    ).set_defaults(func=cmd_audit)
     sub.add_parser("manage", help="run a Django management command", add_help=False)
     return parser
 

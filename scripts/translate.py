@@ -1199,6 +1199,11 @@ GLOSSARY: dict[str, tuple[object, object]] = {
 LANGUAGES = {"it": 0, "ro": 1}
 
 
+from glossary_privacy import PRIVACY  # noqa: E402 - the privacy app's entries
+
+GLOSSARY.update(PRIVACY)
+
+
 def main() -> int:
     root = Path(__file__).resolve().parent.parent / "perno" / "locale"
     missing_total = 0

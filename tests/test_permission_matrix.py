@@ -29,7 +29,10 @@ from perno.accounts.models import ApiToken, Role, Team, User
 from perno.accounts.rights import ALL, DEFAULT_ROLES, NONE, OWN, SCOPES, SUBJECTS, TEAM, uniform
 from perno.accounts.services import token_create, user_create
 from perno.activities.models import Activity, Attachment, Comment, Notification
+from perno.audit.models import AuditEvent
 from perno.contacts.models import Address, Company, Contact
+from perno.privacy import services as privacy_services
+from perno.privacy.models import Notice, Purpose
 from perno.sales.models import Deal, Lead, Pipeline, Product, Stage
 from perno.search.models import SavedSearch
 
@@ -103,6 +106,9 @@ class World:
     spare_stage: Stage | None = None
     notification: Notification | None = None
     saved_search: SavedSearch | None = None
+    purpose: Purpose | None = None
+    optin_token: str = ""
+    unsubscribe_token: str = ""
 
     def record(self, subject: str, category: str) -> Any:
         return self.records[subject][category]
@@ -186,14 +192,22 @@ def build_world(role_code: str) -> World:
     world.spare_stage = Stage.objects.create(pipeline=pipeline, name="Spare", position=9)
     world.notification = Notification.objects.create(user=actor, title="Hello")
     world.saved_search = SavedSearch.objects.create(user=actor, name="Mine", query="mx")
+    world.purpose = Purpose.objects.create(code="matrix", name="Matrix", legal_basis="consent")
+    Notice.objects.create(purpose=world.purpose, version="1", text="Matrix notice")
+    own_contact = world.record("contact", "own")
+    _pending, world.optin_token = privacy_services.signup_start(
+        contact=own_contact, purpose=world.purpose
+    )
+    world.unsubscribe_token = privacy_services.unsubscribe_token(own_contact, world.purpose)
     return world
 
 
 def snapshot() -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every Perno table (API tokens' last use excepted)."""
+    """Every row of every Perno table (API tokens' last use, and the audit trail, which
+    records reads too, excepted)."""
     state = {}
     for model in apps.get_models():
-        if not model.__module__.startswith("perno.") or model is ApiToken:
+        if not model.__module__.startswith("perno.") or model in (ApiToken, AuditEvent):
             continue
         fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
         state[model._meta.label] = sorted(
@@ -238,6 +252,12 @@ class Route:
     ends_session: bool = False  # log-out: the answer is the log-in page
     also: tuple[tuple[str, str], ...] = ()  # further rights on a record in the same place
     hidden: int = 404  # status when the record is out of sight (400: it is named in the body)
+    privacy: bool = False  # also needs the right to handle personal data
+
+
+def privacy_route(method: str = "get", **kwargs: Any) -> Route:
+    """A page of the privacy office: for roles that handle personal data."""
+    return Route("privacy", method=method, writes=method != "get", **kwargs)
 
 
 def admin_post(**kwargs: Any) -> Route:
@@ -319,6 +339,9 @@ UI: dict[str, Route] = {
     "password_reset_complete": Route("public"),
     "set_language": Route("public", method="post", body={"language": "en", "next": "/"}),
     "openapi-json": Route("public"),
+    "signup": Route("public", path=lambda w, c: {"code": "matrix"}),
+    "optin": Route("public", path=lambda w, c: {"token": w.optin_token}),
+    "unsubscribe": Route("public", path=lambda w, c: {"token": w.unsubscribe_token}, writes=True),
     "openapi-view": Route("public"),
     "api-root": Route("absent"),  # django-ninja's placeholder for /api/v1/ answers 404
     # Any logged-in user, about themselves.
@@ -377,6 +400,26 @@ UI: dict[str, Route] = {
     "confidential": admin_post(body={"subject": "contact", "fields": ["phone"]}),
     "export_log": Route("admin"),
     "lockouts": Route("admin"),
+    # The privacy office.
+    "home": privacy_route(),
+    "register_print": privacy_route(),
+    "register_document": privacy_route(),
+    "audit": privacy_route(),
+    "controller_edit": privacy_route("post", body={"name": "Matrix S.r.l."}),
+    "purpose_create": privacy_route(
+        "post", body={"code": "fresh", "name": "Fresh", "legal_basis": "contract"}
+    ),
+    "purpose_edit": privacy_route(
+        "post",
+        path=lambda w, c: {"pk": w.purpose.pk},
+        body={"code": "matrix", "name": "Renamed", "legal_basis": "consent"},
+    ),
+    "notice_publish": privacy_route(
+        "post",
+        path=lambda w, c: {"pk": w.purpose.pk},
+        body={"version": "2", "language": "it", "text": "New text"},
+    ),
+    "retention": privacy_route("post", body={"days_usage": "30"}),
     "pipeline_settings": admin_post(body={"action": "create", "name": "Matrix"}),
     # Lists and look-ups: exactly the rows in view scope.
     "company_list": Route("list", "company"),
@@ -508,6 +551,25 @@ UI: dict[str, Route] = {
         writes=True,
         body={"body": "Seen"},
     ),
+    "contact_panel": Route("record", "contact", path=rec("contact")),
+    "consent_add": Route(
+        "record",
+        "contact",
+        "edit",
+        method="post",
+        path=rec("contact"),
+        writes=True,
+        body={"kind": "objected", "channel": "operator"},
+    ),
+    "restriction": Route(
+        "record",
+        "contact",
+        method="post",
+        path=rec("contact"),
+        writes=True,
+        body={"reason": "Accuracy contested"},
+        privacy=True,
+    ),
     "attachment_download": Route(
         "record", "contact", path=lambda w, c: {"pk": w.attachments[c].pk}
     ),
@@ -547,6 +609,19 @@ API: dict[str, Route] = {
     "GET /api/v1/search": Route("list", "contact", body={"q": "mx", "types": "contact"}),
     "GET /api/v1/search/suggest": Route("self", body={"q": "mx"}),
     "GET /api/v1/custom-fields": Route("shared"),
+    "GET /api/v1/privacy/purposes": Route("shared"),
+    "GET /api/v1/contacts/{contact_id}/consents": Route(
+        "record", "contact", path=lambda w, c: {"contact_id": w.record("contact", c).pk}
+    ),
+    "POST /api/v1/contacts/{contact_id}/consents": Route(
+        "record",
+        "contact",
+        "edit",
+        method="post",
+        writes=True,
+        path=lambda w, c: {"contact_id": w.record("contact", c).pk},
+        body={"purpose": None, "kind": "objected"},
+    ),
     "GET /api/v1/pipelines": Route("shared"),
     "GET /api/v1/pipelines/{pipeline_id}": Route(
         "shared", path=lambda w, c: {"pipeline_id": w.pipeline.pk}
@@ -796,6 +871,8 @@ def expected_for(route: Route, role: dict[str, Any], category: str) -> Any:
         return 404
     if route.kind == "admin":
         return OK if role.get("administer") else 403
+    if route.kind == "privacy":
+        return OK if role.get("handle_privacy") else 403
     if route.kind == "list":
         return OK
     if route.kind == "create":
@@ -804,6 +881,8 @@ def expected_for(route: Route, role: dict[str, Any], category: str) -> Any:
     if expected == 404:
         return route.hidden
     if expected == OK and not all(may(role, s, a, category) for s, a in route.also):
+        return 403
+    if expected == OK and route.privacy and not role.get("handle_privacy"):
         return 403
     return expected
 

@@ -84,14 +84,26 @@ def authorise(*, user: Any, queryset: models.QuerySet, subject: str) -> tuple[mo
 def record(
     *, user: Any, subject: str, fmt: str, channel: str, rows: int, filters: dict[str, Any]
 ) -> ExportLog:
-    return ExportLog.objects.create(
-        user=user,
-        subject=subject,
-        format=fmt,
-        channel=channel,
-        rows=rows,
-        filters={k: v for k, v in filters.items() if v not in (None, "")},
-    )
+    from perno.audit.models import AuditEvent
+    from perno.audit.trail import record as audit
+
+    with transaction.atomic():
+        log = ExportLog.objects.create(
+            user=user,
+            subject=subject,
+            format=fmt,
+            channel=channel,
+            rows=rows,
+            filters={k: v for k, v in filters.items() if v not in (None, "")},
+        )
+        audit(
+            actor=user,
+            action=AuditEvent.Action.EXPORT,
+            record_type=subject,
+            subject="",
+            detail={"rows": rows, "format": fmt, "export_log": log.pk},
+        )
+    return log
 
 
 def _columns(model: type[models.Model]) -> list[tuple[str, str]]:

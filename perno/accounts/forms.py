@@ -128,6 +128,7 @@ class RoleForm(forms.ModelForm):
             "description",
             "administer",
             "see_confidential",
+            "handle_privacy",
             "require_2fa",
             "export_max_rows",
             "export_daily_rows",

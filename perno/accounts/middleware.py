@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 from perno.accounts.confidential import current_user
 from perno.accounts.twofactor import needs_enrolment, needs_second_factor
 
-OPEN_PREFIXES = ("/static/", "/healthz", "/language/", "/logout/", "/login/", "/password/reset/")
+OPEN_PREFIXES = (
+    "/static/",
+    "/healthz",
+    "/language/",
+    "/logout/",
+    "/login/",
+    "/password/reset/",
+    "/p/",  # public privacy links: sign-up, opt-in confirmation, unsubscribe
+)
 
 
 class SecurityPolicyMiddleware:

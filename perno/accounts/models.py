@@ -53,6 +53,13 @@ class Role(models.Model):
         default=False,
         help_text=_("Read records and fields that an administrator marked confidential."),
     )
+    handle_privacy = models.BooleanField(
+        _("handle personal data"),
+        default=False,
+        help_text=_(
+            "Keep the register of processing, answer data subject requests (export, erasure), record breaches and read the audit trail."
+        ),
+    )
     require_2fa = models.BooleanField(
         _("require two-factor authentication"),
         default=False,

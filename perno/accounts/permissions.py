@@ -29,6 +29,20 @@ ACTIONS = (*RECORD_ACTIONS, "manage")
 SHARED_CONFIG = {"user", "team", "pipeline", "stage", "customfielddefinition", "tag"}
 # Models whose rows are shown to the people they concern, never through the gate.
 ADMIN_ONLY = {"role", "confidentialfield", "exportlog", "loginattempt"}
+# The privacy office's records (the register, requests, breaches, the audit trail): for
+# roles that handle personal data, whatever their other rights.
+PRIVACY_SUBJECTS = {
+    "privacy",
+    "controller",
+    "purpose",
+    "retentionrule",
+    "notice",
+    "consentevent",
+    "consentrequest",
+    "datasource",
+    "restriction",
+    "auditevent",
+}
 # Rows "own" to a user besides those they own.
 EXTRA_OWNER_FIELDS = {"activity": ("assignee_id",)}
 
@@ -41,6 +55,7 @@ class Access:
     scopes: dict[tuple[str, str], str] = field(default_factory=dict)
     administer: bool = False
     see_confidential: bool = False
+    handle_privacy: bool = False
     require_2fa: bool = False
     export_max_rows: int | None = 0
     export_daily_rows: int | None = 0
@@ -87,7 +102,7 @@ def access_for(user: Any) -> Access:
     access = Access(user_id=user.pk, team_ids=_subtree(user.team_id))
     if user.is_superuser:
         access.scopes = {(s, a): ALL for s in SUBJECTS for a in RECORD_ACTIONS}
-        access.administer = access.see_confidential = True
+        access.administer = access.see_confidential = access.handle_privacy = True
         access.export_max_rows = access.export_daily_rows = None
     else:
         roles = list(user.roles.all())
@@ -99,6 +114,7 @@ def access_for(user: Any) -> Access:
                         access.scopes[key] = scope
             access.administer |= role.administer
             access.see_confidential |= role.see_confidential
+            access.handle_privacy |= role.handle_privacy
             access.require_2fa |= role.require_2fa
         exporters = [
             r for r in roles if any((r.rights or {}).get(s, {}).get("export") for s in SUBJECTS)
@@ -156,6 +172,8 @@ def restrict(queryset: QuerySet, user: Any, action: str = "view") -> QuerySet:
         return queryset.filter(condition)
     if subject in SHARED_CONFIG and action == "view":
         return queryset
+    if subject in PRIVACY_SUBJECTS:
+        return queryset if access.handle_privacy else queryset.none()
     return queryset if access.administer else queryset.none()
 
 
@@ -200,6 +218,12 @@ def denial(user: Any, action: str, obj: Model | str | None = None) -> str | None
         return None
     if action == "view" and subject in SHARED_CONFIG:
         return None
+    if subject in PRIVACY_SUBJECTS:
+        if access.handle_privacy:
+            return None
+        return _(
+            "Only people who handle personal data (such as the data protection officer) may do this: it needs a role with that right."
+        )
     if access.administer:
         return None
     return _("Only administrators may do this: it needs the right to administer Perno.")
@@ -227,7 +251,9 @@ def obtain(queryset: QuerySet, user: Any, pk: Any, action: str = "view") -> Any:
         raise Http404
     if action != "view":
         check(user, action, obj)
+    from perno.audit.trail import record_read
     from perno.search.history import EDIT, VIEW, note
 
     note(user, obj, VIEW if action == "view" else EDIT)  # for search ranking
+    record_read(actor=user, obj=obj, purpose=action)
     return obj

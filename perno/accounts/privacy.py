@@ -23,12 +23,18 @@ declare(
         "preferences": "preferences",
         "security_stamp": "credentials",
     },
+    erasure="anonymize",
+    reason="records name their owner and author; the account is deactivated and its person data blanked",
+    anonymized={"username": lambda user: f"erased-user-{user.pk}"},
+    retain_from="date_joined",
 )
 declare(
     ApiToken,
     subject="its user",
     personal={"key_hash": "credentials", "name": "free_text"},
     not_personal={"prefix", "scope"},
+    erasure="delete",
+    retained_with="user",
 )
 declare(Team, personal={}, not_personal={"name"})
 declare(Role, personal={}, not_personal={"code", "name", "description", "rights"})
@@ -38,10 +44,21 @@ declare(
     subject="the user who exported",
     personal={"filters": "free_text"},
     not_personal={"subject", "format", "channel"},
+    erasure="anonymize",
+    reason="accountability: who exported how many rows stays recorded; the filter, which may name people, is blanked",
+    retain_from="created_at",
 )
 declare(
     LoginAttempt,
     subject="whoever tried to log in (purged after PERNO_LOGIN_ATTEMPT_DAYS)",
     personal={"username": "identity", "ip_address": "network", "user_agent": "network"},
+    erasure="delete",
+    retain_from="created_at",
 )
-declare(RecoveryCode, subject="its user", personal={"code_hash": "credentials"})
+declare(
+    RecoveryCode,
+    subject="its user",
+    personal={"code_hash": "credentials"},
+    erasure="delete",
+    retained_with="user",
+)

@@ -151,6 +151,7 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
             uniform(ALL, ["company", "contact", "lead"], ["edit", "delete"]),
         ),
         "see_confidential": True,
+        "handle_privacy": True,
         "require_2fa": True,
     },
     "auditor": {

@@ -19,6 +19,7 @@ TOKEN_PREFIX = "pno_"  # noqa: S105 - a public prefix, not a secret
 ROLE_FLAGS = (
     "administer",
     "see_confidential",
+    "handle_privacy",
     "require_2fa",
     "export_max_rows",
     "export_daily_rows",

@@ -9,6 +9,7 @@ from perno.activities.api.views import router as activities_router
 from perno.api import errors
 from perno.api.auth import AUTH
 from perno.contacts.api.views import router as contacts_router
+from perno.privacy.api.views import router as privacy_router
 from perno.sales.api.views import router as sales_router
 from perno.search.api import router as search_router
 
@@ -27,3 +28,4 @@ api.add_router("", sales_router)
 api.add_router("", activities_router)
 api.add_router("", accounts_router)
 api.add_router("", search_router)
+api.add_router("", privacy_router)

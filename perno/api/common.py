@@ -113,7 +113,14 @@ def paged(queryset: Any, params: PageParams, request: HttpRequest | None = None)
                 rows=count,
                 filters=dict(request.GET.items()),
             )
-    return paginate_plain(queryset, params)
+    result = paginate_plain(queryset, params)
+    if request is not None:
+        from perno.audit.trail import record_list
+
+        record_list(
+            actor=request.user, model=queryset.model, ids=[obj.pk for obj in result["items"]]
+        )
+    return result
 
 
 def paginate_plain(queryset: Any, params: PageParams) -> dict[str, Any]:

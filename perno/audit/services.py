@@ -5,7 +5,14 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from perno.audit.models import ChangeEntry
+from perno.audit.models import AuditEvent, ChangeEntry
+
+_AUDIT_ACTIONS: dict[str, str] = {
+    ChangeEntry.Action.CREATE: AuditEvent.Action.CREATE,
+    ChangeEntry.Action.UPDATE: AuditEvent.Action.UPDATE,
+    ChangeEntry.Action.DELETE: AuditEvent.Action.DELETE,
+    ChangeEntry.Action.CONVERT: AuditEvent.Action.UPDATE,
+}
 
 
 def change_record(
@@ -15,6 +22,15 @@ def change_record(
     An update that changed nothing writes nothing."""
     if action == ChangeEntry.Action.UPDATE and not changes:
         return None
+    from perno.audit import trail
+
+    trail.record(
+        actor=actor,
+        action=_AUDIT_ACTIONS[action],
+        obj=instance,
+        fields=[name for name in (changes or {}) if isinstance(name, str)],
+        detail={"conversion": True} if action == ChangeEntry.Action.CONVERT else None,
+    )
     return ChangeEntry.objects.create(
         content_type=ContentType.objects.get_for_model(instance),
         object_id=instance.pk,

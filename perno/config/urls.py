@@ -12,6 +12,7 @@ urlpatterns: list[Any] = [
     path("", include("perno.sales.urls")),
     path("", include("perno.activities.urls")),
     path("", include("perno.search.urls")),
+    path("", include("perno.privacy.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -16,6 +16,8 @@ declare(
         "notes": "free_text",
         "custom_fields": "free_text",
     },
+    erasure="delete",
+    retain_from="updated_at",
 )
 declare(
     Company,
@@ -30,6 +32,8 @@ declare(
         "website": "contact",
     },
     not_personal={"industry", "country"},
+    erasure="delete",
+    retain_from="updated_at",
 )
 declare(
     Address,
@@ -42,8 +46,16 @@ declare(
         "country": "address",
     },
     not_personal={"kind"},
+    erasure="delete",
+    retain_from="updated_at",
 )
-declare(Affiliation, subject="the contact", personal={"job_title": "professional"})
+declare(
+    Affiliation,
+    subject="the contact",
+    personal={"job_title": "professional"},
+    erasure="delete",
+    retained_with="contact",
+)
 declare(
     CustomFieldDefinition,
     personal={},

@@ -22,6 +22,7 @@ from perno.core.records import (
     tags_from_names,
 )
 from perno.core.validators import normalize_phone, normalize_vat
+from perno.privacy import services as privacy_services
 
 COMPANY_FIELDS = {
     "is_confidential",
@@ -135,14 +136,21 @@ def contact_create(
     companies: Iterable[tuple[Company, str]] = (),
     custom_fields: dict[str, Any] | None = None,
     tags: Iterable[str] | None = None,
+    source: tuple[str, str] | None = None,
 ) -> Contact:
-    """Create a contact, optionally linked to companies as (company, job title) pairs."""
+    """Create a contact, optionally linked to companies as (company, job title) pairs.
+    ``source`` (channel, detail) says where the data came from; by default the operator
+    (web), the API or an import (command line, background job)."""
     reject_unknown_fields(data, CONTACT_FIELDS)
     data = _normalize(data, phone_fields=("phone", "mobile"), region=None)
     contact = Contact(**data)
     contact.custom_fields = clean_custom_fields(CustomFieldDefinition.Entity.CONTACT, custom_fields)
     with transaction.atomic():
         record_create(actor=actor, instance=contact, tags=tags_from_names(tags or []))
+        channel, detail = source or _default_source()
+        privacy_services.data_source_record(
+            actor=actor, contact=contact, channel=channel, detail=detail
+        )
         for position, (company, job_title) in enumerate(companies):
             check(actor, "view", company)
             Affiliation.objects.create(
@@ -151,6 +159,40 @@ def contact_create(
                 job_title=job_title or contact.job_title,
                 is_primary=position == 0,
             )
+    return contact
+
+
+def _default_source() -> tuple[str, str]:
+    from perno.audit.trail import current_channel
+
+    return {"web": ("operator", ""), "api": ("api", "")}.get(current_channel(), ("import", ""))
+
+
+def contact_intake(*, data: dict[str, Any], channel: str, detail: str) -> Contact:
+    """A contact who came in by themselves (a public sign-up form): no operator, no
+    owner. An existing contact with the same e-mail is reused, so the form neither
+    duplicates people nor reveals who is already known."""
+    reject_unknown_fields(data, {"first_name", "last_name", "email", "language"})
+    data = _normalize(data, phone_fields=(), region=None)
+    email = (data.get("email") or "").strip()
+    if not email:
+        raise ValidationError({"email": [_("Give your e-mail address.")]})
+    with transaction.atomic():
+        existing = Contact.objects.filter(email__iexact=email).order_by("id").first()
+        if existing is not None:
+            return existing
+        contact = Contact(**data)
+        contact.full_clean()
+        contact.save()
+        change_record(
+            actor=None,
+            instance=contact,
+            action=ChangeEntry.Action.CREATE,
+            changes={k: [None, v] for k, v in data.items() if v},
+        )
+        privacy_services.data_source_record(
+            actor=None, contact=contact, channel=channel, detail=detail
+        )
     return contact
 
 

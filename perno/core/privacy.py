@@ -1,28 +1,54 @@
-"""The registry of personal data. Each app's ``privacy.py`` declares, per model, which
-fields hold personal data (with a category) and which text/file fields do not. A test
-fails when a model has a text, file or JSON field that is in neither list, so a new
-field cannot be forgotten. The privacy features (export, erasure, retention, audit of
-reads) are built on this registry."""
+"""The registry of personal data. Each app's ``privacy.py`` declares, per model:
+
+- which fields hold personal data, with a category (``CATEGORIES``), and which text,
+  file and JSON fields do not;
+- how a row is erased when its person asks to be forgotten (``erasure``): deleted,
+  anonymized (personal fields blanked, the row kept: a record the law or the business
+  must keep), kept as it is (with the reason), or derived (rebuilt from other records
+  and removed with them);
+- how it is exported: every field, except those in ``not_exported`` (secrets such as
+  password hashes, which the archive lists as present without their value);
+- when its retention clock starts (``retain_from``, a date field) or that it lives and
+  dies with a parent row (``retained_with``, a foreign key).
+
+A test fails when a model has a text, file, JSON or IP field that is in neither list,
+or personal data without an erasure and retention rule, so a new field or model cannot
+be forgotten. The access export, the erasure, the retention job and the audit of reads
+are built on this registry."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
 
-CATEGORIES = {
-    "identity": "names and other identifying data",
-    "contact": "e-mail addresses and phone numbers",
-    "address": "postal addresses and location",
-    "professional": "job titles and roles",
-    "preferences": "language and settings",
-    "free_text": "notes, comments and descriptions that may mention people",
-    "file": "uploaded files and their names",
-    "credentials": "secrets for logging in",
-    "network": "IP addresses and browser identifiers",
-    "usage": "what a user opened, edited or searched for",
+CATEGORIES: dict[str, Any] = {
+    "identity": _("names and other identifying data"),
+    "contact": _("e-mail addresses and phone numbers"),
+    "address": _("postal addresses and location"),
+    "professional": _("job titles and roles"),
+    "preferences": _("language and settings"),
+    "free_text": _("notes, comments and descriptions that may mention people"),
+    "file": _("uploaded files and their names"),
+    "credentials": _("secrets for logging in"),
+    "network": _("IP addresses and browser identifiers"),
+    "usage": _("what a user opened, edited or searched for"),
+    "consent": _("consents, objections and their proof"),
+    "pseudonym": _("keyed hashes that stand for a person"),
 }
+
+DELETE, ANONYMIZE, KEEP, DERIVED = "delete", "anonymize", "keep", "derived"
+ERASURES: dict[str, Any] = {
+    DELETE: _("deleted"),
+    ANONYMIZE: _("anonymized: personal fields blanked, the record kept"),
+    KEEP: _("kept, for the reason given"),
+    DERIVED: _("derived data, removed with its record"),
+}
+# What an anonymized text field holds when it may not be blank.
+ERASED_TEXT = "—"
 
 
 @dataclass
@@ -31,10 +57,46 @@ class ModelDeclaration:
     personal: dict[str, str]  # field name -> category
     not_personal: set[str] = field(default_factory=set)
     subject: str = ""  # how a row relates to a data subject, e.g. "the contact itself"
+    erasure: str = DELETE
+    reason: str = ""  # why a row is anonymized or kept rather than deleted
+    # field -> value on anonymize, or a function of the row giving it
+    anonymized: dict[str, Any] = field(default_factory=dict)
+    not_exported: set[str] = field(default_factory=set)
+    retain_from: str = ""  # the date field the retention clock starts from
+    retained_with: str = ""  # or: the foreign key of the row it lives and dies with
+
+    @property
+    def exported(self) -> list[str]:
+        """The personal fields an access export shows with their value."""
+        return [name for name in self.personal if name not in self.not_exported]
+
+    def anonymous_value(self, name: str, row: models.Model | None = None) -> Any:
+        """What field ``name`` of ``row`` holds once the row is anonymized."""
+        if name in self.anonymized:
+            value = self.anonymized[name]
+            return value(row) if callable(value) and row is not None else value
+        model_field = self.model._meta.get_field(name)
+        if isinstance(model_field, models.JSONField):
+            return model_field.get_default()
+        if getattr(model_field, "null", False):
+            return None
+        if isinstance(model_field, (models.CharField, models.TextField)):
+            return "" if model_field.blank else ERASED_TEXT
+        raise ValueError(
+            f"{self.model.__name__}.{name}: say in `anonymized` what it holds once erased"
+        )
 
 
 _REGISTRY: dict[type[models.Model], ModelDeclaration] = {}
 _loaded = False
+
+
+def _date_field(model: type[models.Model], name: str) -> bool:
+    try:
+        found = model._meta.get_field(name)
+    except Exception:
+        return False
+    return isinstance(found, (models.DateField, models.DateTimeField))
 
 
 def declare(
@@ -43,15 +105,51 @@ def declare(
     personal: dict[str, str],
     not_personal: set[str] | frozenset[str] = frozenset(),
     subject: str = "",
+    erasure: str | None = None,
+    reason: str = "",
+    anonymized: dict[str, Any] | None = None,
+    not_exported: set[str] | frozenset[str] | None = None,
+    retain_from: str = "",
+    retained_with: str = "",
 ) -> None:
+    name = model.__name__
     unknown = set(personal.values()) - set(CATEGORIES)
     if unknown:
-        raise ValueError(f"unknown personal-data categories {sorted(unknown)} for {model.__name__}")
+        raise ValueError(f"unknown personal-data categories {sorted(unknown)} for {name}")
     names = {f.name for f in model._meta.get_fields()}
     missing = (set(personal) | set(not_personal)) - names
     if missing:
-        raise ValueError(f"{model.__name__} has no fields {sorted(missing)}")
-    _REGISTRY[model] = ModelDeclaration(model, dict(personal), set(not_personal), subject)
+        raise ValueError(f"{name} has no fields {sorted(missing)}")
+    if personal:
+        if erasure not in ERASURES:
+            raise ValueError(f"{name} holds personal data: say how it is erased ({list(ERASURES)})")
+        if erasure in (ANONYMIZE, KEEP) and not reason:
+            raise ValueError(f"{name}: say why it is {erasure}d rather than deleted")
+        if bool(retain_from) == bool(retained_with) and erasure != DERIVED:
+            raise ValueError(f"{name}: give exactly one of retain_from and retained_with")
+        if retain_from and not _date_field(model, retain_from):
+            raise ValueError(f"{name}.{retain_from} is not a date field")
+        if retained_with and not isinstance(
+            model._meta.get_field(retained_with), models.ForeignKey
+        ):
+            raise ValueError(f"{name}.{retained_with} is not a foreign key")
+    credentials = {f for f, category in personal.items() if category == "credentials"}
+    declaration = ModelDeclaration(
+        model,
+        dict(personal),
+        set(not_personal),
+        subject,
+        erasure=erasure or DELETE,
+        reason=reason,
+        anonymized=dict(anonymized or {}),
+        not_exported=set(credentials if not_exported is None else not_exported),
+        retain_from=retain_from,
+        retained_with=retained_with,
+    )
+    if declaration.erasure == ANONYMIZE:
+        for field_name in declaration.personal:
+            declaration.anonymous_value(field_name)  # raises when it cannot be derived
+    _REGISTRY[model] = declaration
 
 
 def registry() -> dict[type[models.Model], ModelDeclaration]:

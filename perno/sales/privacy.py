@@ -15,6 +15,8 @@ declare(
         "notes": "free_text",
     },
     not_personal={"source", "status"},
+    erasure="delete",
+    retain_from="updated_at",
 )
 declare(
     Deal,
@@ -25,7 +27,11 @@ declare(
         "custom_fields": "free_text",
         "title": "free_text",
     },
-    not_personal={"currency", "status"},
+    not_personal={"currency", "status", "expected_close_date"},
+    erasure="anonymize",
+    reason="a deal's amounts and dates are business records kept for accounting; what names or describes the person is blanked",
+    anonymized={"title": "—"},
+    retain_from="updated_at",
 )
 declare(Product, personal={}, not_personal={"name", "sku", "description", "currency"})
 declare(Pipeline, personal={}, not_personal={"name"})

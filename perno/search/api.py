@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 from perno.api.common import ERRORS
 from perno.search import engine
 from perno.search.registry import KINDS, sources
+from perno.search.services import audit_search
 
 router = Router(tags=["search"])
 
@@ -120,6 +121,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> Any:
         limit=params.limit,
         offset=params.offset,
     )
+    audit_search(user=request.user, query=params.q, hits=found.hits, total=found.total)
     return {
         "query": params.q,
         "results": [_result(hit) for hit in found.hits],
@@ -135,6 +137,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> Any:
 def suggest(request: HttpRequest, params: Query[SuggestParams]) -> Any:
     labels = {kind: str(source.label) for kind, source in sources().items()}
     groups = engine.suggest(request.user, params.q, limit=params.limit)
+    audit_search(user=request.user, query=params.q, hits=[h for _k, hits in groups for h in hits])
     return {
         "query": params.q,
         "groups": [

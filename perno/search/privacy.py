@@ -27,22 +27,28 @@ declare(
         "secret": "free_text",
     },
     not_personal={"kind", "subject", "url", "tag_ids"},
+    erasure="derived",
 )
 declare(
     SearchWord,
     subject="people whose names are words of the index",
     personal={"word": "identity"},
+    erasure="derived",
 )
 declare(SearchState, personal={}, not_personal={"key"})
 declare(
     SearchVisit,
     subject="the user (what they opened or edited)",
     personal={"kind": "usage", "object_id": "usage", "last_at": "usage"},
+    erasure="delete",
+    retain_from="last_at",
 )
 declare(
     SavedSearch,
     subject="the user, and people named in the saved query",
     personal={"name": "free_text", "query": "free_text", "params": "usage"},
+    erasure="delete",
+    retained_with="user",
 )
 declare(
     DocumentText,

@@ -50,3 +50,18 @@ def saved_search_delete(*, actor: Any, saved: SavedSearch) -> None:
     if saved.user_id != actor.pk:
         raise ValidationError(_("This saved search is not yours."))
     saved.delete()
+
+
+def audit_search(*, user: Any, query: str, hits: list[Any], total: int | None = None) -> None:
+    """Write the audit entry of a search: the query as a keyed hash and the records shown.
+    An empty query shows nothing and is not recorded."""
+    from perno.audit.trail import record_search
+
+    if not (query or "").strip():
+        return
+    record_search(
+        actor=user,
+        query=query,
+        shown=[(hit.type, hit.id) for hit in hits],
+        total=len(hits) if total is None else total,
+    )

@@ -21,6 +21,7 @@ from perno.core.models import Tag
 from perno.search import engine, services
 from perno.search.models import SavedSearch
 from perno.search.registry import KINDS, sources
+from perno.search.services import audit_search
 
 PAGE_SIZE = 20
 
@@ -45,6 +46,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:2000]
     labels = {kind: source.label for kind, source in sources().items()}
     groups = [(kind, labels[kind], hits) for kind, hits in engine.suggest(request.user, query)]
+    audit_search(user=request.user, query=query, hits=[h for _k, _l, hits in groups for h in hits])
     return render(
         request,
         "search/_suggestions.html",
@@ -84,6 +86,7 @@ def results(request: HttpRequest) -> HttpResponse:
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
+    audit_search(user=request.user, query=query, hits=found.hits, total=found.total)
     base_qs = urlencode([(k, v) for k, values in get.lists() if k != "page" for v in values])
     total = found.total or 0
     last_page = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)

@@ -41,4 +41,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_items": items,
         "unread_notifications": notification_unread_count(user=user),
         "is_administrator": can(user, "manage"),
+        "handles_privacy": can(user, "manage", "privacy"),
     }

@@ -25,6 +25,7 @@ from perno.accounts.confidential import HiddenText, redact
 from perno.accounts.exports import export_file
 from perno.accounts.permissions import can
 from perno.accounts.services import user_set_preference
+from perno.audit.trail import record_list
 from perno.core.money import format_money
 from perno.core.pagination import bounded_count, paginate
 from perno.core.validators import format_phone
@@ -181,6 +182,7 @@ class RecordListView(LoginRequiredMixin, View):
         if page_size not in PAGE_SIZES:
             page_size = PAGE_SIZES[0]
         page = paginate(queryset, page_number, page_size, with_count=False)
+        record_list(actor=request.user, model=queryset.model, ids=[obj.pk for obj in page.items])
         filterset = config.filterset_class(
             data=request.GET or None, queryset=queryset.model._default_manager.none()
         )

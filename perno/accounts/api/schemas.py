@@ -23,6 +23,7 @@ class RoleOut(Schema):
     rights: dict[str, dict[str, str]]
     administer: bool
     see_confidential: bool
+    handle_privacy: bool
     require_2fa: bool
     export_max_rows: int | None
     export_daily_rows: int | None
@@ -40,6 +41,7 @@ class RoleIn(Schema):
     rights: dict[str, Any] = Field({}, description=RIGHTS_DESCRIPTION)
     administer: bool = False
     see_confidential: bool = False
+    handle_privacy: bool = False
     require_2fa: bool = False
     export_max_rows: int | None = Field(None, ge=0, le=2_147_483_647)
     export_daily_rows: int | None = Field(None, ge=0, le=2_147_483_647)
@@ -54,6 +56,7 @@ class RolePatch(Schema):
     )
     administer: bool | None = None
     see_confidential: bool | None = None
+    handle_privacy: bool | None = None
     require_2fa: bool | None = None
     export_max_rows: int | None = Field(None, ge=0, le=2_147_483_647)
     export_daily_rows: int | None = Field(None, ge=0, le=2_147_483_647)

@@ -81,7 +81,16 @@ def role_update(request: HttpRequest, role_id: int, payload: RolePatch) -> Any:
     data = payload.dict(exclude_unset=True)
     rights = data.pop("rights", None)
     refuse_nulls(
-        data, ("code", "name", "description", "administer", "see_confidential", "require_2fa")
+        data,
+        (
+            "code",
+            "name",
+            "description",
+            "administer",
+            "see_confidential",
+            "handle_privacy",
+            "require_2fa",
+        ),
     )
     services.role_save(actor=request.user, role=role, data=data, rights=rights)
     return _roles().get(pk=role_id)

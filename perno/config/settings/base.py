@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "perno.sales",
     "perno.activities",
     "perno.search",
+    "perno.privacy",
     "perno.api",
     "perno.web",
 ]
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "perno.core.middleware.RejectNulCharactersMiddleware",
+    "perno.audit.middleware.AuditOriginMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -190,6 +192,10 @@ PERNO_SEARCH_HISTORY_DAYS = int(os.environ.get("PERNO_SEARCH_HISTORY_DAYS", "180
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PERNO_PASSWORD_RESET_MINUTES", "60")) * 60
 OTP_TOTP_ISSUER = "Perno"
 # API list reads of more rows than this count as an export (right, limits and log).
+# The address people reach Perno at, for links in e-mails (opt-in, unsubscribe).
+PERNO_PUBLIC_URL = os.environ.get("PERNO_PUBLIC_URL", "http://127.0.0.1:8000")
+PERNO_OPTIN_HOURS = int(os.environ.get("PERNO_OPTIN_HOURS", "48"))
+PERNO_PRIVACY_KEY = os.environ.get("PERNO_PRIVACY_KEY", "")
 PERNO_BULK_READ_ROWS = int(os.environ.get("PERNO_BULK_READ_ROWS", "200"))
 
 # Attachments: size limit and the content types accepted (checked on the bytes).

@@ -1,10 +1,14 @@
-"""Every text, file and JSON field of every Perno model is classified in a privacy.py:
-personal (with a category) or not personal. A new field that is neither fails here."""
+"""Every Perno model is declared in a privacy.py, and every text, file, JSON, IP and
+(calendar) date field in it is classified: personal (with a category) or not personal.
+Personal data comes with its erasure, export and retention rule. A new model or field
+that is not declared fails here."""
 
+import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from perno.core.privacy import CATEGORIES, registry
+from perno.core.privacy import ANONYMIZE, CATEGORIES, ERASURES, declare, registry
 
 CLASSIFIED_TYPES = (
     models.CharField,
@@ -12,6 +16,7 @@ CLASSIFIED_TYPES = (
     models.FileField,
     models.JSONField,
     models.GenericIPAddressField,
+    models.DateField,
 )
 
 
@@ -29,7 +34,7 @@ def test_every_text_file_and_json_field_is_classified():
     for model in perno_models():
         declaration = declared.get(model)
         for field in model._meta.concrete_fields:
-            if not isinstance(field, CLASSIFIED_TYPES):
+            if not isinstance(field, CLASSIFIED_TYPES) or isinstance(field, models.DateTimeField):
                 continue
             if declaration is None or (
                 field.name not in declaration.personal
@@ -47,3 +52,51 @@ def test_declarations_use_known_categories_and_name_their_subject():
         assert set(declaration.personal.values()) <= set(CATEGORIES), model
         if declaration.personal:
             assert declaration.subject, f"{model.__name__}: say whose personal data this is"
+
+
+def test_every_model_is_declared():
+    declared = registry()
+    missing = [m._meta.label for m in perno_models() if m not in declared]
+    assert missing == [], "Declare these models in the app's privacy.py: " + ", ".join(missing)
+
+
+def test_personal_data_has_erasure_export_and_retention_rules():
+    for model, declaration in registry().items():
+        if not declaration.personal:
+            continue
+        assert declaration.erasure in ERASURES, model
+        assert declaration.not_exported <= set(declaration.personal), model
+        if declaration.erasure != "derived":
+            assert bool(declaration.retain_from) != bool(declaration.retained_with), model
+
+
+def test_anonymized_values_are_valid_for_their_fields():
+    """An anonymized row must still save: each blanked value passes its field's checks
+    (validators other than "required" ones, length, nullability)."""
+    for model, declaration in registry().items():
+        if declaration.erasure != ANONYMIZE:
+            continue
+        row = model(pk=1)
+        for name in declaration.personal:
+            field = model._meta.get_field(name)
+            value = declaration.anonymous_value(name, row)
+            if value is None:
+                assert field.null, f"{model.__name__}.{name} cannot be NULL"
+                continue
+            try:
+                field.clean(value, row)
+            except ValidationError as exc:
+                pytest.fail(f"{model.__name__}.{name} = {value!r}: {exc}")
+
+
+def test_a_declaration_without_an_erasure_rule_is_refused():
+    from perno.contacts.models import Contact
+
+    with pytest.raises(ValueError, match="say how it is erased"):
+        declare(Contact, personal={"first_name": "identity"})
+    with pytest.raises(ValueError, match="say why"):
+        declare(Contact, personal={"notes": "free_text"}, erasure="keep", retain_from="created_at")
+    with pytest.raises(ValueError, match="not a date field"):
+        declare(Contact, personal={"notes": "free_text"}, erasure="delete", retain_from="notes")
+    registry()  # the real declarations are untouched by failed ones
+    assert registry()[Contact].personal["first_name"] == "identity"
