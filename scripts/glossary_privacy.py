@@ -566,4 +566,9 @@ PRIVACY: dict[str, tuple[object, object]] = {
         "“%(value)s” non è un numero di giorni.",
         "„%(value)s” nu este un număr de zile.",
     ),
+    "May be processed for": ("Trattabile per", "Poate fi prelucrat pentru"),
+    "Only contacts with a valid basis for this purpose now (consent given, no objection or restriction).": (
+        "Solo i contatti con una base valida per questa finalità ora (consenso dato, nessuna opposizione o limitazione).",
+        "Doar contactele cu un temei valabil pentru acest scop acum (consimțământ dat, fără opoziție sau restricționare).",
+    ),
 }

@@ -311,3 +311,37 @@ def test_consent_through_the_api(client, user, contact, newsletter, api_token):
     assert bad.status_code == 400
     assert "is not a purpose of the register" in bad.json()["errors"]["purpose"][0]
     assert ConsentEvent.objects.count() == 1
+
+
+def test_exports_and_lists_reach_only_people_processable_for_the_purpose(
+    client, make_user, login_verified, newsletter
+):
+    manager = make_user("marco", role="manager", team="Vendite Nord")
+    yes = contact_create(actor=manager, data={"first_name": "Si", "last_name": "Consenso"})
+    no = contact_create(actor=manager, data={"first_name": "No", "last_name": "Revocato"})
+    contact_create(actor=manager, data={"first_name": "Mai", "last_name": "Chiesto"})
+    for person in (yes, no):
+        services.consent_record(
+            actor=manager, contact=person, purpose=newsletter, kind="given", channel="phone"
+        )
+    services.consent_record(
+        actor=manager, contact=no, purpose=newsletter, kind="withdrawn", channel="phone"
+    )
+    login_verified(client, manager)
+    csv = client.get("/contacts/", {"export": "csv", "purpose": "newsletter-test"})
+    assert csv.status_code == 200
+    text = csv.content.decode()
+    assert "Consenso" in text and "Revocato" not in text and "Chiesto" not in text
+    page = client.get("/contacts/", {"purpose": "newsletter-test"}).content.decode()
+    assert "Consenso" in page and "Revocato" not in page
+    bad = client.get("/contacts/", {"purpose": "nope"})
+    assert bad.status_code == 400
+    from perno.accounts.services import token_create
+
+    _token, key = token_create(user=manager, name="t", scope="read")
+    listed = client.get(
+        "/api/v1/contacts",
+        {"purpose": "newsletter-test"},
+        headers={"Authorization": f"Bearer {key}"},
+    ).json()
+    assert [item["last_name"] for item in listed["items"]] == ["Consenso"]
