@@ -94,6 +94,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PERNO_EXPORT_DIR = tmp_path / "exports"
+    settings.PERNO_ERASURE_LEDGER = tmp_path / "erasure-ledger.jsonl"
 
 
 @pytest.fixture(autouse=True)

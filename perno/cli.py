@@ -1,5 +1,5 @@
 """The `perno` command: demo, serve, worker, migrate, seed, user, token, search, audit,
-manage."""
+privacy, backup, restore, manage."""
 
 from __future__ import annotations
 
@@ -333,6 +333,67 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_privacy(args: argparse.Namespace) -> int:
+    """``perno privacy retention [--dry-run]``: apply the retention periods now."""
+    _data_dir(args.data_dir)
+    _setup()
+    from perno.privacy import retention
+
+    done = retention.run(dry_run=args.dry_run)
+    for item in done.counts.get("items", []):
+        verb = "would be" if args.dry_run else "were"
+        action = "deleted" if item["action"] == "delete" else "anonymized"
+        print(
+            f"{item['table']}: {item['count']:,} rows older than {item['days']:,} days "
+            f"{verb} {action}"
+        )
+    if done.error:
+        print(f"perno: the retention run stopped: {done.error}", file=sys.stderr)
+        return 1
+    print(f"{'Dry run' if args.dry_run else 'Retention applied'}: {done.total:,} rows in total.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """``perno backup DEST``: the database, the files and a manifest of checksums."""
+    _data_dir(args.data_dir)
+    _setup()
+    from perno.privacy.backup import BackupError, backup
+
+    try:
+        manifest = backup(Path(args.dest), progress=print)
+    except BackupError as exc:
+        print(f"perno: backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Backup written to {args.dest}: {sum(manifest['tables'].values()):,} rows, "
+        f"{len(manifest['files']):,} files."
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """``perno restore SRC``: check, put back, and replay the erasure ledger."""
+    _data_dir(args.data_dir)
+    _setup()
+    from perno.privacy.backup import BackupError, restore
+
+    if not args.yes:
+        print(
+            "perno: restoring replaces the database and the files. Stop Perno, then run "
+            "again with --yes.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        report = restore(Path(args.src), progress=print)
+    except BackupError as exc:
+        print(f"perno: restore failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"Restored from {args.src}; {report['replayed']} erasure(s) replayed.")
+    return 0
+
+
 def cmd_manage(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
     from django.core.management import execute_from_command_line
@@ -419,6 +480,24 @@ def build_parser() -> argparse.ArgumentParser:
             "verify", help="check that no audit entry was altered or removed (exit 1 if so)"
         )
     ).set_defaults(func=cmd_audit)
+    privacy = sub.add_parser("privacy", help="privacy jobs")
+    privacy_sub = privacy.add_subparsers(dest="privacy_command", required=True)
+    retention = common(
+        privacy_sub.add_parser(
+            "retention", help="delete or anonymize personal data past its retention period"
+        )
+    )
+    retention.add_argument("--dry-run", action="store_true", help="only report what would be done")
+    retention.set_defaults(func=cmd_privacy)
+    backup_cmd = common(sub.add_parser("backup", help="back up the database and the files"))
+    backup_cmd.add_argument("dest", help="a new, empty directory")
+    backup_cmd.set_defaults(func=cmd_backup)
+    restore_cmd = common(
+        sub.add_parser("restore", help="restore a backup, then replay the erasure ledger")
+    )
+    restore_cmd.add_argument("src", help="a directory written by perno backup")
+    restore_cmd.add_argument("--yes", action="store_true", help="replace the current data")
+    restore_cmd.set_defaults(func=cmd_restore)
     sub.add_parser("manage", help="run a Django management command", add_help=False)
     return parser
 

@@ -15,6 +15,7 @@ a denied write changes nothing in any Perno table.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from perno.accounts.models import ApiToken, Role, Team, User
 from perno.accounts.rights import ALL, DEFAULT_ROLES, NONE, OWN, SCOPES, SUBJECTS, TEAM, uniform
@@ -32,7 +34,7 @@ from perno.activities.models import Activity, Attachment, Comment, Notification
 from perno.audit.models import AuditEvent
 from perno.contacts.models import Address, Company, Contact
 from perno.privacy import services as privacy_services
-from perno.privacy.models import Notice, Purpose
+from perno.privacy.models import Breach, Notice, Purpose, SubjectExport, SubjectRequest
 from perno.sales.models import Deal, Lead, Pipeline, Product, Stage
 from perno.search.models import SavedSearch
 
@@ -109,6 +111,9 @@ class World:
     purpose: Purpose | None = None
     optin_token: str = ""
     unsubscribe_token: str = ""
+    subject_request: SubjectRequest | None = None
+    subject_export: SubjectExport | None = None
+    breach: Breach | None = None
 
     def record(self, subject: str, category: str) -> Any:
         return self.records[subject][category]
@@ -199,6 +204,18 @@ def build_world(role_code: str) -> World:
         contact=own_contact, purpose=world.purpose
     )
     world.unsubscribe_token = privacy_services.unsubscribe_token(own_contact, world.purpose)
+    world.subject_request = SubjectRequest.objects.create(
+        kind="access",
+        received_on=datetime.date(2026, 1, 5),
+        due_on=datetime.date(2026, 2, 5),
+        channel="email",
+        requester_name="Mx Requester",
+        contact=own_contact,
+    )
+    world.subject_export = SubjectExport.objects.create(request=world.subject_request)
+    world.breach = Breach.objects.create(
+        title="Matrix breach", description="x", discovered_at=timezone.now()
+    )
     return world
 
 
@@ -420,6 +437,47 @@ UI: dict[str, Route] = {
         body={"version": "2", "language": "it", "text": "New text"},
     ),
     "retention": privacy_route("post", body={"days_usage": "30"}),
+    "retention_run": privacy_route("post", body={"mode": "dry"}),
+    "request_list": privacy_route(),
+    "breach_list": privacy_route(),
+    "breach_create": privacy_route(
+        "post",
+        body=lambda w, c: {
+            "title": "New breach",
+            "description": "Lost USB key",
+            "discovered_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        },
+    ),
+    "breach_edit": privacy_route(
+        "post",
+        path=lambda w, c: {"pk": w.breach.pk},
+        body=lambda w, c: {
+            "title": "Renamed breach",
+            "description": "x",
+            "discovered_at": timezone.localtime(w.breach.discovered_at).strftime("%Y-%m-%dT%H:%M"),
+        },
+    ),
+    "request_create": privacy_route(
+        "post",
+        body={
+            "kind": "access",
+            "received_on": "2026-01-10",
+            "channel": "email",
+            "requester_name": "Someone",
+        },
+    ),
+    "request_detail": privacy_route(
+        "post",
+        path=lambda w, c: {"pk": w.subject_request.pk},
+        body={"action": "identity", "identity": "verified", "identity_note": "ID card"},
+    ),
+    "export_status": privacy_route(path=lambda w, c: {"pk": w.subject_export.pk}),
+    # A queued archive cannot be downloaded: the allowed call is sent back to the request.
+    "export_download": Route(
+        "privacy", method="post", path=lambda w, c: {"pk": w.subject_export.pk}
+    ),
+    "lookup": privacy_route(body={"q": "mx"}),
+    "dossier": privacy_route(path=lambda w, c: {"pk": w.record("contact", "own").pk}),
     "pipeline_settings": admin_post(body={"action": "create", "name": "Matrix"}),
     # Lists and look-ups: exactly the rows in view scope.
     "company_list": Route("list", "company"),

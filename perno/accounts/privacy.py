@@ -54,6 +54,7 @@ declare(
     personal={"username": "identity", "ip_address": "network", "user_agent": "network"},
     erasure="delete",
     retain_from="created_at",
+    about_note="log-in attempts concern users and strangers at the log-in page, not contacts",
 )
 declare(
     RecoveryCode,

@@ -8,6 +8,7 @@ declare(
     not_personal={"kind", "status"},
     erasure="delete",
     retain_from="created_at",
+    about=("contact", "deal__contact", "lead__converted_contact"),
 )
 declare(
     Comment,
@@ -15,6 +16,14 @@ declare(
     personal={"body": "free_text"},
     erasure="delete",
     retain_from="created_at",
+    about=(
+        "contact",
+        "deal__contact",
+        "lead__converted_contact",
+        "activity__contact",
+        "activity__deal__contact",
+        "activity__lead__converted_contact",
+    ),
 )
 declare(
     Attachment,
@@ -23,6 +32,14 @@ declare(
     not_personal={"content_type", "sha256"},
     erasure="delete",
     retained_with="comment",
+    about=(
+        "comment__contact",
+        "comment__deal__contact",
+        "comment__lead__converted_contact",
+        "comment__activity__contact",
+        "comment__activity__deal__contact",
+        "comment__activity__lead__converted_contact",
+    ),
 )
 declare(
     Notification,
@@ -31,4 +48,5 @@ declare(
     not_personal={"url"},
     erasure="delete",
     retain_from="created_at",
+    about=("activity__contact", "activity__deal__contact", "activity__lead__converted_contact"),
 )

@@ -311,6 +311,17 @@ def reminders_send(*, now: Any = None, batch: int = 500) -> int:
     return sent
 
 
+def notify(*, user: Any, title: str, body: str = "", url: str = "") -> Notification:
+    """Tell a user something (the bell, and an e-mail when e-mail is configured); call
+    inside the caller's transaction."""
+    notification = Notification.objects.create(
+        user=user, title=title[:200], body=body[:2000], url=url[:300]
+    )
+    if settings.PERNO_EMAIL_ENABLED and user.email:
+        transaction.on_commit(lambda n=notification.pk: _queue_email(n))  # type: ignore[misc]
+    return notification
+
+
 def _queue_email(notification_id: int) -> None:
     from perno.activities.tasks import email_notification_task
 

@@ -8,6 +8,7 @@ declare(
     not_personal={"action"},
     erasure="delete",
     retain_from="created_at",
+    about_note="the change history of every row about the contact (by record type and id)",
 )
 
 declare(
@@ -18,4 +19,5 @@ declare(
     erasure="keep",
     reason="the audit trail is append-only and holds no personal data in clear: the person is a keyed hash, fields are named, never valued",
     retain_from="created_at",
+    about_note="entries whose subject is the contact's pseudonym, and lists and searches that showed it",
 )

@@ -18,6 +18,7 @@ declare(
     },
     erasure="delete",
     retain_from="updated_at",
+    about=("pk",),
 )
 declare(
     Company,
@@ -34,6 +35,7 @@ declare(
     not_personal={"industry", "country"},
     erasure="delete",
     retain_from="updated_at",
+    about_note="a company is the contact's employer, not the contact: its links (affiliations) are exported and erased",
 )
 declare(
     Address,
@@ -48,6 +50,7 @@ declare(
     not_personal={"kind"},
     erasure="delete",
     retain_from="updated_at",
+    about=("contact",),
 )
 declare(
     Affiliation,
@@ -55,6 +58,7 @@ declare(
     personal={"job_title": "professional"},
     erasure="delete",
     retained_with="contact",
+    about=("contact",),
 )
 declare(
     CustomFieldDefinition,

@@ -9,7 +9,12 @@
 - how it is exported: every field, except those in ``not_exported`` (secrets such as
   password hashes, which the archive lists as present without their value);
 - when its retention clock starts (``retain_from``, a date field) or that it lives and
-  dies with a parent row (``retained_with``, a foreign key).
+  dies with a parent row (``retained_with``, a foreign key);
+- which rows are about a given contact (``about``: ORM paths to the contact's id, such
+  as ``"contact"`` or ``"comment__activity__contact"``; ``"pk"`` for the contact
+  itself), for the access export, the privacy lookup and erasure. Rows reached in
+  another way (a record's change history, audit entries, search history) are handled
+  by the privacy app itself and say so with ``about_note``.
 
 A test fails when a model has a text, file, JSON or IP field that is in neither list,
 or personal data without an erasure and retention rule, so a new field or model cannot
@@ -64,6 +69,8 @@ class ModelDeclaration:
     not_exported: set[str] = field(default_factory=set)
     retain_from: str = ""  # the date field the retention clock starts from
     retained_with: str = ""  # or: the foreign key of the row it lives and dies with
+    about: tuple[str, ...] = ()  # ORM paths from a row to the contact it is about
+    about_note: str = ""  # how rows about a contact are found when not by ``about``
 
     @property
     def exported(self) -> list[str]:
@@ -111,6 +118,8 @@ def declare(
     not_exported: set[str] | frozenset[str] | None = None,
     retain_from: str = "",
     retained_with: str = "",
+    about: tuple[str, ...] = (),
+    about_note: str = "",
 ) -> None:
     name = model.__name__
     unknown = set(personal.values()) - set(CATEGORIES)
@@ -145,6 +154,8 @@ def declare(
         not_exported=set(credentials if not_exported is None else not_exported),
         retain_from=retain_from,
         retained_with=retained_with,
+        about=tuple(about),
+        about_note=about_note,
     )
     if declaration.erasure == ANONYMIZE:
         for field_name in declaration.personal:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from perno.accounts.forms import style
 from perno.audit.models import AuditEvent
 from perno.core.privacy import CATEGORIES
-from perno.privacy.models import Channel, ConsentEvent, Controller, Purpose
+from perno.privacy.models import (
+    Breach,
+    Channel,
+    ConsentEvent,
+    Controller,
+    Purpose,
+    SubjectRequest,
+)
 
 
 class ControllerForm(forms.ModelForm):
@@ -148,4 +155,131 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        style(self)
+
+
+class RequestForm(forms.ModelForm):
+    received_on = forms.DateField(
+        label=_("received on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = SubjectRequest
+        fields = [
+            "kind",
+            "received_on",
+            "channel",
+            "requester_name",
+            "requester_email",
+            "requester_phone",
+            "identifier",
+            "details",
+        ]
+        widgets = {"details": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+class IdentityForm(forms.Form):
+    identity = forms.ChoiceField(label=_("identity"), choices=SubjectRequest.Identity.choices)
+    identity_note = forms.CharField(
+        label=_("how the identity was checked"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+class ExtendForm(forms.Form):
+    extended_to = forms.DateField(
+        label=_("extended to"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    extension_reason = forms.CharField(
+        label=_("reason for the extension"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+class CloseForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("status"),
+        choices=[
+            (SubjectRequest.Status.DONE, SubjectRequest.Status.DONE.label),
+            (SubjectRequest.Status.REFUSED, SubjectRequest.Status.REFUSED.label),
+        ],
+    )
+    outcome = forms.CharField(label=_("outcome"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+class BreachForm(forms.ModelForm):
+    categories = forms.MultipleChoiceField(
+        label=_("data categories affected"),
+        choices=list(CATEGORIES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Breach
+        fields = [
+            "title",
+            "discovered_at",
+            "occurred_at",
+            "description",
+            "categories",
+            "people_affected",
+            "records_affected",
+            "consequences",
+            "measures",
+            "high_risk",
+            "authority_notified_at",
+            "authority_reference",
+            "no_notification_reason",
+            "late_reason",
+            "people_notified_at",
+            "people_notice",
+        ]
+        widgets = {
+            **{
+                name: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+                for name in (
+                    "discovered_at",
+                    "occurred_at",
+                    "authority_notified_at",
+                    "people_notified_at",
+                )
+            },
+            **{
+                name: forms.Textarea(attrs={"rows": 2})
+                for name in (
+                    "description",
+                    "consequences",
+                    "measures",
+                    "people_notice",
+                    "no_notification_reason",
+                    "late_reason",
+                )
+            },
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("discovered_at", "occurred_at", "authority_notified_at", "people_notified_at"):
+            cast(forms.DateTimeField, self.fields[name]).input_formats = [
+                "%Y-%m-%dT%H:%M",
+                "%Y-%m-%d %H:%M",
+                "%Y-%m-%d %H:%M:%S",
+            ]
         style(self)

@@ -5,6 +5,7 @@ not people, except the controller's and DPO's business contact details."""
 
 from perno.core.privacy import declare
 from perno.privacy.models import (
+    Breach,
     ConsentEvent,
     ConsentRequest,
     Controller,
@@ -13,6 +14,11 @@ from perno.privacy.models import (
     Purpose,
     Restriction,
     RetentionRule,
+    RetentionRun,
+    SubjectExport,
+    SubjectRequest,
+    Tombstone,
+    TombstoneHash,
 )
 
 declare(
@@ -29,6 +35,7 @@ declare(
     erasure="keep",
     reason="the register must name the controller and its DPO (Art. 30(1)(a)); they are edited, not erased",
     retain_from="updated_at",
+    about_note="the controller's own representatives, not contacts",
 )
 declare(
     Purpose,
@@ -63,6 +70,7 @@ declare(
     not_personal={"channel", "notice_version"},
     erasure="delete",
     retained_with="contact",
+    about=("contact",),
 )
 declare(
     ConsentRequest,
@@ -77,6 +85,7 @@ declare(
     not_personal={"nonce"},
     erasure="delete",
     retained_with="contact",
+    about=("contact",),
 )
 declare(
     DataSource,
@@ -85,6 +94,7 @@ declare(
     not_personal={"channel"},
     erasure="delete",
     retained_with="contact",
+    about=("contact",),
 )
 declare(
     Restriction,
@@ -92,4 +102,81 @@ declare(
     personal={"reason": "free_text"},
     erasure="delete",
     retained_with="contact",
+    about=("contact",),
+)
+declare(
+    SubjectRequest,
+    subject="the person who made the request (the contact, once matched)",
+    personal={
+        "requester_name": "identity",
+        "requester_email": "contact",
+        "requester_phone": "contact",
+        "identifier": "identity",
+        "details": "free_text",
+        "identity_note": "free_text",
+        "extension_reason": "free_text",
+        "outcome": "free_text",
+        "subject": "pseudonym",
+    },
+    not_personal={
+        "kind",
+        "channel",
+        "identity",
+        "status",
+        "reminded",
+        "received_on",
+        "due_on",
+        "extended_to",
+    },
+    erasure="anonymize",
+    reason="accountability (Art. 5(2)): the register shows that each request was answered and when; the requester's data is blanked, the pseudonym kept",
+    anonymized={"requester_name": "—", "outcome": "—"},
+    retain_from="received_on",
+    about=("contact",),
+    about_note="also the requests whose pseudonym is the contact's (after its erasure)",
+)
+declare(
+    SubjectExport,
+    subject="the person exported (its archive file)",
+    personal={"path": "file", "error": "free_text"},
+    not_personal={"status", "sha256"},
+    erasure="delete",
+    retained_with="request",
+    about=("request__contact",),
+)
+declare(
+    Tombstone,
+    subject="an erased person, by pseudonym only",
+    personal={"subject": "pseudonym"},
+    erasure="keep",
+    reason="it is what erasure leaves: keyed hashes that let a later import warn that the person asked to be forgotten",
+    retain_from="erased_at",
+    about_note="none: an erased contact no longer exists",
+)
+declare(
+    TombstoneHash,
+    subject="an erased person, by keyed hash only",
+    personal={"digest": "pseudonym"},
+    erasure="keep",
+    reason="part of the tombstone",
+    retained_with="tombstone",
+    about_note="none: an erased contact no longer exists",
+)
+declare(RetentionRun, personal={}, not_personal={"counts", "error"})
+declare(
+    Breach,
+    subject="people affected by a breach (described, not named), and the recording user",
+    personal={
+        "description": "free_text",
+        "consequences": "free_text",
+        "measures": "free_text",
+        "people_notice": "free_text",
+        "no_notification_reason": "free_text",
+        "late_reason": "free_text",
+    },
+    not_personal={"title", "categories", "authority_reference", "reminded"},
+    erasure="keep",
+    reason="the breach register documents every breach for the supervisory authority (Art. 33(5)); it names no one",
+    retain_from="discovered_at",
+    about_note="a breach concerns many people and names none of them",
 )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -65,11 +65,13 @@ def contact_privacy(*, user: Any, contact: Any) -> dict[str, Any]:
     }
 
 
-def register(*, user: Any) -> dict[str, Any]:
-    """The register of processing activities as configured now (Art. 30)."""
+def register(*, user: Any, check_access: bool = True) -> dict[str, Any]:
+    """The register of processing activities as configured now (Art. 30). Without the
+    access check only for the summary of a person's own export."""
     from perno.core.privacy import CATEGORIES
 
-    check(user, "view", "privacy")
+    if check_access:
+        check(user, "view", "privacy")
     rules = {r.category: r for r in RetentionRule.objects.all()}
     return {
         "controller": Controller.objects.get_or_create(pk=1)[0],
@@ -132,3 +134,116 @@ def about_contact(entries: QuerySet[AuditEvent], pk: int) -> QuerySet[AuditEvent
         output_field=BooleanField(),
     )
     return entries.alias(_about=about).filter(_about=True)
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def lookup(*, user: Any, query: str, limit: int = 50) -> dict[str, list[Any]]:
+    """The privacy look-up: everyone whose name, e-mail, phone, tax code or VAT number
+    matches, across contacts, leads, companies and the register of requests."""
+    from django.db.models import CharField, TextField, Value
+    from django.db.models.functions import Cast, Concat
+
+    from perno.contacts.models import Company, Contact
+    from perno.privacy.models import SubjectRequest
+    from perno.sales.models import Lead
+
+    check(user, "view", "privacy")
+    query = " ".join((query or "").split())
+    if len(query) < 2:
+        return {}
+    digits = _digits(query)
+    phone = len(digits) >= 5 and len(digits) >= len(query.replace(" ", "")) - 3
+
+    def phones(*fields: str) -> Q:
+        condition = Q()
+        if phone:
+            for name in fields:
+                condition |= Q(**{f"{name}__contains": digits[-9:]})
+        return condition
+
+    contacts = (
+        Contact.objects.annotate(
+            _full=Concat("first_name", Value(" "), "last_name", output_field=CharField()),
+            _custom=Cast("custom_fields", TextField()),
+        )
+        .filter(
+            Q(_full__icontains=query)
+            | Q(email__iexact=query)
+            | Q(email__icontains=query)
+            | Q(_custom__icontains=query)
+            | phones("phone", "mobile")
+        )
+        .order_by("last_name", "first_name", "id")[:limit]
+    )
+    leads = (
+        Lead.objects.annotate(
+            _full=Concat("first_name", Value(" "), "last_name", output_field=CharField())
+        )
+        .filter(
+            Q(_full__icontains=query)
+            | Q(email__icontains=query)
+            | Q(company_name__icontains=query)
+            | phones("phone")
+        )
+        .order_by("-updated_at", "-id")[:limit]
+    )
+    companies = Company.objects.filter(
+        Q(name__icontains=query)
+        | Q(vat_number__icontains=query.replace(" ", ""))
+        | Q(email__icontains=query)
+        | phones("phone")
+    ).order_by("name", "id")[:limit]
+    requests = SubjectRequest.objects.filter(
+        Q(requester_name__icontains=query)
+        | Q(requester_email__icontains=query)
+        | Q(identifier__icontains=query)
+        | phones("requester_phone")
+    ).order_by("-received_on", "-id")[:limit]
+    return {
+        "contacts": list(contacts),
+        "leads": list(leads),
+        "companies": list(companies),
+        "requests": list(requests),
+    }
+
+
+def dossier(*, user: Any, contact: Any) -> list[dict[str, Any]]:
+    """Everything held about a contact, table by table: how many rows, and the first
+    rows with their personal fields."""
+    from perno.privacy.subject import row_dict, rows_about
+
+    check(user, "view", "privacy")
+    out = []
+    for item in rows_about(contact):
+        count = item.rows.count()
+        if not count:
+            continue
+        sample = [row_dict(row, item.declaration) for row in item.rows[:20]]
+        shown = [f for f in item.declaration.personal if f in (sample[0] if sample else {})]
+        out.append(
+            {
+                "label": item.label,
+                "name": item.model._meta.verbose_name_plural,
+                "count": count,
+                "erasure": item.declaration.erasure,
+                "fields": shown or ["id"],
+                "rows": [
+                    {"id": row.get("id"), "values": [row.get(f) for f in (shown or ["id"])]}
+                    for row in sample
+                ],
+            }
+        )
+    return out
+
+
+def requests_list(*, user: Any, status: str = "open") -> QuerySet[Any]:
+    from perno.privacy.models import SubjectRequest
+
+    check(user, "view", "privacy")
+    rows = SubjectRequest.objects.select_related("contact", "handled_by")
+    if status in SubjectRequest.Status.values:
+        rows = rows.filter(status=status)
+    return rows.order_by("due_on", "id") if status == "open" else rows.order_by("-received_on")

@@ -18,3 +18,36 @@ def send_optin_email_task(request_id: int) -> bool:
     except OSError as exc:
         logger.warning("opt-in e-mail for sign-up %s not sent: %s", request_id, exc)
         return False
+
+
+@shared_task(name="perno.privacy.tasks.build_subject_export_task")
+def build_subject_export_task(export_id: int) -> bool:
+    from perno.privacy.requests import export_run
+
+    return export_run(export_id=export_id)
+
+
+@shared_task(name="perno.privacy.tasks.privacy_daily_task")
+def privacy_daily_task() -> dict[str, int]:
+    """Reminders of request deadlines, and archives nobody downloaded. Runs hourly; each
+    part does its work once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from perno.audit.models import AuditEvent
+    from perno.audit.trail import origin
+    from perno.privacy import breaches, retention
+    from perno.privacy.models import RetentionRun
+    from perno.privacy.requests import exports_purge, reminders_send
+
+    with origin(AuditEvent.Channel.TASK):
+        done = {
+            "reminders": reminders_send(),
+            "breach_reminders": breaches.reminders_send(),
+            "expired_exports": exports_purge(),
+        }
+        recent = timezone.now() - timedelta(hours=23)
+        if not RetentionRun.objects.filter(dry_run=False, started_at__gte=recent).exists():
+            done["retention"] = retention.run(dry_run=False).total
+        return done

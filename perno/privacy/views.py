@@ -10,9 +10,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import F
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -20,19 +22,35 @@ from django.views.decorators.http import require_POST
 from perno.accounts.forms import add_errors
 from perno.accounts.models import User
 from perno.accounts.permissions import can, check, obtain
+from perno.audit.trail import record_read
 from perno.contacts.models import Contact
 from perno.core.pagination import paginate
 from perno.core.privacy import CATEGORIES
-from perno.privacy import selectors, services
+from perno.privacy import breaches, deadlines, requests, selectors, services
+from perno.privacy import retention as retention_module
+from perno.privacy.erasure import ErasureError
 from perno.privacy.forms import (
     AuditFilterForm,
+    BreachForm,
+    CloseForm,
     ConsentForm,
     ControllerForm,
+    ExtendForm,
+    IdentityForm,
     NoticeForm,
     PurposeForm,
+    RequestForm,
     RestrictionForm,
 )
-from perno.privacy.models import LegalBasis, Purpose, Restriction
+from perno.privacy.models import (
+    Breach,
+    LegalBasis,
+    Purpose,
+    Restriction,
+    RetentionRun,
+    SubjectExport,
+    SubjectRequest,
+)
 
 
 def _contact_redirect(contact: Contact) -> HttpResponseRedirect:
@@ -330,7 +348,29 @@ def retention(request: HttpRequest) -> HttpResponse:
         for code, label, rule in context["retention"]
     ]
     context["errors"] = errors
+    context["runs"] = list(RetentionRun.objects.select_related("actor")[:10])
     return render(request, "privacy/retention_form.html", context, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def retention_run(request: HttpRequest) -> HttpResponse:
+    """Run the retention job now, or only report what it would do (dry run)."""
+    check(request.user, "manage", "privacy")
+    dry_run = request.POST.get("mode") != "apply"
+    done = retention_module.run(dry_run=dry_run, actor=request.user)
+    if done.error:
+        messages.error(request, _("The retention run stopped: %(error)s") % {"error": done.error})
+    elif dry_run:
+        messages.info(
+            request,
+            _("Dry run: %(n)s rows are past retention; nothing was changed.") % {"n": done.total},
+        )
+    else:
+        messages.success(
+            request, _("Retention applied: %(n)s rows deleted or anonymized.") % {"n": done.total}
+        )
+    return HttpResponseRedirect(reverse("privacy:retention") + f"#run-{done.pk}")
 
 
 @login_required
@@ -359,6 +399,308 @@ def audit(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": [(e, actors.get(e.actor_id)) for e in page.items],
             "query": query.urlencode(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# -- data subject requests ------------------------------------------------------------
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    rows = selectors.requests_list(user=request.user, status=status)
+    page = paginate(rows, max(1, _int(request.GET.get("page")) or 1), 50, with_count=False)
+    return render(
+        request,
+        "privacy/request_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": SubjectRequest.Status.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+def request_create(request: HttpRequest) -> HttpResponse:
+    check(request.user, "manage", "privacy")
+    contact_id = _int(request.GET.get("contact") or request.POST.get("contact"))
+    contact = Contact.objects.filter(pk=contact_id).first() if contact_id else None
+    initial: dict[str, Any] = {"received_on": timezone.localdate(), "channel": "email"}
+    if contact is not None:
+        initial.update(
+            requester_name=contact.full_name,
+            requester_email=contact.email,
+            requester_phone=contact.phone or contact.mobile,
+        )
+    form = RequestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = requests.request_create(
+                actor=request.user, data=form.cleaned_data, contact=contact
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Request #%(n)s registered; it is due on %(due)s.")
+                % {"n": created.pk, "due": created.due_on.isoformat()},
+            )
+            return HttpResponseRedirect(reverse("privacy:request_detail", args=[created.pk]))
+    return render(
+        request,
+        "privacy/request_form.html",
+        {"form": form, "contact": contact},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    check(request.user, "manage", "privacy")
+    subject_request = get_object_or_404(SubjectRequest.objects.select_related("contact"), pk=pk)
+    forms_by_name: dict[str, Any] = {
+        "identity_form": IdentityForm(
+            initial={
+                "identity": subject_request.identity,
+                "identity_note": subject_request.identity_note,
+            }
+        ),
+        "extend_form": ExtendForm(),
+        "close_form": CloseForm(),
+    }
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            status = _request_action(request, subject_request, action, forms_by_name)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            status = 400
+        if status == 302:
+            return HttpResponseRedirect(reverse("privacy:request_detail", args=[pk]))
+        subject_request.refresh_from_db()
+    exports = list(subject_request.exports.order_by("-created_at")[:5])
+    return render(
+        request,
+        "privacy/request_detail.html",
+        {
+            "req": subject_request,
+            "exports": exports,
+            "today": timezone.localdate(),
+            "latest_extension": deadlines.latest_extension(subject_request.due_on),
+            "purposes": Purpose.objects.filter(is_active=True, is_direct_marketing=False),
+            "working": any(e.status in ("queued", "running") for e in exports),
+            **forms_by_name,
+        },
+        status=status,
+    )
+
+
+def _request_action(
+    request: HttpRequest, subject_request: SubjectRequest, action: str, forms: dict[str, Any]
+) -> int:
+    """Carry out one button of the request page; 302 when done, 400 with the form's
+    errors shown otherwise."""
+    user = request.user
+    if action == "identity":
+        form: Any = IdentityForm(request.POST)
+        forms["identity_form"] = form
+        if not form.is_valid():
+            return 400
+        requests.request_update(actor=user, request=subject_request, data=form.cleaned_data)
+    elif action == "link":
+        contact = Contact.objects.filter(pk=_int(request.POST.get("contact")) or 0).first()
+        if contact is None:
+            raise ValidationError(_("Choose the person from the look-up."))
+        requests.request_update(actor=user, request=subject_request, data={}, contact=contact)
+    elif action == "unlink":
+        requests.request_update(actor=user, request=subject_request, data={}, unlink=True)
+    elif action == "extend":
+        form = ExtendForm(request.POST)
+        forms["extend_form"] = form
+        if not form.is_valid():
+            return 400
+        try:
+            requests.request_extend(
+                actor=user,
+                request=subject_request,
+                until=form.cleaned_data["extended_to"],
+                reason=form.cleaned_data["extension_reason"],
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return 400
+    elif action == "close":
+        form = CloseForm(request.POST)
+        forms["close_form"] = form
+        if not form.is_valid():
+            return 400
+        try:
+            requests.request_close(
+                actor=user,
+                request=subject_request,
+                status=form.cleaned_data["status"],
+                outcome=form.cleaned_data["outcome"],
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return 400
+    elif action == "export":
+        requests.export_start(actor=user, request=subject_request)
+        messages.success(request, _("The archive is being prepared."))
+    elif action == "erase":
+        if request.POST.get("confirm") != "erase":
+            raise ValidationError(_("Tick the confirmation to erase: it cannot be undone."))
+        try:
+            counts = requests.erasure_execute(actor=user, request=subject_request)
+        except ErasureError as exc:
+            raise ValidationError(
+                _("Nothing was erased: %(reason)s. The person's data is intact; try again.")
+                % {"reason": exc}
+            ) from exc
+        messages.success(
+            request,
+            _("The person is erased: %(rows)s rows deleted or anonymized.")
+            % {"rows": sum(counts.values())},
+        )
+    elif action == "restrict":
+        requests.restriction_execute(actor=user, request=subject_request)
+        messages.success(
+            request, _("Processing of this contact is restricted: only storage is allowed.")
+        )
+    elif action == "object":
+        purpose = Purpose.objects.filter(pk=_int(request.POST.get("purpose")) or 0).first()
+        requests.objection_execute(actor=user, request=subject_request, purpose=purpose)
+        messages.success(request, _("The objection is recorded."))
+    else:
+        raise ValidationError(_("Unknown action."))
+    return 302
+
+
+@login_required
+def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The archive's progress (polled by the request page while it is prepared)."""
+    check(request.user, "manage", "privacy")
+    export = get_object_or_404(SubjectExport, pk=pk)
+    return render(request, "privacy/partials/_export.html", {"export": export})
+
+
+@login_required
+@require_POST
+def export_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    check(request.user, "manage", "privacy")
+    export = get_object_or_404(SubjectExport, pk=pk)
+    try:
+        handle = requests.export_take(actor=request.user, export=export)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return HttpResponseRedirect(reverse("privacy:request_detail", args=[export.request_id]))
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"personal-data-request-{export.request_id}.zip",
+        content_type="application/zip",
+    )
+
+
+@login_required
+def lookup(request: HttpRequest) -> HttpResponse:
+    """Find a person by name, e-mail, phone, tax code or VAT number across all records."""
+    query = request.GET.get("q", "")[:200]
+    found = selectors.lookup(user=request.user, query=query)
+    return render(
+        request,
+        "privacy/lookup.html",
+        {"q": query, "found": found, "request_id": _int(request.GET.get("request"))},
+    )
+
+
+@login_required
+def dossier(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything held about one contact, from which a request can be started."""
+    contact = get_object_or_404(Contact, pk=pk)
+    tables = selectors.dossier(user=request.user, contact=contact)
+    record_read(actor=request.user, obj=contact, purpose="privacy look-up")
+    return render(
+        request,
+        "privacy/dossier.html",
+        {
+            "contact": contact,
+            "tables": tables,
+            "requests": SubjectRequest.objects.filter(contact=contact).order_by("-received_on"),
+            "linking": SubjectRequest.objects.filter(
+                pk=_int(request.GET.get("request")) or 0, status=SubjectRequest.Status.OPEN
+            ).first(),
+        },
+    )
+
+
+# -- breaches -----------------------------------------------------------------------------
+
+
+@login_required
+def breach_list(request: HttpRequest) -> HttpResponse:
+    check(request.user, "manage", "privacy")
+    rows = Breach.objects.order_by(F("closed_at").asc(nulls_first=True), "-discovered_at")
+    page = paginate(rows, max(1, _int(request.GET.get("page")) or 1), 50, with_count=False)
+    return render(
+        request,
+        "privacy/breach_list.html",
+        {"page": page},
+    )
+
+
+@login_required
+def breach_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    check(request.user, "manage", "privacy")
+    breach = get_object_or_404(Breach, pk=pk) if pk else None
+    form = BreachForm(
+        request.POST or None,
+        instance=breach,
+        initial=None if breach else {"discovered_at": timezone.localtime().replace(second=0)},
+    )
+    if request.method == "POST" and "close" in request.POST and breach:
+        try:
+            breaches.breach_close(actor=request.user, breach=breach)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The breach is closed."))
+        return HttpResponseRedirect(reverse("privacy:breach_edit", args=[breach.pk]))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = breaches.breach_save(
+                actor=request.user,
+                breach=Breach.objects.get(pk=breach.pk) if breach else None,
+                data={k: form.cleaned_data[k] for k in form.fields},
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return HttpResponseRedirect(reverse("privacy:breach_edit", args=[saved.pk]))
+    return render(
+        request,
+        "privacy/breach_form.html",
+        {
+            "form": form,
+            "breach": breach,
+            "clock": breaches.clock(breach) if breach and breach.awaiting_authority else None,
         },
         status=400 if form.errors else 200,
     )

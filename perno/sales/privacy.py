@@ -17,6 +17,7 @@ declare(
     not_personal={"source", "status"},
     erasure="delete",
     retain_from="updated_at",
+    about=("converted_contact",),
 )
 declare(
     Deal,
@@ -32,6 +33,7 @@ declare(
     reason="a deal's amounts and dates are business records kept for accounting; what names or describes the person is blanked",
     anonymized={"title": "—"},
     retain_from="updated_at",
+    about=("contact",),
 )
 declare(Product, personal={}, not_personal={"name", "sku", "description", "currency"})
 declare(Pipeline, personal={}, not_personal={"name"})

@@ -42,6 +42,7 @@ declare(
     personal={"kind": "usage", "object_id": "usage", "last_at": "usage"},
     erasure="delete",
     retain_from="last_at",
+    about_note="users' visits to the contact's record (kind contact, its id)",
 )
 declare(
     SavedSearch,
@@ -49,6 +50,7 @@ declare(
     personal={"name": "free_text", "query": "free_text", "params": "usage"},
     erasure="delete",
     retained_with="user",
+    about_note="saved searches whose words name the contact (name, e-mail or phone)",
 )
 declare(
     DocumentText,

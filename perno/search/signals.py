@@ -7,6 +7,9 @@ Bulk ``QuerySet.update`` does not send signals; the services that use it call
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -15,6 +18,28 @@ from perno.search import indexer
 from perno.search.registry import sources
 
 _connected = False
+_deferred: contextvars.ContextVar[dict[str, list[int]] | None] = contextvars.ContextVar(
+    "perno_search_deferred_deletes", default=None
+)
+
+
+@contextlib.contextmanager
+def deletes_deferred() -> Iterator[None]:
+    """Inside this block, deleted records leave the index in one batch per kind when
+    the block ends (still inside the caller's transaction), instead of one by one: for
+    erasing or expiring thousands of records, cascades included."""
+    if _deferred.get() is not None:
+        yield
+        return
+    pending: dict[str, list[int]] = {}
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    for kind, ids in pending.items():
+        for start in range(0, len(ids), 5000):
+            indexer.unindex(kind, ids[start : start + 5000])
 
 
 def _saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
@@ -27,9 +52,13 @@ def _saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None
 
 
 def _deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    pending = _deferred.get()
     for source in sources().values():
         if source.model is sender:
-            indexer.unindex(source.kind, [instance.pk])
+            if pending is not None:
+                pending.setdefault(source.kind, []).append(instance.pk)
+            else:
+                indexer.unindex(source.kind, [instance.pk])
 
 
 def _tags_changed(sender: Any, instance: Any, action: str, reverse: bool, **kwargs: Any) -> None:

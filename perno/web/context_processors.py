@@ -37,9 +37,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         best = max(actives, key=lambda i: len(i["url"]))
         for item in actives:
             item["active"] = item is best
+    handles_privacy = can(user, "manage", "privacy")
+    breach_clocks: list[dict[str, Any]] = []
+    if handles_privacy:
+        from perno.privacy.breaches import open_clocks
+
+        breach_clocks = open_clocks()
     return {
         "nav_items": items,
+        "breach_clocks": breach_clocks,
         "unread_notifications": notification_unread_count(user=user),
         "is_administrator": can(user, "manage"),
-        "handles_privacy": can(user, "manage", "privacy"),
+        "handles_privacy": handles_privacy,
     }

@@ -106,7 +106,9 @@ def database_from_url(url: str) -> dict[str, Any]:
             # "database is locked" upgrades from read to write inside a transaction.
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
+                "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; "
+                # Freed pages are zeroed: erased personal data does not linger in the file.
+                "PRAGMA secure_delete=ON;"
             ),
             "transaction_mode": "IMMEDIATE",
         }
@@ -196,6 +198,15 @@ OTP_TOTP_ISSUER = "Perno"
 PERNO_PUBLIC_URL = os.environ.get("PERNO_PUBLIC_URL", "http://127.0.0.1:8000")
 PERNO_OPTIN_HOURS = int(os.environ.get("PERNO_OPTIN_HOURS", "48"))
 PERNO_PRIVACY_KEY = os.environ.get("PERNO_PRIVACY_KEY", "")
+# Access/portability archives wait here (never served by the web server) until
+# downloaded once, or at most PERNO_EXPORT_HOURS.
+PERNO_EXPORT_DIR = Path(os.environ.get("PERNO_EXPORT_DIR", DATA_DIR / "exports"))
+PERNO_EXPORT_HOURS = int(os.environ.get("PERNO_EXPORT_HOURS", "72"))
+# One line per erased person (ids and keyed hashes only), kept outside the database and
+# its backups: `perno restore` replays it so that a restored person stays erased.
+PERNO_ERASURE_LEDGER = Path(
+    os.environ.get("PERNO_ERASURE_LEDGER", DATA_DIR / "erasure-ledger.jsonl")
+)
 PERNO_BULK_READ_ROWS = int(os.environ.get("PERNO_BULK_READ_ROWS", "200"))
 
 # Attachments: size limit and the content types accepted (checked on the bytes).
@@ -223,6 +234,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-search-history": {
         "task": "perno.search.tasks.purge_search_history_task",
+        "schedule": 3600.0,
+    },
+    "privacy-daily": {
+        "task": "perno.privacy.tasks.privacy_daily_task",
         "schedule": 3600.0,
     },
     "purge-login-attempts": {

@@ -100,3 +100,29 @@ def test_a_declaration_without_an_erasure_rule_is_refused():
         declare(Contact, personal={"notes": "free_text"}, erasure="delete", retain_from="notes")
     registry()  # the real declarations are untouched by failed ones
     assert registry()[Contact].personal["first_name"] == "identity"
+
+
+def _target(model, path):
+    """The model an ORM path leads to (``pk`` is the model itself)."""
+    if path == "pk":
+        return model
+    for part in path.split("__"):
+        model = model._meta.get_field(part).related_model
+    return model
+
+
+def test_rows_about_a_contact_are_found_by_valid_paths():
+    """Every declared path leads to a contact, and every model with personal data says
+    how its rows about a contact are found (or that it is about users only)."""
+    from perno.contacts.models import Contact
+
+    silent = []
+    for model, declaration in registry().items():
+        for path in declaration.about:
+            assert _target(model, path) is Contact, f"{model.__name__}.{path}"
+        if not declaration.personal or declaration.erasure == "derived":
+            continue
+        about_users = "user" in declaration.subject
+        if not (declaration.about or declaration.about_note or about_users):
+            silent.append(model.__name__)
+    assert silent == [], "Say in privacy.py which rows are about a contact: " + ", ".join(silent)

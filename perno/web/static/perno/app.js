@@ -1,7 +1,10 @@
 // Perno: small progressive enhancements (no inline scripts, for a strict CSP).
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+  if (!(form instanceof HTMLFormElement)) return;
+  // A confirmation on the button pressed, or on the whole form.
+  const message = (event.submitter && event.submitter.dataset.confirm) || form.dataset.confirm;
+  if (message && !window.confirm(message)) {
     event.preventDefault();
   }
 });

@@ -1,0 +1,224 @@
+"""Erasure (Art. 17): remove a contact from everything, in one transaction.
+
+What the registry says may be deleted is deleted; what must be kept (a deal's amounts
+for the accounts, the register of requests) is anonymized: its personal fields
+blanked, the row kept without the person. The change history of every row touched
+goes; the search index follows the rows (its words are pruned from the vocabulary);
+users' visits to the record and saved searches naming the person go; the person's
+files are removed from the store once the transaction has committed. What stays is a
+tombstone of keyed hashes (e-mail, phones, name), so a later import or sign-up can
+warn that this person asked to be forgotten, and audit entries that only ever held the
+person's pseudonym.
+
+A failure anywhere rolls everything back: the person stays whole, and the error says
+why. After the commit, SQLite's full-text index is merged (``optimize``) and the write-
+ahead log checkpointed, so that with ``secure_delete`` no freed page of the database
+file keeps the erased text."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.utils import timezone
+
+from perno.audit import trail
+from perno.audit.models import AuditEvent, ChangeEntry
+from perno.core.privacy import ANONYMIZE, DELETE, KEEP
+from perno.core.pseudonym import keyed_hash, normalise_identifier, subject_ref
+from perno.privacy.models import SubjectRequest, Tombstone, TombstoneHash
+from perno.privacy.subject import rows_about
+from perno.search.signals import deletes_deferred
+
+logger = logging.getLogger(__name__)
+
+
+class ErasureError(Exception):
+    """Erasure failed; nothing was changed. The message says why."""
+
+
+def tombstone_digests(values: list[str]) -> list[str]:
+    digests = []
+    for value in values:
+        normal = normalise_identifier(value)
+        if normal:
+            digests.append(keyed_hash("tombstone:" + normal))
+    return sorted(set(digests))
+
+
+def forgotten(*values: str) -> bool:
+    """Did a person with one of these e-mails, phones or names ask to be forgotten?"""
+    digests = tombstone_digests([v for v in values if v])
+    return bool(digests) and TombstoneHash.objects.filter(digest__in=digests).exists()
+
+
+def _indexed_kind(model: Any) -> str | None:
+    from perno.search.registry import sources
+
+    for source in sources().values():
+        if source.model is model:
+            return str(source.kind)
+    return None
+
+
+def _file_names(item: Any) -> list[str]:
+    fields = [
+        f.attname
+        for f in item.model._meta.concrete_fields
+        if hasattr(f, "storage") and f.name in item.declaration.personal
+    ]
+    if not fields:
+        return []
+    return [value for row in item.rows.values_list(*fields) for value in row if value]
+
+
+def _anonymize(item: Any) -> int:
+    """Blank a kept row's personal fields; its search entry is dropped first, so the
+    vocabulary loses its words, and the save indexes what is left."""
+    from perno.search import indexer
+
+    kind = _indexed_kind(item.model)
+    count = 0
+    for row in item.rows.select_for_update():
+        if kind:
+            indexer.unindex(kind, [row.pk])
+        for name in item.declaration.personal:
+            setattr(row, name, item.declaration.anonymous_value(name, row))
+        if item.model is SubjectRequest:
+            row.contact = None
+        row.save()
+        count += 1
+    return count
+
+
+def erase_found(found: list[Any], counts: Counter) -> list[str]:
+    """Delete or anonymize the rows found about some contacts (the contacts themselves
+    excepted: the caller deletes them last); return the names of their files, to
+    remove from the store after the commit."""
+    from perno.contacts.models import Contact
+
+    files: list[str] = []
+    for item in found:  # file names first: deleting a row cascades to others
+        if item.declaration.erasure == DELETE:
+            files.extend(_file_names(item))
+    for item in found:
+        if item.model is ChangeEntry:
+            counts[item.label] += item.rows.delete()[0]
+    for item in found:
+        policy = item.declaration.erasure
+        if item.model in (ChangeEntry, AuditEvent, Contact) or policy == KEEP:
+            continue
+        if policy == ANONYMIZE:
+            counts[f"{item.label} (anonymized)"] += _anonymize(item)
+        elif policy == DELETE:
+            _deleted, by_model = item.rows.delete()
+            counts[item.label] += by_model.get(item.model._meta.label, 0)
+    return files
+
+
+def erase_contact(
+    *, actor: Any, contact: Any, request: SubjectRequest | None = None, ledger: bool = True
+) -> Counter:
+    """Erase ``contact`` everywhere; return what was deleted and anonymized, by table.
+    ``ledger=False`` when replaying the ledger itself after a restore."""
+    from perno.contacts.models import Contact
+
+    counts: Counter = Counter()
+    files: list[str] = []
+    ref = subject_ref("contact", contact.pk)
+    digests = tombstone_digests([contact.email, contact.phone, contact.mobile, contact.full_name])
+    try:
+        with transaction.atomic(), deletes_deferred():
+            contact = Contact.objects.select_for_update().get(pk=contact.pk)
+            found = list(rows_about(contact))
+            files.extend(erase_found(found, counts))
+            _deleted, by_model = Contact.objects.filter(pk=contact.pk).delete()
+            for label, number in by_model.items():
+                counts[label.lower()] += number
+            tombstone = Tombstone.objects.create(subject=ref, request=request)
+            TombstoneHash.objects.bulk_create(
+                [TombstoneHash(tombstone=tombstone, digest=d) for d in digests]
+            )
+            trail.record(
+                actor=actor,
+                action=AuditEvent.Action.ERASE,
+                record_type="contacts.contact",
+                object_id=contact.pk,
+                subject=ref,
+                detail={
+                    "request": request.pk if request else None,
+                    "counts": dict(sorted(counts.items())),
+                },
+            )
+            entry = {
+                "at": timezone.now().isoformat(),
+                "contact_id": contact.pk,
+                "subject": ref,
+                "digests": digests,
+                "request": request.pk if request else None,
+            }
+            if ledger:
+                transaction.on_commit(lambda: ledger_append(entry))
+            transaction.on_commit(lambda: after_erasure(files))
+    except ErasureError:
+        raise
+    except Exception as exc:
+        logger.exception("erasure of contact %s failed; nothing was changed", contact.pk)
+        raise ErasureError(str(exc) or exc.__class__.__name__) from exc
+    return counts
+
+
+def ledger_path() -> Path:
+    return Path(settings.PERNO_ERASURE_LEDGER)
+
+
+def ledger_append(entry: dict[str, Any]) -> None:
+    """Remember an erasure outside the database and its backups (one JSON line), so that
+    restoring an older backup can erase the person again (``perno restore``)."""
+    path = ledger_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(entry, sort_keys=True) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def ledger_entries() -> list[dict[str, Any]]:
+    path = ledger_path()
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def after_erasure(files: list[str]) -> None:
+    """Remove the files, and leave no trace in freed database pages."""
+    for name in files:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.warning("could not remove an erased file from the store")
+    scrub_database()
+
+
+def scrub_database() -> None:
+    """SQLite: merge the full-text index (a deleted row's terms stay in old segments
+    until merged) and checkpoint the write-ahead log into the main file, where
+    ``secure_delete`` has zeroed the freed pages. PostgreSQL: nothing here; VACUUM
+    reclaims dead rows (see docs)."""
+    from perno.search import vocabulary
+
+    vocabulary.forget()
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+    if not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

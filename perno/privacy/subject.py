@@ -1,0 +1,119 @@
+"""Everything held about one contact, found through the personal-data registry: for the
+access export, the privacy lookup and erasure.
+
+``rows_about(contact)`` walks every declared model: by its ``about`` paths, plus the
+rows the registry says are reached in another way (the change history of those rows,
+users' visits to the contact's record, saved searches that name the person, requests
+filed under the person's pseudonym). Audit entries about the person are read, never
+erased: they hold only the pseudonym."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from perno.core.privacy import DERIVED, ModelDeclaration, registry
+from perno.core.pseudonym import subject_ref
+
+
+@dataclass
+class Found:
+    model: type[models.Model]
+    declaration: ModelDeclaration
+    rows: QuerySet
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+
+def identifiers(contact: Any) -> list[str]:
+    """What names the person in free text: full name, e-mail, phones."""
+    values = [contact.full_name, contact.email, contact.phone, contact.mobile]
+    return [v for v in values if v and len(v) >= 5]
+
+
+def rows_about(contact: Any) -> Iterator[Found]:
+    """Every table's rows about ``contact``, model by model (the contact first)."""
+    yield from rows_about_many([contact.pk], names=identifiers(contact))
+
+
+def rows_about_many(ids: list[int], *, names: Sequence[str] = ()) -> Iterator[Found]:
+    """Every table's rows about the contacts ``ids`` (``names``: the words that name
+    them in free text, for saved searches; given for one person, not in bulk)."""
+    from perno.audit.models import AuditEvent, ChangeEntry
+    from perno.contacts.models import Contact
+    from perno.privacy.models import SubjectRequest
+    from perno.search.models import SavedSearch, SearchVisit
+
+    declared = registry()
+    ordered = sorted(declared.items(), key=lambda item: item[0]._meta.label_lower)
+    ordered.sort(key=lambda item: item[0] is not Contact)
+    found_ids: dict[type[models.Model], list[int]] = {}
+    for model, declaration in ordered:
+        if declaration.erasure == DERIVED:
+            continue
+        condition = Q()
+        for path in declaration.about:
+            condition |= Q(pk__in=ids) if path == "pk" else Q(**{f"{path}__in": ids})
+        if model is SubjectRequest:
+            condition |= Q(subject__in=[subject_ref("contact", pk) for pk in ids])
+        elif model is SearchVisit:
+            condition |= Q(kind="contact", object_id__in=ids)
+        elif model is SavedSearch:
+            for text in names:
+                condition |= Q(query__icontains=text)
+        if not condition:
+            continue
+        rows = model._default_manager.filter(condition).distinct().order_by("pk")
+        found_ids[model] = list(rows.values_list("pk", flat=True))
+        yield Found(model, declaration, model._default_manager.filter(pk__in=found_ids[model]))
+    history = Q()
+    for model, pks in found_ids.items():
+        if pks and model is not ChangeEntry:
+            history |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=pks)
+    if history:
+        yield Found(ChangeEntry, declared[ChangeEntry], ChangeEntry.objects.filter(history))
+    if len(ids) == 1:
+        from perno.privacy.selectors import about_contact
+
+        yield Found(
+            AuditEvent,
+            declared[AuditEvent],
+            about_contact(AuditEvent.objects.order_by("seq"), ids[0]),
+        )
+
+
+def json_value(value: Any) -> Any:
+    """A field's value as JSON (dates as ISO 8601, decimals as text, files by name)."""
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if hasattr(value, "name") and hasattr(value, "storage"):  # a FieldFile
+        return value.name or ""
+    if isinstance(value, memoryview | bytes):
+        return None
+    return value
+
+
+NOT_EXPORTED = "[secret: kept, not exported]"
+
+
+def row_dict(row: models.Model, declaration: ModelDeclaration) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field in row._meta.concrete_fields:
+        name = field.attname
+        if field.name in declaration.not_exported:
+            out[name] = NOT_EXPORTED
+        else:
+            out[name] = json_value(getattr(row, name))
+    return out
