@@ -34,7 +34,7 @@ from perno.audit.models import AuditEvent, ChangeEntry
 from perno.core.privacy import ANONYMIZE, DELETE, KEEP
 from perno.core.pseudonym import keyed_hash, normalise_identifier, subject_ref
 from perno.privacy.models import SubjectRequest, Tombstone, TombstoneHash
-from perno.privacy.subject import rows_about
+from perno.privacy.subject import id_set, rows_about
 from perno.search.signals import deletes_deferred
 
 logger = logging.getLogger(__name__)
@@ -80,22 +80,32 @@ def _file_names(item: Any) -> list[str]:
 
 
 def _anonymize(item: Any) -> int:
-    """Blank a kept row's personal fields; its search entry is dropped first, so the
-    vocabulary loses its words, and the save indexes what is left."""
+    """Blank kept rows' personal fields and cut their links to the erased contacts, in
+    one statement; their search entries are dropped first (the vocabulary loses their
+    words) and rebuilt from what is left."""
     from perno.search import indexer
 
+    ids = list(item.rows.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    declaration = item.declaration
     kind = _indexed_kind(item.model)
-    count = 0
-    for row in item.rows.select_for_update():
-        if kind:
-            indexer.unindex(kind, [row.pk])
-        for name in item.declaration.personal:
-            setattr(row, name, item.declaration.anonymous_value(name, row))
-        if item.model is SubjectRequest:
-            row.contact = None
-        row.save()
-        count += 1
-    return count
+    if kind:
+        indexer.unindex(kind, ids)
+    values = {name: declaration.anonymous_value(name) for name in declaration.personal}
+    links = {path: None for path in declaration.about if "__" not in path and path != "pk"}
+    if any(callable(value) for value in values.values()):
+        for row in item.model._default_manager.filter(pk__in=ids):
+            for name in declaration.personal:
+                setattr(row, name, declaration.anonymous_value(name, row))
+            for path in links:
+                setattr(row, path, None)
+            row.save()
+    else:
+        item.model._default_manager.filter(pk__in=id_set(ids)).update(**values, **links)
+    if kind:
+        indexer.reindex(kind, ids)
+    return len(ids)
 
 
 def erase_found(found: list[Any], counts: Counter) -> list[str]:

@@ -29,7 +29,7 @@ from perno.core.privacy import ANONYMIZE, DELETE, ModelDeclaration, registry
 from perno.privacy.models import RetentionRule, RetentionRun
 
 logger = logging.getLogger(__name__)
-BATCH = 2000
+BATCH = 5000
 
 
 @dataclass
