@@ -175,3 +175,33 @@ def test_search_box_with_the_keyboard_only(page, user):
     page.keyboard.press("Enter")
     page.wait_for_url("**/search/?q=stefania")
     expect(page.get_by_test_id("search-results")).to_contain_text("Rossellini")
+
+
+def test_record_a_consent_on_the_contact_page(page, user):
+    """The privacy panel loads into the contact page (htmx) and a consent step recorded
+    there counts at once for the purpose."""
+    from playwright.sync_api import expect
+
+    from perno.contacts.services import contact_create
+    from perno.privacy.models import Notice, Purpose
+    from perno.privacy.rules import may_process
+
+    purpose = Purpose.objects.create(
+        code="browser-newsletter", name="Browser newsletter", legal_basis="consent"
+    )
+    Notice.objects.create(purpose=purpose, version="1", language="it", text="Informativa")
+    contact = contact_create(actor=user, data={"first_name": "Ada", "last_name": "Neri"})
+    page.goto(f"/contacts/{contact.pk}/")
+    panel = page.get_by_test_id("contact-privacy")
+    expect(panel).to_contain_text("Browser newsletter")
+    panel.get_by_text("Record a consent step").click()
+    form = page.get_by_test_id("consent-form")
+    form.locator("select[name=purpose]").select_option(label="Browser newsletter")
+    form.locator("select[name=kind]").select_option("given")
+    form.locator("select[name=channel]").select_option("phone")
+    form.locator("input[name=source]").fill("Call of 24 November")
+    form.get_by_role("button", name="Record").click()
+    expect(page.get_by_text("The consent step is recorded.")).to_be_visible()
+    status = page.get_by_test_id("purpose-status-browser-newsletter")
+    expect(status).to_contain_text("yes")
+    assert may_process(contact, purpose)

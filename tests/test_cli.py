@@ -156,7 +156,13 @@ def test_demo_data_loads_once(settings):
         Deal.objects.count(),
         User.objects.count(),
     )
-    assert counts[3] == 5
+    assert counts[3] == 6
+    from perno.privacy.models import Breach, ConsentEvent, Notice, SubjectRequest
+
+    assert Notice.objects.filter(purpose__code="newsletter").exists()
+    assert ConsentEvent.objects.filter(kind="given").count() >= 5
+    assert SubjectRequest.objects.filter(status="open").count() == 1
+    assert Breach.objects.get().closed_at is not None
     assert load_demo(report=messages.append, scale=0.05) is False
     assert (
         Company.objects.count(),

@@ -31,6 +31,7 @@ DEMO_USERS = [
     ("giulia", "Giulia", "Romano", Role.SALES, "Vendite Nord"),
     ("andrei", "Andrei", "Popescu", Role.SALES, "Vânzări București"),
     ("support", "Elena", "Ionescu", Role.SUPPORT, "Assistenza clienti"),
+    ("dpo", "Daniela", "Greco", Role.DPO, None),
 ]
 
 
@@ -126,6 +127,94 @@ DOCUMENTS = [
 ]
 
 
+NEWSLETTER_NOTICE = (
+    "Informativa newsletter (art. 13 GDPR). Il titolare tratta nome ed e-mail per inviarti "
+    "la newsletter e offerte commerciali, sulla base del tuo consenso. I dati non sono "
+    "ceduti a terzi e sono conservati fino alla revoca, che puoi dare in ogni momento con "
+    "il link presente in ogni e-mail. Puoi chiedere accesso, rettifica e cancellazione "
+    "scrivendo al responsabile della protezione dei dati."
+)
+
+
+def _demo_privacy(users: list[User], rng: random.Random) -> None:
+    """The privacy office's starting point: the controller, a published newsletter
+    notice, consents with their proof, an open request and a documented breach."""
+    from perno.privacy import breaches, requests, services
+    from perno.privacy.models import Purpose
+
+    dpo, seller = users[-1], users[2]
+    services.controller_save(
+        actor=dpo,
+        data={
+            "name": "Perno Demo S.r.l.",
+            "address": "Via Roma 1, 20121 Milano",
+            "email": "privacy@perno.example",
+            "dpo_name": "Daniela Greco",
+            "dpo_email": "dpo@perno.example",
+            "supervisory_authority": "Garante per la protezione dei dati personali",
+        },
+    )
+    newsletter = Purpose.objects.filter(code="newsletter").first() or services.purpose_save(
+        actor=dpo,
+        purpose=None,
+        data={
+            "code": "newsletter",
+            "name": "Newsletter e offerte commerciali",
+            "legal_basis": "consent",
+            "is_direct_marketing": True,
+            "data_categories": ["identity", "contact", "consent"],
+        },
+    )
+    services.notice_publish(
+        actor=dpo, purpose=newsletter, version="2026-01", language="it", text=NEWSLETTER_NOTICE
+    )
+    contacts = list(restrict(Contact.objects.all(), seller, "edit").order_by("pk")[:40])
+    for i, contact in enumerate(contacts):
+        channel = ["web_form", "paper", "phone", "email"][i % 4]
+        services.consent_record(
+            actor=seller,
+            contact=contact,
+            purpose=newsletter,
+            kind="given",
+            channel=channel,
+            occurred_at=timezone.now() - datetime.timedelta(days=rng.randrange(10, 300)),
+            source="https://perno.example/newsletter" if channel == "web_form" else "",
+        )
+        if i % 9 == 8:
+            services.consent_record(
+                actor=seller, contact=contact, purpose=newsletter, kind="withdrawn", channel="email"
+            )
+    if contacts:
+        person = contacts[0]
+        requests.request_create(
+            actor=dpo,
+            data={
+                "kind": "access",
+                "received_on": timezone.localdate() - datetime.timedelta(days=20),
+                "channel": "email",
+                "requester_name": person.full_name,
+                "requester_email": person.email,
+                "details": "Vorrei sapere quali dati personali conservate su di me.",
+            },
+            contact=person,
+        )
+    found = timezone.now() - datetime.timedelta(days=40)
+    breach = breaches.breach_save(
+        actor=dpo,
+        breach=None,
+        data={
+            "title": "E-mail inviata al destinatario sbagliato",
+            "description": "Un'offerta con i dati di un cliente è stata inviata a un altro cliente.",
+            "discovered_at": found,
+            "categories": ["identity", "contact"],
+            "people_affected": 1,
+            "measures": "Chiesto al destinatario di cancellare l'e-mail; formazione del personale.",
+            "no_notification_reason": "Un solo destinatario, che ha confermato la cancellazione: rischio improbabile.",
+        },
+    )
+    breaches.breach_close(actor=dpo, breach=breach)
+
+
 def load_demo(
     *, report: Callable[[str], None] = print, scale: float = 1.0, seed_value: int = 2026
 ) -> bool:
@@ -135,6 +224,7 @@ def load_demo(
         report("Demo data already loaded; nothing added.")
         return False
     admin = users[0]
+    staff = users[:-1]  # the DPO owns no customers and has no tasks
     rng = random.Random(seed_value)
     result = seed(
         companies=int(220 * scale),
@@ -143,7 +233,7 @@ def load_demo(
         activities=int(2000 * scale),
         comments=int(2000 * scale),
         seed_value=seed_value,
-        users=users,
+        users=staff,
         progress=lambda what, n: report(f"  {n:>6} {what}"),
     )
     # Custom fields an administrator might define.
@@ -208,7 +298,7 @@ def load_demo(
         )
     # Today's work for every demo user: open, overdue and reminded tasks.
     now = timezone.now()
-    for user in users:
+    for user in staff:
         # Each user's tasks are about contacts they may see (their scope).
         contacts = list(restrict(Contact.objects.all(), user, "view").order_by("pk")[:60])
         visible_companies = restrict(Company.objects.all(), user, "view")
@@ -252,6 +342,7 @@ def load_demo(
         activity_services.comment_create(
             actor=users[2], target=deal, body="Offerta inviata al cliente.", files=[upload]
         )
+    _demo_privacy(users, rng)
     report(
         f"Demo data loaded: {result.companies} companies, {result.contacts} contacts, {result.deals} deals, "
         f"{result.activities} activities, {result.comments} comments, {Product.objects.count()} products."
