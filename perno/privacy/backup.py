@@ -18,7 +18,9 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump and pg_restore with fixed arguments
+
+# pg_dump and pg_restore, run with a fixed argument list and no shell.
+import subprocess  # nosec B404
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,7 @@ def _run(command: list[str], env: dict[str, str]) -> None:
             f"{command[0]} is not installed; install the PostgreSQL client tools "
             f"(Debian: apt-get install postgresql-client)."
         )
+    # A fixed argument list (the tool, its options, paths and settings), no shell.
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603  # nosec B603
     if done.returncode != 0:
         raise BackupError(f"{command[0]} failed: {done.stderr.strip()[-2000:]}")
