@@ -22,11 +22,11 @@ import logging
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from perno.audit import trail
@@ -110,8 +110,8 @@ def _anonymize(item: Any) -> int:
 
 def erase_found(found: list[Any], counts: Counter) -> list[str]:
     """Delete or anonymize the rows found about some contacts (the contacts themselves
-    excepted: the caller deletes them last); return the names of their files, to
-    remove from the store after the commit."""
+    excepted: the caller deletes them last, with ``delete_rows``); return the names of
+    their files, to remove from the store after the commit."""
     from perno.contacts.models import Contact
 
     files: list[str] = []
@@ -121,6 +121,7 @@ def erase_found(found: list[Any], counts: Counter) -> list[str]:
     for item in found:
         if item.model is ChangeEntry:
             counts[item.label] += item.rows.delete()[0]
+    going = deleted_models(found)
     for item in found:
         policy = item.declaration.erasure
         if item.model in (ChangeEntry, AuditEvent, Contact) or policy == KEEP:
@@ -128,9 +129,62 @@ def erase_found(found: list[Any], counts: Counter) -> list[str]:
         if policy == ANONYMIZE:
             counts[f"{item.label} (anonymized)"] += _anonymize(item)
         elif policy == DELETE:
-            _deleted, by_model = item.rows.delete()
-            counts[item.label] += by_model.get(item.model._meta.label, 0)
+            counts[item.label] += delete_rows(item.model, item.rows, going)
     return files
+
+
+def deleted_models(found: list[Any]) -> set[type[models.Model]]:
+    """The models whose found rows all go (the contacts included)."""
+    from perno.contacts.models import Contact
+
+    return {item.model for item in found if item.declaration.erasure == DELETE} | {Contact}
+
+
+def _fast_deletable(model: type[models.Model], going: set[type[models.Model]]) -> bool:
+    """True when every row that can point at ``model`` is itself going, or is cut loose
+    (SET_NULL), so the rows can be deleted without Django's collector."""
+    for relation in model._meta.related_objects:
+        if relation.many_to_many:
+            continue
+        if relation.related_model in going:
+            continue
+        if relation.on_delete not in (models.SET_NULL, models.DO_NOTHING):
+            return False
+    return True
+
+
+def delete_rows(model: type[models.Model], rows: Any, going: set[type[models.Model]]) -> int:
+    """Delete ``rows`` of ``model``. When everything that points at them goes too (all
+    of it found through the registry), in plain statements: their search entries in one
+    batch, their tag links, links from kept rows set to NULL, then the rows. Otherwise
+    through Django's collector, which follows every cascade. Foreign keys are checked
+    at commit on both databases, so the order does not matter."""
+    from perno.search import indexer
+
+    ids = list(rows.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    if not _fast_deletable(model, going):
+        _deleted, by_model = model._default_manager.filter(pk__in=id_set(ids)).delete()
+        return int(by_model.get(model._meta.label, 0))
+    database = rows.db
+    kind = _indexed_kind(model)
+    if kind:
+        for start in range(0, len(ids), 5000):
+            indexer.unindex(kind, ids[start : start + 5000])
+    for field in model._meta.many_to_many:
+        through = cast(type[models.Model], field.remote_field.through)
+        through._base_manager.filter(**{f"{field.m2m_field_name()}__in": id_set(ids)})._raw_delete(
+            database
+        )
+    for relation in model._meta.related_objects:
+        if relation.many_to_many or relation.related_model in going:
+            continue
+        if relation.on_delete is models.SET_NULL:
+            relation.related_model._base_manager.filter(
+                **{f"{relation.field.name}__in": id_set(ids)}
+            ).update(**{relation.field.name: None})
+    return int(model._base_manager.filter(pk__in=id_set(ids))._raw_delete(database))
 
 
 def erase_contact(
@@ -149,9 +203,9 @@ def erase_contact(
             contact = Contact.objects.select_for_update().get(pk=contact.pk)
             found = list(rows_about(contact))
             files.extend(erase_found(found, counts))
-            _deleted, by_model = Contact.objects.filter(pk=contact.pk).delete()
-            for label, number in by_model.items():
-                counts[label.lower()] += number
+            counts["contacts.contact"] += delete_rows(
+                Contact, Contact.objects.filter(pk=contact.pk), deleted_models(found)
+            )
             tombstone = Tombstone.objects.create(subject=ref, request=request)
             TombstoneHash.objects.bulk_create(
                 [TombstoneHash(tombstone=tombstone, digest=d) for d in digests]

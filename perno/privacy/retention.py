@@ -128,8 +128,8 @@ def _apply(item: Item, expired: Any, files: list[str]) -> dict[str, int]:
     """Delete or anonymize the expired rows, in batches, each in its own transaction
     (a failure keeps what was already done and stops)."""
     from perno.contacts.models import Contact
-    from perno.privacy.erasure import erase_found
-    from perno.privacy.subject import rows_about_many
+    from perno.privacy.erasure import delete_rows, deleted_models, erase_found
+    from perno.privacy.subject import id_set, rows_about_many
     from perno.search.signals import deletes_deferred
 
     done: Counter = Counter()
@@ -145,9 +145,9 @@ def _apply(item: Item, expired: Any, files: list[str]) -> dict[str, int]:
             if item.model is Contact:
                 found = list(rows_about_many(ids))
                 files.extend(erase_found(found, done))
-                _deleted, by_model = Contact.objects.filter(pk__in=ids).delete()
-                for label, number in by_model.items():
-                    done[label.lower()] += number
+                done["contacts.contact"] += delete_rows(
+                    Contact, Contact.objects.filter(pk__in=id_set(ids)), deleted_models(found)
+                )
             else:
                 files.extend(erase_found(rows_of(item.model, item.declaration, ids), done))
     return dict(done)
