@@ -81,8 +81,9 @@ def _file_names(item: Any) -> list[str]:
 
 def _anonymize(item: Any) -> int:
     """Blank kept rows' personal fields and cut their links to the erased contacts, in
-    one statement; their search entries are dropped first (the vocabulary loses their
-    words) and rebuilt from what is left."""
+    one statement. Their search entries go (the vocabulary loses their words): a row
+    kept only for the law is found through its list, not by searching, and the next
+    change to it indexes it again."""
     from perno.search import indexer
 
     ids = list(item.rows.values_list("pk", flat=True))
@@ -103,8 +104,6 @@ def _anonymize(item: Any) -> int:
             row.save()
     else:
         item.model._default_manager.filter(pk__in=id_set(ids)).update(**values, **links)
-    if kind:
-        indexer.reindex(kind, ids)
     return len(ids)
 
 
