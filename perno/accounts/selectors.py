@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from perno.accounts.models import Team, User
 from perno.accounts.permissions import restrict
@@ -16,3 +16,14 @@ def user_list(*, user: Any) -> QuerySet[User]:
 
 def team_list(*, user: Any) -> QuerySet[Team]:
     return restrict(Team.objects.all(), user, "view")
+
+
+def users_handling_privacy() -> QuerySet[User]:
+    """Active users whose roles handle personal data (or superusers): whom privacy
+    deadlines are reminded to."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(roles__handle_privacy=True))
+        .distinct()
+        .order_by("pk")
+    )

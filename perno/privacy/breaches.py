@@ -159,15 +159,11 @@ def open_clocks(now: datetime | None = None) -> list[dict[str, Any]]:
 def reminders_send(*, now: datetime | None = None) -> int:
     """Remind the people who handle personal data 24 and 60 hours after discovery, once
     each, while the authority is not notified."""
-    from perno.accounts.models import User
+    from perno.accounts.selectors import users_handling_privacy
     from perno.activities.services import notify
 
     now = now or timezone.now()
-    handlers = [
-        u
-        for u in User.objects.filter(is_active=True).prefetch_related("roles")
-        if u.is_superuser or any(r.handle_privacy for r in u.roles.all())
-    ]
+    handlers = list(users_handling_privacy())
     sent = 0
     for item in open_clocks(now):
         breach = item["breach"]

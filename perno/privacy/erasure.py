@@ -230,8 +230,6 @@ def erase_contact(
             if ledger:
                 transaction.on_commit(lambda: ledger_append(entry))
             transaction.on_commit(lambda: after_erasure(files))
-    except ErasureError:
-        raise
     except Exception as exc:
         logger.exception("erasure of contact %s failed; nothing was changed", contact.pk)
         raise ErasureError(str(exc) or exc.__class__.__name__) from exc

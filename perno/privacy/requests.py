@@ -386,15 +386,11 @@ REMIND_DAYS = (7, 2, 0)
 def reminders_send(*, today: datetime.date | None = None) -> int:
     """Tell the people who handle personal data about requests due in 7 days, in 2 days,
     today, and overdue (once a day). Safe to run many times a day."""
-    from perno.accounts.models import User
+    from perno.accounts.selectors import users_handling_privacy
     from perno.activities.services import notify
 
     today = today or timezone.localdate()
-    handlers = [
-        u
-        for u in User.objects.filter(is_active=True).prefetch_related("roles")
-        if u.is_superuser or any(r.handle_privacy for r in u.roles.all())
-    ]
+    handlers = list(users_handling_privacy())
     sent = 0
     for request in SubjectRequest.objects.filter(status=SubjectRequest.Status.OPEN):
         left = (request.deadline - today).days

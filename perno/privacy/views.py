@@ -53,6 +53,11 @@ from perno.privacy.models import (
 )
 
 
+def _show_errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
 def _contact_redirect(contact: Contact) -> HttpResponseRedirect:
     return HttpResponseRedirect(contact.get_absolute_url() + "#privacy")
 
@@ -99,8 +104,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
             note=data["note"],
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        _show_errors(request, exc)
     else:
         messages.success(request, _("The consent step is recorded."))
     return _contact_redirect(contact)
@@ -127,8 +131,7 @@ def restriction(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Processing of this contact is restricted: only storage is allowed.")
             )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        _show_errors(request, exc)
     return _contact_redirect(contact)
 
 
@@ -486,8 +489,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             status = _request_action(request, subject_request, action, forms_by_name)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            _show_errors(request, exc)
             status = 400
         if status == 302:
             return HttpResponseRedirect(reverse("privacy:request_detail", args=[pk]))
@@ -606,8 +608,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse | FileRespons
     try:
         handle = requests.export_take(actor=request.user, export=export)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        _show_errors(request, exc)
         return HttpResponseRedirect(reverse("privacy:request_detail", args=[export.request_id]))
     return FileResponse(
         handle,
@@ -677,8 +678,7 @@ def breach_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             breaches.breach_close(actor=request.user, breach=breach)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            _show_errors(request, exc)
         else:
             messages.success(request, _("The breach is closed."))
         return HttpResponseRedirect(reverse("privacy:breach_edit", args=[breach.pk]))
