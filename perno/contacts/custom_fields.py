@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from perno.contacts.models import CustomFieldDefinition
+from perno.core import sealing
 
 FieldType = CustomFieldDefinition.FieldType
 
@@ -25,6 +26,11 @@ def _coerce(definition: CustomFieldDefinition, value: Any) -> Any:
         text = str(value).strip()
         if len(text) > 1000:
             raise ValueError(_("at most 1,000 characters"))
+        if text.startswith(sealing.PREFIX):
+            raise ValueError(
+                _("may not start with “%(prefix)s”: it marks encrypted values")
+                % {"prefix": sealing.PREFIX}
+            )
         return text or None
     if definition.field_type == FieldType.NUMBER:
         if isinstance(value, bool):

@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from perno.core.fields import SealableJSONField, SealableTextField
 from perno.core.models import RecordModel, TimeStampedModel, owner_field, present_index
 from perno.core.validators import validate_e164, validate_vat
 
@@ -63,8 +64,8 @@ class Company(RecordModel):
         _("country"), max_length=2, blank=True, help_text=_("Two-letter ISO code, e.g. IT or RO.")
     )
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
-    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    notes = SealableTextField(_("notes"), blank=True)
+    custom_fields = SealableJSONField(_("custom fields"), default=dict, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -94,11 +95,11 @@ class Contact(RecordModel):
     job_title = models.CharField(_("job title"), max_length=100, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = SealableTextField(_("notes"), blank=True)
     companies = models.ManyToManyField(
         Company, through="Affiliation", verbose_name=_("companies"), related_name="contacts"
     )
-    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    custom_fields = SealableJSONField(_("custom fields"), default=dict, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

@@ -74,3 +74,42 @@ class RecordModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class SealedField(models.Model):
+    """A field of a record type (``notes`` or ``custom_fields.<key>``) the administrator
+    marked sensitive: its values are encrypted at rest (``core.sealing``)."""
+
+    subject = models.CharField(_("record type"), max_length=20)
+    field = models.CharField(_("field"), max_length=80)
+    created_at = models.DateTimeField(_("marked"), default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "field"], name="sealed_field_unique")
+        ]
+        verbose_name = _("encrypted field")
+        verbose_name_plural = _("encrypted fields")
+
+    def __str__(self) -> str:
+        return f"{self.subject}.{self.field}"
+
+
+class SealedDigest(models.Model):
+    """The keyed hash of a sealed custom field's value, so equality look-ups (a tax code
+    in the privacy look-up) work without decrypting every record. Derived data: rewritten
+    with its record, removed with it."""
+
+    subject = models.CharField(max_length=20)
+    object_id = models.BigIntegerField()
+    key = models.CharField(max_length=50)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["subject", "digest"], name="sealed_digest_idx"),
+            models.Index(fields=["subject", "object_id"], name="sealed_digest_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.object_id}.{self.key}"

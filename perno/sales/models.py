@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from perno.core.fields import SealableJSONField, SealableTextField
 from perno.core.models import RecordModel, TimeStampedModel, owner_field
 from perno.core.validators import validate_e164
 
@@ -84,7 +85,7 @@ class Lead(RecordModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NEW
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = SealableTextField(_("notes"), blank=True)
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True, editable=False)
     converted_contact = models.ForeignKey(
         "contacts.Contact",
@@ -183,8 +184,8 @@ class Deal(RecordModel):
     close_reason = models.CharField(_("won/lost reason"), max_length=200, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     board_position = models.FloatField(default=0, editable=False)
-    notes = models.TextField(_("notes"), blank=True)
-    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    notes = SealableTextField(_("notes"), blank=True)
+    custom_fields = SealableJSONField(_("custom fields"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
