@@ -108,6 +108,16 @@ def _english() -> Any:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _sealed_marks() -> Any:
+    """Fields marked sensitive are cached; a test's marks go with its database rows."""
+    from perno.core import sealing
+
+    sealing.forget_marks()
+    yield
+    sealing.forget_marks()
+
+
 @pytest.fixture
 def roles(db: Any) -> None:
     from perno.accounts.services import roles_ensure_defaults

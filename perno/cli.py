@@ -1,5 +1,5 @@
 """The `perno` command: demo, serve, worker, migrate, seed, user, token, search, audit,
-privacy, backup, restore, manage."""
+privacy, keys, backup, restore, manage."""
 
 from __future__ import annotations
 
@@ -37,6 +37,9 @@ def _data_dir(value: str | None) -> Path:
     key_file = path / "secret_key"
     if not os.environ.get("PERNO_SECRET_KEY") and key_file.is_file():
         os.environ["PERNO_SECRET_KEY"] = key_file.read_text().strip()
+    keys_file = path / "encryption_keys"
+    if not os.environ.get("PERNO_ENCRYPTION_KEYS") and keys_file.is_file():
+        os.environ["PERNO_ENCRYPTION_KEYS"] = keys_file.read_text().strip()
     return path
 
 
@@ -49,6 +52,16 @@ def _demo_secret(data_dir: Path) -> None:
         key_file.write_text(secrets.token_urlsafe(50))
         key_file.chmod(0o600)
     os.environ["PERNO_SECRET_KEY"] = key_file.read_text().strip()
+    # And an encryption key for the fields it marks sensitive (a deployment sets
+    # PERNO_ENCRYPTION_KEYS from its secret store, away from the data and its backups).
+    keys_file = data_dir / "encryption_keys"
+    if not os.environ.get("PERNO_ENCRYPTION_KEYS"):
+        if not keys_file.exists():
+            from perno.core.sealing import generate_key
+
+            keys_file.write_text(generate_key("demo1"))
+            keys_file.chmod(0o600)
+        os.environ["PERNO_ENCRYPTION_KEYS"] = keys_file.read_text().strip()
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -354,6 +367,59 @@ def cmd_privacy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    """``perno keys generate|status|rotate``: encryption keys of the sensitive fields."""
+    if args.keys_command == "generate":
+        from perno.core.sealing import generate_key
+
+        try:
+            entry = generate_key(args.id)
+        except ValueError as exc:
+            print(f"perno: {exc}", file=sys.stderr)
+            return 2
+        print(entry)
+        print(
+            "Put it first in PERNO_ENCRYPTION_KEYS (comma-separated, keep the old keys after it), "
+            "restart Perno, then run `perno keys rotate`.",
+            file=sys.stderr,
+        )
+        return 0
+    _data_dir(args.data_dir)
+    _setup()
+    from perno.core import sealing
+    from perno.core.models import SealedField
+    from perno.privacy import keys
+
+    ring = sealing.ring()
+    if args.keys_command == "status":
+        print(f"Keys configured: {', '.join(ring.keys) or 'none'}; current: {ring.current or '-'}")
+        marked = [str(f) for f in SealedField.objects.order_by("subject", "field")]
+        print(f"Fields marked sensitive: {', '.join(marked) or 'none'}")
+        for column, counter in keys.count_by_key().items():
+            if counter:
+                parts = ", ".join(f"{key}: {count:,}" for key, count in sorted(counter.items()))
+                print(f"  {column}: {parts}")
+        return 0
+    try:
+        rotation = keys.start(actor=None)
+    except keys.RotationError as exc:
+        print(f"perno: {exc}", file=sys.stderr)
+        return 1
+    rotation.refresh_from_db()
+    if rotation.status == rotation.Status.QUEUED:
+        print(f"Re-encryption {rotation.pk} queued for the workers; see `perno keys status`.")
+        return 0
+    for name, count in sorted(rotation.counts.items()):
+        print(f"  {name}: {count:,}")
+    if rotation.status == rotation.Status.FAILED:
+        print(f"perno: re-encryption stopped: {rotation.error}", file=sys.stderr)
+        return 1
+    print(
+        f"Re-encryption done: {rotation.done:,} records checked, every sensitive value under key {rotation.key_id or '-'}."
+    )
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     """``perno backup DEST``: the database, the files and a manifest of checksums."""
     _data_dir(args.data_dir)
@@ -489,6 +555,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     retention.add_argument("--dry-run", action="store_true", help="only report what would be done")
     retention.set_defaults(func=cmd_privacy)
+    keys_cmd = sub.add_parser("keys", help="encryption keys of the fields marked sensitive")
+    keys_sub = keys_cmd.add_subparsers(dest="keys_command", required=True)
+    generate = keys_sub.add_parser("generate", help="print a new key for PERNO_ENCRYPTION_KEYS")
+    generate.add_argument("id", help="its id, e.g. 2026a (letters, digits, - or _)")
+    generate.set_defaults(func=cmd_keys)
+    common(
+        keys_sub.add_parser("status", help="keys configured, fields marked, values per key")
+    ).set_defaults(func=cmd_keys)
+    common(
+        keys_sub.add_parser(
+            "rotate", help="re-encrypt every sensitive value under the current (first) key"
+        )
+    ).set_defaults(func=cmd_keys)
     backup_cmd = common(sub.add_parser("backup", help="back up the database and the files"))
     backup_cmd.add_argument("dest", help="a new, empty directory")
     backup_cmd.set_defaults(func=cmd_backup)

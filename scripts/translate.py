@@ -1199,9 +1199,11 @@ GLOSSARY: dict[str, tuple[object, object]] = {
 LANGUAGES = {"it": 0, "ro": 1}
 
 
+from glossary_encryption import ENCRYPTION  # noqa: E402 - encryption at rest
 from glossary_privacy import PRIVACY  # noqa: E402 - the privacy app's entries
 
 GLOSSARY.update(PRIVACY)
+GLOSSARY.update(ENCRYPTION)
 
 
 def main() -> int:

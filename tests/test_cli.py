@@ -145,11 +145,12 @@ def test_production_refuses_a_missing_or_default_secret_key(key, tmp_path):
     assert "PERNO_SECRET_KEY" in result.stderr
 
 
-def test_demo_data_loads_once(settings):
+def test_demo_data_loads_once(settings, django_capture_on_commit_callbacks):
     from perno.seed.demo import load_demo
 
     messages = []
-    assert load_demo(report=messages.append, scale=0.05) is True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert load_demo(report=messages.append, scale=0.05) is True
     counts = (
         Company.objects.count(),
         Contact.objects.count(),
@@ -163,6 +164,20 @@ def test_demo_data_loads_once(settings):
     assert ConsentEvent.objects.filter(kind="given").count() >= 5
     assert SubjectRequest.objects.filter(status="open").count() == 1
     assert Breach.objects.get().closed_at is not None
+    # Tax codes and contact notes are encrypted at rest; the application reads them.
+    from django.db import connection
+
+    from perno.core.sealing import PREFIX
+
+    coded = Contact.objects.filter(custom_fields__has_key="tax_code")
+    assert coded.count() > 0 and all(len(c.custom_fields["tax_code"]) == 16 for c in coded)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT notes, custom_fields FROM contacts_contact")
+        stored = cursor.fetchall()
+    assert all(notes.startswith(PREFIX) for notes, _custom in stored if notes)
+    assert any(
+        PREFIX.encode("unicode_escape").decode() in str(c) or PREFIX in str(c) for _n, c in stored
+    )
     assert load_demo(report=messages.append, scale=0.05) is False
     assert (
         Company.objects.count(),

@@ -415,6 +415,7 @@ UI: dict[str, Route] = {
     ),
     "team_list": admin_post(body={"name": "West"}),
     "confidential": admin_post(body={"subject": "contact", "fields": ["phone"]}),
+    "encryption": admin_post(body={"subject": "contact", "fields": ["notes"]}),
     "export_log": Route("admin"),
     "lockouts": Route("admin"),
     # The privacy office.
@@ -768,6 +769,16 @@ API: dict[str, Route] = {
         path=lambda w, c: {"subject": "contact"},
         body={"fields": ["phone", "email"]},
     ),
+    "GET /api/v1/encrypted-fields": Route("admin"),
+    "PUT /api/v1/encrypted-fields/{subject}": Route(
+        "admin",
+        method="put",
+        writes=True,
+        path=lambda w, c: {"subject": "lead"},
+        body={"fields": ["notes"]},
+    ),
+    "GET /api/v1/key-rotations": Route("admin"),
+    "POST /api/v1/key-rotations": Route("admin", method="post", writes=True),
     "GET /api/v1/exports": Route("admin"),
     "POST /api/v1/leads/{lead_id}/convert": Route(
         "record",

@@ -189,6 +189,77 @@ def confidential(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def encryption(request: HttpRequest) -> HttpResponse:
+    """Fields encrypted at rest, the keys, and re-encryption runs."""
+    from perno.core import sealing
+    from perno.core.models import SealedField
+    from perno.privacy import keys
+    from perno.privacy.models import KeyRotation
+
+    check(request.user, "manage", "sealedfield")
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "rotate":
+                keys.start(actor=request.user)
+                messages.success(request, _("Re-encryption started."))
+            else:
+                rotation = keys.marks_set(
+                    actor=request.user,
+                    subject=request.POST.get("subject", ""),
+                    fields=request.POST.getlist("fields"),
+                )
+                messages.success(
+                    request,
+                    _("Saved. The stored values are being re-encrypted.")
+                    if rotation
+                    else _("Nothing changed."),
+                )
+        except (ValidationError, keys.RotationError) as exc:
+            text = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            messages.error(request, " ".join(text))
+        return HttpResponseRedirect(reverse("accounts:encryption"))
+    rotations = list(KeyRotation.objects.select_related("actor")[:5])
+    running = any(r.status in (r.Status.QUEUED, r.Status.RUNNING) for r in rotations)
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "accounts/admin/_rotations.html",
+            {"rotations": rotations, "running": running},
+        )
+    marked: dict[str, set[str]] = {}
+    for subject, name in SealedField.objects.values_list("subject", "field"):
+        marked.setdefault(subject, set()).add(name)
+    groups = [
+        {
+            "subject": subject,
+            "label": label,
+            "fields": [
+                (name, field_label, name in marked.get(subject, set()))
+                for name, field_label in keys.field_choices(subject)
+            ],
+        }
+        for subject, label in keys.subjects()
+    ]
+    try:
+        ring = sealing.ring()
+        key_ids, current, key_error = list(ring.keys), ring.current, ""
+    except Exception as exc:  # a malformed setting: say what is wrong
+        key_ids, current, key_error = [], "", str(exc)
+    return render(
+        request,
+        "accounts/admin/encryption.html",
+        {
+            "groups": groups,
+            "key_ids": key_ids,
+            "current": current,
+            "key_error": key_error,
+            "rotations": rotations,
+            "running": running,
+        },
+    )
+
+
+@login_required
 def export_log(request: HttpRequest) -> HttpResponse:
     check(request.user, "manage", "exportlog")
     qs = ExportLog.objects.select_related("user").order_by("-created_at", "-id")

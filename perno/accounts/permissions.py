@@ -28,7 +28,7 @@ ACTIONS = (*RECORD_ACTIONS, "manage")
 # administrators change.
 SHARED_CONFIG = {"user", "team", "pipeline", "stage", "customfielddefinition", "tag"}
 # Models whose rows are shown to the people they concern, never through the gate.
-ADMIN_ONLY = {"role", "confidentialfield", "exportlog", "loginattempt"}
+ADMIN_ONLY = {"role", "confidentialfield", "sealedfield", "exportlog", "loginattempt"}
 # The privacy office's records (the register, requests, breaches, the audit trail): for
 # roles that handle personal data, whatever their other rights.
 PRIVACY_SUBJECTS = {

@@ -38,6 +38,7 @@ urlpatterns = [
     path("settings/roles/<int:pk>/", admin_views.role_edit, name="role_edit"),
     path("settings/teams/", admin_views.team_list, name="team_list"),
     path("settings/confidential/", admin_views.confidential, name="confidential"),
+    path("settings/encryption/", admin_views.encryption, name="encryption"),
     path("settings/exports/", admin_views.export_log, name="export_log"),
     path("settings/lockouts/", admin_views.lockouts, name="lockouts"),
 ]

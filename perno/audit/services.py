@@ -23,6 +23,9 @@ def change_record(
     if action == ChangeEntry.Action.UPDATE and not changes:
         return None
     from perno.audit import trail
+    from perno.core import sealing
+
+    changes = sealing.mask_changes(instance._meta.model_name or "", changes or {})
 
     trail.record(
         actor=actor,

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from perno.audit import trail
 from perno.audit.models import AuditEvent, ChangeEntry
+from perno.core import sealing
 from perno.core.privacy import ANONYMIZE, DELETE, KEEP
 from perno.core.pseudonym import keyed_hash, normalise_identifier, subject_ref
 from perno.privacy.models import SubjectRequest, Tombstone, TombstoneHash
@@ -68,6 +69,14 @@ def _indexed_kind(model: Any) -> str | None:
     return None
 
 
+def _drop_digests(model: type[models.Model], ids: list[int]) -> None:
+    """The keyed hashes of the rows' sealed custom fields go with them."""
+    fields = model._meta.concrete_fields
+    if any(isinstance(f, models.JSONField) and getattr(f, "sealable", False) for f in fields):
+        for start in range(0, len(ids), 5000):
+            sealing.drop_digests(model._meta.model_name or "", ids[start : start + 5000])
+
+
 def _file_names(item: Any) -> list[str]:
     fields = [
         f.attname
@@ -93,6 +102,7 @@ def _anonymize(item: Any) -> int:
     kind = _indexed_kind(item.model)
     if kind:
         indexer.unindex(kind, ids)
+    _drop_digests(item.model, ids)
     values = {name: declaration.anonymous_value(name) for name in declaration.personal}
     links = {path: None for path in declaration.about if "__" not in path and path != "pk"}
     if any(callable(value) for value in values.values()):
@@ -171,6 +181,7 @@ def delete_rows(model: type[models.Model], rows: Any, going: set[type[models.Mod
     if kind:
         for start in range(0, len(ids), 5000):
             indexer.unindex(kind, ids[start : start + 5000])
+    _drop_digests(model, ids)
     for field in model._meta.many_to_many:
         through = cast(type[models.Model], field.remote_field.through)
         through._base_manager.filter(**{f"{field.m2m_field_name()}__in": id_set(ids)})._raw_delete(

@@ -561,3 +561,43 @@ class Breach(models.Model):
             and self.authority_notified_at is None
             and not self.no_notification_reason
         )
+
+
+class KeyRotation(models.Model):
+    """One run of ``perno keys rotate`` (or of re-encryption after a field was marked or
+    unmarked): every sealed value re-encrypted under the current key, newly marked
+    fields encrypted, unmarked ones decrypted, with progress and counts."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    key_id = models.CharField(_("current key"), max_length=16, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    total = models.PositiveIntegerField(_("records to check"), default=0)
+    done = models.PositiveIntegerField(_("records checked"), default=0)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("key rotation")
+        verbose_name_plural = _("key rotations")
+
+    def __str__(self) -> str:
+        return f"key rotation {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0

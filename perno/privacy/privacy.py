@@ -10,6 +10,7 @@ from perno.privacy.models import (
     ConsentRequest,
     Controller,
     DataSource,
+    KeyRotation,
     Notice,
     Purpose,
     Restriction,
@@ -163,6 +164,7 @@ declare(
     about_note="none: an erased contact no longer exists",
 )
 declare(RetentionRun, personal={}, not_personal={"counts", "error"})
+declare(KeyRotation, personal={}, not_personal={"key_id", "status", "counts", "error"})
 declare(
     Breach,
     subject="people affected by a breach (described, not named), and the recording user",

@@ -143,10 +143,11 @@ def _digits(text: str) -> str:
 def lookup(*, user: Any, query: str, limit: int = 50) -> dict[str, list[Any]]:
     """The privacy look-up: everyone whose name, e-mail, phone, tax code or VAT number
     matches, across contacts, leads, companies and the register of requests."""
-    from django.db.models import CharField, TextField, Value
-    from django.db.models.functions import Cast, Concat
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Concat
 
-    from perno.contacts.models import Company, Contact
+    from perno.contacts.models import Company, Contact, CustomFieldDefinition
+    from perno.core import sealing
     from perno.privacy.models import SubjectRequest
     from perno.sales.models import Lead
 
@@ -164,16 +165,22 @@ def lookup(*, user: Any, query: str, limit: int = 50) -> dict[str, list[Any]]:
                 condition |= Q(**{f"{name}__contains": digits[-9:]})
         return condition
 
+    # Custom fields: the plain ones by part of their value, key by key; the sealed ones
+    # (ciphertext in the database) by the keyed hash of their exact value.
+    sealed = sealing.sealed_custom_keys("contact")
+    custom = Q(pk__in=sealing.find("contact", query))
+    for key in CustomFieldDefinition.objects.filter(entity="contact").values_list("key", flat=True):
+        if key not in sealed:
+            custom |= Q(**{f"custom_fields__{key}__icontains": query})
     contacts = (
         Contact.objects.annotate(
-            _full=Concat("first_name", Value(" "), "last_name", output_field=CharField()),
-            _custom=Cast("custom_fields", TextField()),
+            _full=Concat("first_name", Value(" "), "last_name", output_field=CharField())
         )
         .filter(
             Q(_full__icontains=query)
             | Q(email__iexact=query)
             | Q(email__icontains=query)
-            | Q(_custom__icontains=query)
+            | custom
             | phones("phone", "mobile")
         )
         .order_by("last_name", "first_name", "id")[:limit]
@@ -194,6 +201,7 @@ def lookup(*, user: Any, query: str, limit: int = 50) -> dict[str, list[Any]]:
         Q(name__icontains=query)
         | Q(vat_number__icontains=query.replace(" ", ""))
         | Q(email__icontains=query)
+        | Q(pk__in=sealing.find("company", query))
         | phones("phone")
     ).order_by("name", "id")[:limit]
     requests = SubjectRequest.objects.filter(

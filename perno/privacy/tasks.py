@@ -51,3 +51,18 @@ def privacy_daily_task() -> dict[str, int]:
         if not RetentionRun.objects.filter(dry_run=False, started_at__gte=recent).exists():
             done["retention"] = retention.run(dry_run=False).total
         return done
+
+
+@shared_task(name="perno.privacy.tasks.rotate_keys_task")
+def rotate_keys_task(rotation_id: int) -> dict[str, int]:
+    """Re-encrypt sealed fields (``privacy.keys``). Safe to run again after a failure."""
+    from perno.audit.models import AuditEvent
+    from perno.audit.trail import origin
+    from perno.privacy import keys
+
+    with origin(AuditEvent.Channel.TASK):
+        try:
+            return dict(keys.run(rotation_id).counts)
+        except Exception:  # recorded on the rotation, shown to the administrator
+            logger.exception("re-encryption %s failed", rotation_id)
+            return {}

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from perno.core import sealing
 from perno.search import backends
 from perno.search.registry import Access, Source, sources
 from perno.search.text import document_tokens
@@ -95,12 +96,15 @@ def build_row(
     body_secret: list[str] = []
     for name in source.ident_fields:
         (ident_secret if name in hidden else ident_open).append(_text(getattr(obj, name, "")))
+    sealed = sealing.sealed_of(source.model._meta.model_name or "")
     for name in source.body_fields:
-        (body_secret if name in hidden else body_open).append(_text(getattr(obj, name, "")))
+        if name not in sealed:  # encrypted at rest: never copied into the index
+            (body_secret if name in hidden else body_open).append(_text(getattr(obj, name, "")))
     if source.custom_fields:
         for key, value in (getattr(obj, "custom_fields", None) or {}).items():
             name = f"custom_fields.{key}"
-            (body_secret if name in hidden else body_open).append(_text(value))
+            if name not in sealed:
+                (body_secret if name in hidden else body_open).append(_text(value))
     if source.text is not None:
         body_open.append(_text(source.text(obj)))
     if text:

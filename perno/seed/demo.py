@@ -136,6 +136,33 @@ NEWSLETTER_NOTICE = (
 )
 
 
+def _demo_sensitive(admin: User, rng: random.Random) -> None:
+    """A tax code on some contacts; it and the contacts' notes are encrypted at rest when
+    a key is configured (``perno demo`` makes one)."""
+    from perno.core import sealing
+    from perno.privacy import keys
+
+    contact_services.custom_field_create(
+        actor=admin,
+        data={
+            "entity": CustomFieldDefinition.Entity.CONTACT,
+            "key": "tax_code",
+            "label": "Codice fiscale / CNP",
+            "field_type": CustomFieldDefinition.FieldType.TEXT,
+        },
+    )
+    letters = "ABCDEFGHILMNPRSTVZ"
+    contacts = list(Contact.objects.filter(country="IT").order_by("pk")[:25])
+    for contact in contacts:
+        code = "".join(rng.choice(letters) for _ in range(6))
+        code += f"{rng.randint(40, 99)}{rng.choice('ABCDEHLMPRST')}{rng.randint(1, 28):02d}"
+        code += f"{rng.choice(letters)}{rng.randint(100, 999)}{rng.choice(letters)}"
+        contact.custom_fields = {**(contact.custom_fields or {}), "tax_code": code}
+    Contact.objects.bulk_update(contacts, ["custom_fields"])
+    if sealing.ring().current:
+        keys.marks_set(actor=admin, subject="contact", fields=["notes", "custom_fields.tax_code"])
+
+
 def _demo_privacy(users: list[User], rng: random.Random) -> None:
     """The privacy office's starting point: the controller, a published newsletter
     notice, consents with their proof, an open request and a documented breach."""
@@ -256,6 +283,7 @@ def load_demo(
             "choices": ["Diretto", "Partner", "Online"],
         },
     )
+    _demo_sensitive(admin, rng)
     # Leads through the services, so they carry history.
     for i, (first, last, company, source) in enumerate(
         [

@@ -721,6 +721,19 @@ def seed(
         )
         reset_sequence(Comment)
         report("comments", result.comments)
+    from perno.core.sealing import sealed_fields
+
+    if sealed_fields():  # bulk rows are written plain: seal the marked fields now
+        from perno.privacy import keys
+
+        try:
+            rotation = keys.start(actor=None)
+            rotation.refresh_from_db()
+            report(
+                f"records checked for encryption ({rotation.get_status_display()})", rotation.done
+            )
+        except keys.RotationError as exc:
+            report(f"sensitive fields NOT encrypted: {exc}", 0)
     if index:
         from perno.search.indexer import rebuild
 

@@ -131,6 +131,24 @@ class ConfidentialFieldsIn(Schema):
     fields: list[str]
 
 
+class EncryptedFieldsOut(Schema):
+    subject: str
+    fields: list[str] = Field(..., description="Fields whose values are encrypted at rest.")
+    available: list[str] = Field(..., description="Fields that can be marked.")
+
+
+class KeyRotationOut(Schema):
+    id: int
+    status: str = Field(..., description="queued, running, done or failed")
+    key_id: str = Field(..., description="The key every sensitive value ends under.")
+    started_at: datetime.datetime
+    finished_at: datetime.datetime | None = None
+    total: int = Field(..., description="Records to check.")
+    done: int = Field(..., description="Records checked so far.")
+    counts: dict[str, int] = Field(..., description="Values rewritten, per table and field.")
+    error: str
+
+
 class ExportOut(Schema):
     id: int
     user: UserRef | None = None

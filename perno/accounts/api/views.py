@@ -1,5 +1,5 @@
 """Administration through the API: roles and their rights, users, teams, confidential
-fields and the export log. Every operation asks the gate for "manage", like the
+fields, fields encrypted at rest and key rotation, and the export log. Every operation asks the gate for "manage", like the
 Settings pages, and goes through the same audited services."""
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from perno.accounts import services
 from perno.accounts.api.schemas import (
     ConfidentialFieldsIn,
     ConfidentialFieldsOut,
+    EncryptedFieldsOut,
     ExportOut,
+    KeyRotationOut,
     RoleIn,
     RoleOut,
     RolePatch,
@@ -228,6 +230,72 @@ def confidential_list(request: HttpRequest) -> Any:
 def confidential_set(request: HttpRequest, subject: str, payload: ConfidentialFieldsIn) -> Any:
     services.confidential_fields_set(actor=request.user, subject=subject, fields=payload.fields)
     return _confidential(subject)
+
+
+def _encrypted(subject: str) -> dict[str, Any]:
+    from perno.core.models import SealedField
+    from perno.privacy import keys
+
+    return {
+        "subject": subject,
+        "fields": sorted(
+            SealedField.objects.filter(subject=subject).values_list("field", flat=True)
+        ),
+        "available": [name for name, _label in keys.field_choices(subject)],
+    }
+
+
+@router.get(
+    "/encrypted-fields",
+    response={200: list[EncryptedFieldsOut], **ERRORS},
+    summary="Fields encrypted at rest, per record type",
+)
+def encrypted_list(request: HttpRequest) -> Any:
+    from perno.privacy import keys
+
+    check(request.user, "manage", "sealedfield")
+    return [_encrypted(subject) for subject, _label in keys.subjects()]
+
+
+@router.put(
+    "/encrypted-fields/{subject}",
+    response={200: EncryptedFieldsOut, **ERRORS},
+    summary="Set the fields of a record type encrypted at rest (re-encrypts in the background)",
+)
+def encrypted_set(request: HttpRequest, subject: str, payload: ConfidentialFieldsIn) -> Any:
+    from perno.privacy import keys
+
+    keys.marks_set(actor=request.user, subject=subject, fields=payload.fields)
+    return _encrypted(subject)
+
+
+@router.get(
+    "/key-rotations",
+    response={200: list[KeyRotationOut], **ERRORS},
+    summary="The latest re-encryption runs, newest first",
+)
+def rotation_list(request: HttpRequest) -> Any:
+    from perno.privacy.models import KeyRotation
+
+    check(request.user, "manage", "sealedfield")
+    return list(KeyRotation.objects.all()[:20])
+
+
+@router.post(
+    "/key-rotations",
+    response={202: KeyRotationOut, **ERRORS},
+    summary="Re-encrypt every sensitive value under the current key, in the background",
+)
+def rotation_start(request: HttpRequest) -> Any:
+    from perno.privacy import keys
+
+    check(request.user, "manage", "sealedfield")
+    try:
+        rotation = keys.start(actor=request.user)
+    except keys.RotationError as exc:
+        raise ValidationError({"rotation": [str(exc)]}) from exc
+    rotation.refresh_from_db()
+    return Status(202, rotation)
 
 
 @router.get(

@@ -129,3 +129,34 @@ def test_only_administrators_reach_the_administration_api(api):
         response = api.get(path)
         assert response.status_code == 403
         assert "administer" in response.json()["message"]
+
+
+def test_encrypted_fields_and_key_rotation_through_the_api(
+    admin_api, user, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+
+    from perno.contacts.services import contact_create
+    from perno.core.sealing import PREFIX
+    from perno.privacy.models import KeyRotation
+
+    contact = contact_create(
+        actor=user, data={"first_name": "Ada", "last_name": "Neri", "notes": "sensitive"}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_api.call("put", "/api/v1/encrypted-fields/contact", {"fields": ["notes"]})
+    assert response.status_code == 200 and response.json()["fields"] == ["notes"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT notes FROM contacts_contact WHERE id = %s", [contact.pk])
+        assert cursor.fetchone()[0].startswith(PREFIX)
+    bad = admin_api.call("put", "/api/v1/encrypted-fields/contact", {"fields": ["email"]})
+    assert bad.status_code == 400 and "email" in str(bad.json()["errors"])
+    listed = {
+        row["subject"]: row for row in admin_api.call("get", "/api/v1/encrypted-fields").json()
+    }
+    assert listed["contact"]["fields"] == ["notes"] and "notes" in listed["lead"]["available"]
+    runs = admin_api.call("get", "/api/v1/key-rotations").json()
+    assert runs[0]["status"] == "done" and runs[0]["counts"]["contacts_contact.notes"] == 1
+    KeyRotation.objects.create(status="running")
+    busy = admin_api.call("post", "/api/v1/key-rotations")
+    assert busy.status_code == 400 and "already under way" in str(busy.json()["errors"])

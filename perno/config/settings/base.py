@@ -198,6 +198,9 @@ OTP_TOTP_ISSUER = "Perno"
 PERNO_PUBLIC_URL = os.environ.get("PERNO_PUBLIC_URL", "http://127.0.0.1:8000")
 PERNO_OPTIN_HOURS = int(os.environ.get("PERNO_OPTIN_HOURS", "48"))
 PERNO_PRIVACY_KEY = os.environ.get("PERNO_PRIVACY_KEY", "")
+# Keys for the fields marked sensitive: "id:base64key,id:base64key", the current first
+# (`perno keys generate`, `perno keys rotate`). Keep them out of the database and backups.
+PERNO_ENCRYPTION_KEYS = os.environ.get("PERNO_ENCRYPTION_KEYS", "")
 # Access/portability archives wait here (never served by the web server) until
 # downloaded once, or at most PERNO_EXPORT_HOURS.
 PERNO_EXPORT_DIR = Path(os.environ.get("PERNO_EXPORT_DIR", DATA_DIR / "exports"))
