@@ -197,9 +197,11 @@ def run(rotation_id: int) -> KeyRotation:
     rotation.total = sum(_candidates(m, f).count() for m, f in sealable())
     rotation.save(update_fields=["status", "key_id", "total"])
     counts: Counter = Counter()
+    flipped: dict[type[models.Model], set[int]] = {}
     try:
         for model, field in sealable():
-            _rotate_field(rotation, model, field, current, counts)
+            _rotate_field(rotation, model, field, current, counts, flipped)
+        _reindex(flipped, counts)
         _scrub_history(counts)
     except Exception as exc:
         rotation.status = KeyRotation.Status.FAILED
@@ -228,10 +230,8 @@ def _rotate_field(
     field: models.Field,
     current: str,
     counts: Counter,
+    flipped: dict[type[models.Model], set[int]],
 ) -> None:
-    from perno.search import indexer
-    from perno.search.registry import source_for_model
-
     subject = subject_of(model)
     wanted = _wanted(field, subject)
     label = f"{model._meta.db_table}.{field.name}"
@@ -240,11 +240,12 @@ def _rotate_field(
         apps.get_model("core", "SealedDigest").objects.filter(subject=subject).exclude(
             key__in=list(wanted)
         ).delete()
-    source = source_for_model(model)
     for rows in _batches(model, field):
         states = {pk: _state(raw, field, wanted, current) for pk, raw in rows}
         rewrite = [pk for pk, (needed, _flip) in states.items() if needed]
-        flipped = [pk for pk, (_needed, flip) in states.items() if flip]
+        flipped.setdefault(model, set()).update(
+            pk for pk, (_needed, flip) in states.items() if flip
+        )
         if rewrite:
             with transaction.atomic():
                 objs = list(
@@ -260,11 +261,25 @@ def _rotate_field(
                         subject, [(obj.pk, getattr(obj, field.name)) for obj in objs]
                     )
             counts[label] += len(objs)
-        if flipped and source is not None:
-            indexer.reindex(source.kind, flipped)
-            counts[f"{label} (search entries rebuilt)"] += len(flipped)
         rotation.done += len(rows)
         KeyRotation.objects.filter(pk=rotation.pk).update(done=rotation.done)
+
+
+def _reindex(flipped: dict[type[models.Model], set[int]], counts: Counter) -> None:
+    """Rebuild the search entries of the records whose values became sealed (their text
+    leaves the index) or plain (it comes back), once per record."""
+    from perno.search import indexer
+    from perno.search.registry import source_for_model
+
+    for model, ids in flipped.items():
+        source = source_for_model(model)
+        if source is None or not ids:
+            continue
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), BATCH):
+            with transaction.atomic():
+                indexer.reindex(source.kind, ordered[start : start + BATCH], access=False)
+        counts[f"search entries rebuilt ({source.kind})"] += len(ordered)
 
 
 def _scrub_history(counts: Counter) -> None:

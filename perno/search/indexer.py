@@ -173,9 +173,10 @@ def index_object(obj: Any, source: Source | None = None) -> None:
     replace(source.kind, [obj.pk], [row] if row else [])
 
 
-def reindex(kind: str, object_ids: Iterable[int]) -> None:
+def reindex(kind: str, object_ids: Iterable[int], *, access: bool = True) -> None:
     """Rebuild the entries of some records of one kind (after bulk updates), and those of
-    the comments and documents that follow their rights."""
+    the comments and documents that follow their rights (``access=False`` when only the
+    records' text changed, not who may see them)."""
     source = sources()[kind]
     ids = list(object_ids)
     if not ids:
@@ -186,6 +187,8 @@ def reindex(kind: str, object_ids: Iterable[int]) -> None:
     hidden = confidential_fields().get(kind, set())
     rows = [row for obj in queryset for row in [build_row(source, obj, hidden)] if row]
     replace(kind, ids, rows)
+    if not access:
+        return
     if kind == "comment":
         from perno.activities.models import Attachment
 
