@@ -98,4 +98,8 @@ ENCRYPTION: dict[str, tuple[object, object]] = {
     "error": ("errore", "eroare"),
     "key rotation": ("rotazione delle chiavi", "rotirea cheilor"),
     "key rotations": ("rotazioni delle chiavi", "rotiri ale cheilor"),
+    "Encrypted data cannot be read: %(problem)s Ask the administrator to fix PERNO_ENCRYPTION_KEYS and restart Perno.": (
+        "I dati cifrati non si possono leggere: %(problem)s Chiedi all'amministratore di correggere PERNO_ENCRYPTION_KEYS e di riavviare Perno.",
+        "Datele criptate nu pot fi citite: %(problem)s Cereți administratorului să corecteze PERNO_ENCRYPTION_KEYS și să repornească Perno.",
+    ),
 }

@@ -145,6 +145,24 @@ def test_production_refuses_a_missing_or_default_secret_key(key, tmp_path):
     assert "PERNO_SECRET_KEY" in result.stderr
 
 
+def test_production_refuses_a_malformed_encryption_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(
+        PERNO_DATA_DIR=str(tmp_path),
+        PERNO_SECRET_KEY="s" * 50,
+        PERNO_ENCRYPTION_KEYS="2026a:too-short",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "perno.cli", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "PERNO_ENCRYPTION_KEYS key '2026a' is not 32 bytes" in result.stderr
+
+
 def test_demo_data_loads_once(settings, django_capture_on_commit_callbacks):
     from perno.seed.demo import load_demo
 

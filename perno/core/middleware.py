@@ -56,3 +56,36 @@ class RejectNulCharactersMiddleware:
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             return any(_has_nul(k) or _has_nul(v) for k, v in request.POST.lists())
         return False
+
+
+class SealErrorMiddleware:
+    """A sensitive value that cannot be decrypted (its key is missing from
+    PERNO_ENCRYPTION_KEYS, or wrong) stops the request with a 503 that says which key and
+    what to do, and is logged as an error: never a page with ciphertext as data."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        import logging
+
+        from django.utils.html import escape
+
+        from perno.core.sealing import SealError
+
+        if not isinstance(exception, SealError):
+            return None
+        logging.getLogger("perno.sealing").error("%s (%s)", exception, request.path)
+        message = _(
+            "Encrypted data cannot be read: %(problem)s Ask the administrator to fix "
+            "PERNO_ENCRYPTION_KEYS and restart Perno."
+        ) % {"problem": exception}
+        if request.path.startswith("/api/"):
+            return JsonResponse({"message": message, "errors": {}}, status=503)
+        return HttpResponse(
+            f"<!doctype html><title>503</title><h1>503</h1><p>{escape(message)}</p>",
+            status=503,
+        )

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "perno.search.history.HistoryMiddleware",
+    "perno.core.middleware.SealErrorMiddleware",
 ]
 
 ROOT_URLCONF = "perno.config.urls"

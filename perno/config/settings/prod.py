@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_bool
+from .base import PERNO_ENCRYPTION_KEYS, SECRET_KEY, env_bool
 
 KNOWN_DEFAULT_KEYS = {"", "changeme", "change-me", "secret", "perno", "dev", "insecure"}
 
@@ -18,6 +18,11 @@ if len(SECRET_KEY) < 32:
         "PERNO_SECRET_KEY is too short (at least 32 characters). Generate one with "
         "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
     )
+
+# A malformed encryption key stops Perno at start-up, not at the first sensitive value.
+from perno.core.sealing import parse_keys  # noqa: E402
+
+parse_keys(PERNO_ENCRYPTION_KEYS)
 
 DEBUG = False
 # Production sits behind HTTPS (a TLS-terminating proxy that sets X-Forwarded-Proto).

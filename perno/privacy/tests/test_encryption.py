@@ -151,6 +151,20 @@ def test_a_missing_key_fails_loudly_and_never_returns_ciphertext(
         Contact.objects.get(pk=contact.pk)
 
 
+def test_a_page_or_api_call_that_meets_a_missing_key_says_which_key(
+    admin, user, tax_code, settings, client, api, login_verified, django_capture_on_commit_callbacks
+):
+    mark(admin, "notes", capture=django_capture_on_commit_callbacks)
+    contact = person(user)
+    settings.PERNO_ENCRYPTION_KEYS = f"other:{key(7)}"
+    login_verified(client, user)
+    page = client.get(contact.get_absolute_url())
+    assert page.status_code == 503
+    assert "“test1”" in page.content.decode() and "aesgcm" not in page.content.decode()
+    response = api.get(f"/api/v1/contacts/{contact.pk}")
+    assert response.status_code == 503 and "“test1”" in response.json()["message"]
+
+
 def test_writing_a_marked_field_without_a_key_fails_and_stores_nothing(
     admin, user, tax_code, settings, django_capture_on_commit_callbacks
 ):
