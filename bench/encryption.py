@@ -8,7 +8,8 @@ of them a note, then measures:
 - rotating to a new key: the same job re-encrypting every sealed value;
 - reading 10,000 contacts with their sealed fields (decryption cost per row) against the
   same read before marking;
-- the privacy look-up of one tax code among N (keyed hash, indexed).
+- the privacy look-up of one tax code among N, plain (a part of the custom field) and
+  sealed (the keyed hash, indexed); the look-up also scans names and e-mail addresses.
 
     python bench/encryption.py                          # 200,000 contacts, SQLite and PostgreSQL
     python bench/encryption.py --contacts 1000000 --engines postgres
@@ -94,6 +95,19 @@ def child(args: argparse.Namespace) -> None:
         assert len(rows) == len(ids)
         return time.perf_counter() - started
 
+    wanted = Contact.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    code = f"TC{wanted:014d}"
+
+    def lookup_ms() -> float:
+        timings = []
+        for _ in range(5):
+            started = time.perf_counter()
+            found = selectors.lookup(user=dpo, query=code)
+            timings.append(time.perf_counter() - started)
+        assert [c.pk for c in found["contacts"]] == [wanted], found
+        return round(min(timings) * 1000, 1)
+
+    out["lookup_tax_code_plain_ms"] = lookup_ms()
     read_10k()  # warm the caches
     out["read_10k_plain_s"] = round(min(read_10k() for _ in range(3)), 3)
 
@@ -127,15 +141,7 @@ def child(args: argparse.Namespace) -> None:
     out["rotate_rows_per_s"] = round(rotation.done / elapsed)
     out["values_by_key"] = {k: dict(v) for k, v in keys.count_by_key().items() if v}
 
-    wanted = Contact.objects.order_by("-pk").values_list("pk", flat=True)[0]
-    code = f"TC{wanted:014d}"
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        found = selectors.lookup(user=dpo, query=code)
-        timings.append(time.perf_counter() - started)
-    assert [c.pk for c in found["contacts"]] == [wanted], found
-    out["lookup_tax_code_ms"] = round(min(timings) * 1000, 1)
+    out["lookup_tax_code_ms"] = lookup_ms()
     print(json.dumps(out))
 
 
@@ -174,7 +180,10 @@ def main() -> int:
             f"  read 10,000 contacts: plain {result['read_10k_plain_s']} s, "
             f"sealed {result['read_10k_sealed_s']} s"
         )
-        print(f"  privacy look-up of one tax code: {result['lookup_tax_code_ms']} ms")
+        print(
+            f"  privacy look-up of one tax code: plain {result['lookup_tax_code_plain_ms']} ms "
+            f"(part of the JSON), sealed {result['lookup_tax_code_ms']} ms (keyed hash)"
+        )
     return 0 if ok else 1
 
 

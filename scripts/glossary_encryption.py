@@ -102,4 +102,5 @@ ENCRYPTION: dict[str, tuple[object, object]] = {
         "I dati cifrati non si possono leggere: %(problem)s Chiedi all'amministratore di correggere PERNO_ENCRYPTION_KEYS e di riavviare Perno.",
         "Datele criptate nu pot fi citite: %(problem)s Cereți administratorului să corecteze PERNO_ENCRYPTION_KEYS și să repornească Perno.",
     ),
+    "encrypted at rest": ("cifrato a riposo", "criptat la stocare"),
 }

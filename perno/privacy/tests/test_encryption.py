@@ -116,7 +116,7 @@ def test_a_sealed_value_opens_only_with_its_key_and_its_field(settings):
 
 
 def test_marked_fields_are_ciphertext_in_the_database_and_plain_in_the_application(
-    admin, user, tax_code, django_capture_on_commit_callbacks
+    admin, user, tax_code, client, login_verified, django_capture_on_commit_callbacks
 ):
     mark(admin, "notes", "custom_fields.tax_code", capture=django_capture_on_commit_callbacks)
     contact = person(user)
@@ -127,6 +127,10 @@ def test_marked_fields_are_ciphertext_in_the_database_and_plain_in_the_applicati
     assert "aesgcm" in stored_custom
     fresh = Contact.objects.get(pk=contact.pk)
     assert fresh.notes == NOTE and fresh.custom_fields == {"tax_code": TAX}
+    # The record's page shows the values, each sealed one with a lock.
+    login_verified(client, admin)
+    page = client.get(contact.get_absolute_url()).content.decode()
+    assert "penicillin" in page and TAX in page and page.count("data-sealed") == 2
     # An unmarked field of another record type stays plain text.
     other = contact_create(actor=user, data={"first_name": "B", "last_name": "C"})
     from perno.contacts.services import company_create

@@ -61,6 +61,25 @@ def field_label(key: str) -> str:
     return key.replace("custom_fields.", "").replace("_", " ")
 
 
+@register.simple_tag
+def sealed_mark(obj: Any, name: str) -> str:
+    """A lock after a field encrypted at rest (``notes`` or a custom field key)."""
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    from perno.core import sealing
+
+    marks = sealing.sealed_of(obj._meta.model_name or "")
+    if name in marks or f"{sealing.CUSTOM}{name}" in marks:
+        label = gettext("encrypted at rest")
+        return format_html(
+            '<span class="text-body-secondary" title="{}" aria-label="{}" data-sealed>&#128274;</span>',
+            label,
+            label,
+        )
+    return ""
+
+
 @register.filter
 def render_cell(column: Any, obj: Any) -> Any:
     return column.render_value(obj)
