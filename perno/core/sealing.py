@@ -12,7 +12,7 @@ altered value), raises ``SealError``: the application never hands ciphertext out
 data. Writing a marked field without a key raises too, rather than storing plain text.
 
 Which fields are sealed is data (``core.SealedField``: ``notes`` or
-``custom_fields.<key>`` of a record type), read through a short-lived cache. Equality
+``custom_fields.<key>`` of a record type), re-read by each process every two seconds. Equality
 look-ups on sealed custom fields (a tax code, an IBAN) use ``core.SealedDigest``: a keyed
 hash of the normalised value, maintained with the record."""
 
@@ -173,40 +173,33 @@ def unseal_json(token: str, context: str) -> Any:
 # --- which fields are sealed -------------------------------------------------------
 
 CUSTOM = "custom_fields."
-_CACHE_KEY = "perno:sealed-fields"
-_MEMO_SECONDS = 2.0
 _memo: tuple[float, dict[str, frozenset[str]]] | None = None
 
 
 def sealed_fields() -> dict[str, frozenset[str]]:
     """Record type -> the fields marked sensitive (``notes``, ``custom_fields.<key>``).
-    Read from the shared cache, kept two seconds in the process."""
+    Read from the database at most every ``PERNO_SEALED_REFRESH_SECONDS`` (2 s) per
+    process, so every web and worker process follows a change within that time."""
     global _memo
     now = time.monotonic()
-    if _memo is not None and now - _memo[0] < _MEMO_SECONDS:
+    refresh = float(getattr(settings, "PERNO_SEALED_REFRESH_SECONDS", 2.0))
+    if _memo is not None and now - _memo[0] < refresh:
         return _memo[1]
     from django.apps import apps
-    from django.core.cache import cache
 
-    found = cache.get(_CACHE_KEY)
-    if found is None:
-        found = {}
-        model = apps.get_model("core", "SealedField")
-        for subject, name in model.objects.values_list("subject", "field"):
-            found.setdefault(subject, set()).add(name)
-        found = {subject: frozenset(names) for subject, names in found.items()}
-        cache.set(_CACHE_KEY, found, 300)
-    _memo = (now, found)
-    return found
+    found: dict[str, set[str]] = {}
+    model = apps.get_model("core", "SealedField")
+    for subject, name in model.objects.values_list("subject", "field"):
+        found.setdefault(subject, set()).add(name)
+    marks = {subject: frozenset(names) for subject, names in found.items()}
+    _memo = (now, marks)
+    return marks
 
 
 def forget_marks() -> None:
-    """Drop the cached marks (after a change to ``SealedField``)."""
+    """Read the marks again at the next use (after a change to ``SealedField``)."""
     global _memo
-    from django.core.cache import cache
-
     _memo = None
-    cache.delete(_CACHE_KEY)
 
 
 def sealed_of(subject: str) -> frozenset[str]:

@@ -13,12 +13,14 @@ values of sealed fields."""
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models.functions import Cast
@@ -190,6 +192,11 @@ def start(*, actor: Any) -> KeyRotation:
 def run(rotation_id: int) -> KeyRotation:
     """Do the work of ``rotation_id``; record the outcome on it."""
     rotation = KeyRotation.objects.get(pk=rotation_id)
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        # Let every process see a change of the marks before the stored values are read.
+        wait = float(settings.PERNO_SEALED_REFRESH_SECONDS) + 0.5
+        elapsed = (timezone.now() - rotation.started_at).total_seconds()
+        time.sleep(max(0.0, min(wait, wait - elapsed)))
     sealing.forget_marks()
     current = sealing.ring().current
     rotation.status = KeyRotation.Status.RUNNING

@@ -202,6 +202,8 @@ PERNO_PRIVACY_KEY = os.environ.get("PERNO_PRIVACY_KEY", "")
 # Keys for the fields marked sensitive: "id:base64key,id:base64key", the current first
 # (`perno keys generate`, `perno keys rotate`). Keep them out of the database and backups.
 PERNO_ENCRYPTION_KEYS = os.environ.get("PERNO_ENCRYPTION_KEYS", "")
+# Each process re-reads which fields are marked sensitive this often.
+PERNO_SEALED_REFRESH_SECONDS = 2.0
 # Access/portability archives wait here (never served by the web server) until
 # downloaded once, or at most PERNO_EXPORT_HOURS.
 PERNO_EXPORT_DIR = Path(os.environ.get("PERNO_EXPORT_DIR", DATA_DIR / "exports"))

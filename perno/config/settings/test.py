@@ -11,6 +11,9 @@ DEBUG = False
 SECRET_KEY = "test-only-key-" + "x" * 40
 # A test-only encryption key (32 bytes of base64): tests that need another ring set one.
 PERNO_ENCRYPTION_KEYS = "test1:" + "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU="
+# Marks are re-read at each test's start (conftest) and after each change, not on a
+# clock, so query counts do not depend on how long a test takes.
+PERNO_SEALED_REFRESH_SECONDS = 3600.0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TEST_ENGINE = os.environ.get("PERNO_TEST_DB", "sqlite")
 _TMP = Path(os.environ.get("PERNO_TEST_DIR", tempfile.gettempdir())) / "perno-tests"

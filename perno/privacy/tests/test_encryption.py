@@ -426,3 +426,13 @@ def test_perno_keys_commands(admin, user, tax_code, settings, monkeypatch, capsy
     assert cli.main(["keys", "status", "--data-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "current: 2026b" in out and "contacts_contact.notes: 2026b: 1" in out
+
+
+def test_every_process_rereads_the_marks_from_the_database(settings, tax_code):
+    """Another process marking a field: no signal reaches this one, its next read after
+    PERNO_SEALED_REFRESH_SECONDS sees the change."""
+    assert sealing.sealed_of("contact") == frozenset()
+    SealedField.objects.create(subject="contact", field="notes")  # as another process would
+    assert sealing.sealed_of("contact") == frozenset()  # still within the refresh time
+    settings.PERNO_SEALED_REFRESH_SECONDS = 0
+    assert sealing.sealed_of("contact") == frozenset({"notes"})
