@@ -1,7 +1,11 @@
-"""Administration pages: users, roles and their rights, teams, confidential fields, the
-export log and log-in lockouts. Every page and action asks the gate for "manage"."""
+"""Administration pages: users, roles and their rights, teams, confidential fields,
+encryption at rest, the export log and log-in lockouts. Every page and action asks the
+gate for "manage"."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -171,21 +175,29 @@ def confidential(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
         return HttpResponseRedirect(reverse("accounts:confidential"))
+    groups = field_groups(ConfidentialField.objects.all(), SUBJECTS.items(), field_choices)
+    return render(request, "accounts/admin/confidential.html", {"groups": groups})
+
+
+def field_groups(
+    marks: Any, subjects: Any, choices: Callable[[str], list[tuple[str, str]]]
+) -> list[dict[str, Any]]:
+    """Per record type, the fields that can be marked (confidential, encrypted), ticked
+    when ``marks`` (rows with ``subject`` and ``field``) holds them."""
     marked: dict[str, set[str]] = {}
-    for subject, name in ConfidentialField.objects.values_list("subject", "field"):
+    for subject, name in marks.values_list("subject", "field"):
         marked.setdefault(subject, set()).add(name)
-    groups = [
+    return [
         {
             "subject": subject,
             "label": label,
             "fields": [
                 (name, field_label, name in marked.get(subject, set()))
-                for name, field_label in field_choices(subject)
+                for name, field_label in choices(subject)
             ],
         }
-        for subject, label in SUBJECTS.items()
+        for subject, label in subjects
     ]
-    return render(request, "accounts/admin/confidential.html", {"groups": groups})
 
 
 @login_required
@@ -226,20 +238,7 @@ def encryption(request: HttpRequest) -> HttpResponse:
             "accounts/admin/_rotations.html",
             {"rotations": rotations, "running": running},
         )
-    marked: dict[str, set[str]] = {}
-    for subject, name in SealedField.objects.values_list("subject", "field"):
-        marked.setdefault(subject, set()).add(name)
-    groups = [
-        {
-            "subject": subject,
-            "label": label,
-            "fields": [
-                (name, field_label, name in marked.get(subject, set()))
-                for name, field_label in keys.field_choices(subject)
-            ],
-        }
-        for subject, label in keys.subjects()
-    ]
+    groups = field_groups(SealedField.objects.all(), keys.subjects(), keys.field_choices)
     try:
         ring = sealing.ring()
         key_ids, current, key_error = list(ring.keys), ring.current, ""

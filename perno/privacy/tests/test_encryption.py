@@ -436,3 +436,25 @@ def test_every_process_rereads_the_marks_from_the_database(settings, tax_code):
     assert sealing.sealed_of("contact") == frozenset()  # still within the refresh time
     settings.PERNO_SEALED_REFRESH_SECONDS = 0
     assert sealing.sealed_of("contact") == frozenset({"notes"})
+
+
+def test_sealed_custom_fields_keep_their_type(admin, user):
+    for key, kind in (("born", "date"), ("risk", "number"), ("chronic", "boolean")):
+        CustomFieldDefinition.objects.create(entity="contact", key=key, label=key, field_type=kind)
+    keys.marks_set(
+        actor=admin,
+        subject="contact",
+        fields=["custom_fields.born", "custom_fields.risk", "custom_fields.chronic"],
+    )
+    contact = contact_create(
+        actor=user,
+        data={"first_name": "A", "last_name": "B"},
+        custom_fields={"born": "1980-02-29", "risk": "2.5", "chronic": "yes"},
+    )
+    stored = raw("contacts_contact", "custom_fields", contact.pk)
+    assert "1980" not in stored and "2.5" not in stored and "true" not in stored
+    assert Contact.objects.get(pk=contact.pk).custom_fields == {
+        "born": "1980-02-29",
+        "risk": 2.5,
+        "chronic": True,
+    }
