@@ -1,5 +1,5 @@
 """The `perno` command: demo, serve, worker, migrate, seed, user, token, search, audit,
-privacy, keys, backup, restore, manage."""
+privacy, keys, import, backup, restore, manage."""
 
 from __future__ import annotations
 
@@ -420,6 +420,40 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """``perno import orders FILE.csv [--all-or-nothing]``."""
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"perno: cannot read {path}: {exc} (a UTF-8 CSV file is expected)", file=sys.stderr)
+        return 2
+    _data_dir(args.data_dir)
+    _setup()
+    from perno.sales.imports import ImportError_, import_orders
+
+    try:
+        result = import_orders(
+            actor=None, text=text, source_name=path.name, all_or_nothing=args.all_or_nothing
+        )
+    except ImportError_ as exc:
+        print(f"perno: {exc}", file=sys.stderr)
+        return 2
+    for line, reason in result.errors:
+        print(f"{path.name}, line {line}: {reason}", file=sys.stderr)
+    if not result.written:
+        print(
+            f"Nothing imported: {len(result.errors):,} bad row(s) and --all-or-nothing.",
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        f"{result.imported:,} orders imported, {result.skipped:,} already known (skipped), "
+        f"{result.customers_created:,} new customers, {len(result.errors):,} bad rows."
+    )
+    return 1 if result.errors else 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     """``perno backup DEST``: the database, the files and a manifest of checksums."""
     _data_dir(args.data_dir)
@@ -555,6 +589,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     retention.add_argument("--dry-run", action="store_true", help="only report what would be done")
     retention.set_defaults(func=cmd_privacy)
+    import_cmd = sub.add_parser("import", help="import data from files")
+    import_sub = import_cmd.add_subparsers(dest="import_command", required=True)
+    orders_cmd = common(
+        import_sub.add_parser(
+            "orders",
+            help="orders from CSV: customer_id,date,amount[,currency,order_id] (header line)",
+        )
+    )
+    orders_cmd.add_argument("file", help="a UTF-8 CSV file")
+    orders_cmd.add_argument(
+        "--all-or-nothing",
+        action="store_true",
+        help="import nothing when a row is bad (default: import the good rows)",
+    )
+    orders_cmd.set_defaults(func=cmd_import)
     keys_cmd = sub.add_parser("keys", help="encryption keys of the fields marked sensitive")
     keys_sub = keys_cmd.add_subparsers(dest="keys_command", required=True)
     generate = keys_sub.add_parser("generate", help="print a new key for PERNO_ENCRYPTION_KEYS")

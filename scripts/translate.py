@@ -1200,10 +1200,12 @@ LANGUAGES = {"it": 0, "ro": 1}
 
 
 from glossary_encryption import ENCRYPTION  # noqa: E402 - encryption at rest
+from glossary_orders import ORDERS  # noqa: E402 - orders and their import
 from glossary_privacy import PRIVACY  # noqa: E402 - the privacy app's entries
 
 GLOSSARY.update(PRIVACY)
 GLOSSARY.update(ENCRYPTION)
+GLOSSARY.update(ORDERS)
 
 
 def main() -> int:

@@ -66,9 +66,24 @@ class Company(RecordModel):
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     notes = SealableTextField(_("notes"), blank=True)
     custom_fields = SealableJSONField(_("custom fields"), default=dict, blank=True)
+    external_id = models.CharField(
+        _("external id"),
+        max_length=64,
+        blank=True,
+        db_default="",  # bulk loaders that name their columns leave it out
+        help_text=_("The customer's id in another system (shop, accounting), for imports."),
+    )
 
     class Meta:
         ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="company_external_id_unique",
+                violation_error_message=_("Another company already has this external id."),
+            )
+        ]
         indexes = [
             models.Index(fields=["name", "id"], name="company_name_idx"),
             models.Index(fields=["created_at", "id"], name="company_created_idx"),
@@ -100,6 +115,13 @@ class Contact(RecordModel):
         Company, through="Affiliation", verbose_name=_("companies"), related_name="contacts"
     )
     custom_fields = SealableJSONField(_("custom fields"), default=dict, blank=True)
+    external_id = models.CharField(
+        _("external id"),
+        max_length=64,
+        blank=True,
+        db_default="",  # bulk loaders that name their columns leave it out
+        help_text=_("The customer's id in another system (shop, accounting), for imports."),
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -110,6 +132,14 @@ class Contact(RecordModel):
                 fields=["owner", "last_name", "first_name", "id"], name="contact_owner_idx"
             ),
             models.Index(fields=["email"], name="contact_email_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="contact_external_id_unique",
+                violation_error_message=_("Another contact already has this external id."),
+            )
         ]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")

@@ -25,6 +25,7 @@ from perno.core.validators import normalize_phone, normalize_vat
 from perno.privacy import services as privacy_services
 
 COMPANY_FIELDS = {
+    "external_id",
     "is_confidential",
     "name",
     "vat_number",
@@ -39,6 +40,7 @@ COMPANY_FIELDS = {
     "team",
 }
 CONTACT_FIELDS = {
+    "external_id",
     "is_confidential",
     "first_name",
     "last_name",

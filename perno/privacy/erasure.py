@@ -60,6 +60,24 @@ def forgotten(*values: str) -> bool:
     return bool(digests) and TombstoneHash.objects.filter(digest__in=digests).exists()
 
 
+def forgotten_among(values: list[str]) -> set[str]:
+    """Those of ``values`` (external ids, e-mails...) that name someone who asked to be
+    forgotten, in a few queries however many there are."""
+    by_digest: dict[str, str] = {}
+    for value in values:
+        for found in tombstone_digests([value]):
+            by_digest[found] = value
+    hits: set[str] = set()
+    digests = sorted(by_digest)
+    for start in range(0, len(digests), 5000):
+        hits.update(
+            TombstoneHash.objects.filter(digest__in=digests[start : start + 5000]).values_list(
+                "digest", flat=True
+            )
+        )
+    return {by_digest[d] for d in hits}
+
+
 def _indexed_kind(model: Any) -> str | None:
     from perno.search.registry import sources
 
@@ -113,7 +131,7 @@ def _anonymize(item: Any) -> int:
                 setattr(row, path, None)
             row.save()
     else:
-        item.model._default_manager.filter(pk__in=id_set(ids)).update(**values, **links)
+        item.model._default_manager.filter(pk__in=id_set(ids)).update(**{**values, **links})
     return len(ids)
 
 
@@ -207,7 +225,9 @@ def erase_contact(
     counts: Counter = Counter()
     files: list[str] = []
     ref = subject_ref("contact", contact.pk)
-    digests = tombstone_digests([contact.email, contact.phone, contact.mobile, contact.full_name])
+    digests = tombstone_digests(
+        [contact.email, contact.phone, contact.mobile, contact.full_name, contact.external_id]
+    )
     try:
         with transaction.atomic(), deletes_deferred():
             contact = Contact.objects.select_for_update().get(pk=contact.pk)

@@ -240,3 +240,115 @@ class Product(RecordModel):
 
     def get_absolute_url(self) -> str:
         return reverse("sales:product_detail", args=[self.pk])
+
+
+class Order(RecordModel):
+    """A purchase: the base of the customer analytics (RFM, lifetime value, the loyalty x
+    profitability matrix). The buyer is a contact, a company, or both; an order kept for
+    the accounts after its buyer was erased has neither."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Entered")
+        API = "api", _("API")
+        IMPORT = "import", _("Import")
+
+    number = models.CharField(
+        _("order id"),
+        max_length=64,
+        blank=True,
+        help_text=_("The order's id in the shop or accounting system; imports skip known ids."),
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+    )
+    company = models.ForeignKey(
+        "contacts.Company",
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+    )
+    ordered_on = models.DateField(_("date"))
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        choices=CURRENCY_CHOICES,
+        default=settings.PERNO_DEFAULT_CURRENCY,
+    )
+    total = models.DecimalField(
+        _("total"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    cost = models.DecimalField(
+        _("cost"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("What the order cost you, for the profitability of the customer."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
+    )
+
+    class Meta:
+        ordering = ["-ordered_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"], condition=~models.Q(number=""), name="order_number_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["contact", "ordered_on"], name="order_contact_idx"),
+            models.Index(fields=["company", "ordered_on"], name="order_company_idx"),
+            models.Index(fields=["ordered_on", "id"], name="order_date_idx"),
+        ]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+
+    def __str__(self) -> str:
+        return self.number or f"#{self.pk}"
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    description = models.CharField(_("description"), max_length=200)
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=12,
+        decimal_places=3,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    unit_price = models.DecimalField(
+        _("unit price"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["order", "position", "id"]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+
+    def __str__(self) -> str:
+        return self.description

@@ -1,5 +1,5 @@
 from perno.core.privacy import declare
-from perno.sales.models import Deal, Lead, Pipeline, Product, Stage
+from perno.sales.models import Deal, Lead, Order, OrderLine, Pipeline, Product, Stage
 
 declare(
     Lead,
@@ -38,3 +38,14 @@ declare(
 declare(Product, personal={}, not_personal={"name", "sku", "description", "currency"})
 declare(Pipeline, personal={}, not_personal={"name"})
 declare(Stage, personal={}, not_personal={"name", "kind"})
+declare(
+    Order,
+    subject="its buyer, when a person",
+    personal={"contact": "identity"},
+    not_personal={"number", "currency", "status", "source", "ordered_on"},
+    erasure="anonymize",
+    reason="orders are accounting records the law keeps (10 years in Italy and Romania); the link to the person is cut, the amounts stay",
+    retain_from="ordered_on",
+    about=("contact",),
+)
+declare(OrderLine, personal={}, not_personal={"description"})

@@ -31,6 +31,7 @@ class CompanyOut(RecordOut):
     employees: int | None
     notes: str
     custom_fields: dict[str, Any]
+    external_id: str
     addresses: list[AddressSchema] = []
 
     @staticmethod
@@ -53,6 +54,7 @@ class CompanyIn(Schema):
     tags: list[str] = []
     is_confidential: bool = False
     custom_fields: dict[str, Any] = {}
+    external_id: str = Field("", max_length=64)
 
 
 class CompanyPatch(Schema):
@@ -71,6 +73,7 @@ class CompanyPatch(Schema):
     tags: list[str] | None = None
     is_confidential: bool | None = None
     custom_fields: dict[str, Any] | None = None
+    external_id: str | None = Field(None, max_length=64)
 
 
 class AffiliationOut(Schema):
@@ -101,6 +104,7 @@ class ContactOut(RecordOut):
     country: str
     notes: str
     custom_fields: dict[str, Any]
+    external_id: str
     companies: list[AffiliationOut] = []
     addresses: list[AddressSchema] = []
 
@@ -128,6 +132,7 @@ class ContactIn(Schema):
     tags: list[str] = []
     is_confidential: bool = False
     custom_fields: dict[str, Any] = {}
+    external_id: str = Field("", max_length=64)
     companies: list[AffiliationIn] = []
 
 
@@ -147,6 +152,7 @@ class ContactPatch(Schema):
     tags: list[str] | None = None
     is_confidential: bool | None = None
     custom_fields: dict[str, Any] | None = None
+    external_id: str | None = Field(None, max_length=64)
 
 
 class CustomFieldOut(Schema):
