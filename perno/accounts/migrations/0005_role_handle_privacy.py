@@ -9,16 +9,19 @@ def dpo_handles_privacy(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_default_rights'),
+        ("accounts", "0004_default_rights"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='role',
-            name='handle_privacy',
-            field=models.BooleanField(default=False, help_text='Keep the register of processing, answer data subject requests (export, erasure), record breaches and read the audit trail.', verbose_name='handle personal data'),
+            model_name="role",
+            name="handle_privacy",
+            field=models.BooleanField(
+                default=False,
+                help_text="Keep the register of processing, answer data subject requests (export, erasure), record breaches and read the audit trail.",
+                verbose_name="handle personal data",
+            ),
         ),
         migrations.RunPython(dpo_handles_privacy, migrations.RunPython.noop),
     ]

@@ -7,43 +7,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('privacy', '0004_retention_runs'),
+        ("privacy", "0004_retention_runs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Breach',
+            name="Breach",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(verbose_name='what happened')),
-                ('discovered_at', models.DateTimeField(verbose_name='discovered')),
-                ('occurred_at', models.DateTimeField(blank=True, null=True, verbose_name='occurred')),
-                ('categories', models.JSONField(blank=True, default=list, verbose_name='data categories affected')),
-                ('people_affected', models.PositiveIntegerField(blank=True, null=True, verbose_name='people affected (approx.)')),
-                ('records_affected', models.PositiveIntegerField(blank=True, null=True, verbose_name='records affected (approx.)')),
-                ('consequences', models.TextField(blank=True, verbose_name='likely consequences')),
-                ('measures', models.TextField(blank=True, verbose_name='measures taken or proposed')),
-                ('high_risk', models.BooleanField(default=False, help_text='Then the people affected must be told too (Art. 34).', verbose_name='high risk to people')),
-                ('authority_notified_at', models.DateTimeField(blank=True, null=True, verbose_name='authority notified')),
-                ('authority_reference', models.CharField(blank=True, max_length=100, verbose_name="authority's reference")),
-                ('people_notified_at', models.DateTimeField(blank=True, null=True, verbose_name='people notified')),
-                ('people_notice', models.TextField(blank=True, verbose_name='how people were told')),
-                ('no_notification_reason', models.TextField(blank=True, help_text='Only when the breach is unlikely to result in a risk to people (Art. 33(1)).', verbose_name='why the authority is not notified')),
-                ('late_reason', models.TextField(blank=True, help_text='Required when the authority is notified more than 72 hours after discovery.', verbose_name='reasons for the delay')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('reminded', models.JSONField(blank=True, default=list, editable=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='recorded')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("description", models.TextField(verbose_name="what happened")),
+                ("discovered_at", models.DateTimeField(verbose_name="discovered")),
+                (
+                    "occurred_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="occurred"),
+                ),
+                (
+                    "categories",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="data categories affected"
+                    ),
+                ),
+                (
+                    "people_affected",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="people affected (approx.)"
+                    ),
+                ),
+                (
+                    "records_affected",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="records affected (approx.)"
+                    ),
+                ),
+                ("consequences", models.TextField(blank=True, verbose_name="likely consequences")),
+                (
+                    "measures",
+                    models.TextField(blank=True, verbose_name="measures taken or proposed"),
+                ),
+                (
+                    "high_risk",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Then the people affected must be told too (Art. 34).",
+                        verbose_name="high risk to people",
+                    ),
+                ),
+                (
+                    "authority_notified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="authority notified"),
+                ),
+                (
+                    "authority_reference",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="authority's reference"
+                    ),
+                ),
+                (
+                    "people_notified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="people notified"),
+                ),
+                (
+                    "people_notice",
+                    models.TextField(blank=True, verbose_name="how people were told"),
+                ),
+                (
+                    "no_notification_reason",
+                    models.TextField(
+                        blank=True,
+                        help_text="Only when the breach is unlikely to result in a risk to people (Art. 33(1)).",
+                        verbose_name="why the authority is not notified",
+                    ),
+                ),
+                (
+                    "late_reason",
+                    models.TextField(
+                        blank=True,
+                        help_text="Required when the authority is notified more than 72 hours after discovery.",
+                        verbose_name="reasons for the delay",
+                    ),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed")),
+                ("reminded", models.JSONField(blank=True, default=list, editable=False)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="recorded"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'data breach',
-                'verbose_name_plural': 'data breaches',
-                'ordering': ['-discovered_at', '-id'],
+                "verbose_name": "data breach",
+                "verbose_name_plural": "data breaches",
+                "ordering": ["-discovered_at", "-id"],
             },
         ),
     ]

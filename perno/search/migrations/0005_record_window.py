@@ -4,14 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('search', '0004_access_indexes'),
+        ("search", "0004_access_indexes"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='searchentry',
-            index=models.Index(condition=models.Q(('kind', 'document'), _negated=True), fields=['id'], name='search_entry_record_idx'),
+            model_name="searchentry",
+            index=models.Index(
+                condition=models.Q(("kind", "document"), _negated=True),
+                fields=["id"],
+                name="search_entry_record_idx",
+            ),
         ),
     ]
