@@ -50,6 +50,17 @@ class CustomFieldDefinition(TimeStampedModel):
         return f"{self.get_entity_display()}: {self.label}"
 
 
+def external_id_field() -> models.CharField:
+    """A customer's id in another system (unique when set, by a constraint)."""
+    return models.CharField(
+        _("external id"),
+        max_length=64,
+        blank=True,
+        db_default="",  # bulk loaders that name their columns leave it out
+        help_text=_("The customer's id in another system (shop, accounting), for imports."),
+    )
+
+
 class Company(RecordModel):
     owner = owner_field(db_index=False)  # the composite (owner, …) index covers it
     name = models.CharField(_("name"), max_length=200)
@@ -66,13 +77,7 @@ class Company(RecordModel):
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     notes = SealableTextField(_("notes"), blank=True)
     custom_fields = SealableJSONField(_("custom fields"), default=dict, blank=True)
-    external_id = models.CharField(
-        _("external id"),
-        max_length=64,
-        blank=True,
-        db_default="",  # bulk loaders that name their columns leave it out
-        help_text=_("The customer's id in another system (shop, accounting), for imports."),
-    )
+    external_id = external_id_field()
 
     class Meta:
         ordering = ["name", "id"]
@@ -115,13 +120,7 @@ class Contact(RecordModel):
         Company, through="Affiliation", verbose_name=_("companies"), related_name="contacts"
     )
     custom_fields = SealableJSONField(_("custom fields"), default=dict, blank=True)
-    external_id = models.CharField(
-        _("external id"),
-        max_length=64,
-        blank=True,
-        db_default="",  # bulk loaders that name their columns leave it out
-        help_text=_("The customer's id in another system (shop, accounting), for imports."),
-    )
+    external_id = external_id_field()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
