@@ -217,12 +217,9 @@ def import_orders(
             [Contact(first_name=_("Customer"), last_name=key, external_id=key) for key in missing],
             batch_size=1000,
         )
-        if created and not all(c.pk for c in created):  # SQLite < 3.35 gives no ids back
-            contacts.update(
-                Contact.objects.filter(external_id__in=missing).values_list("external_id", "pk")
-            )
-        else:
-            contacts.update((c.external_id, c.pk) for c in created)
+        # bulk_create returns the new ids on both databases (the order lines below rely
+        # on it too).
+        contacts.update((c.external_id, c.pk) for c in created)
         DataSource.objects.bulk_create(
             [
                 DataSource(
