@@ -1,5 +1,5 @@
 """The `perno` command: demo, serve, worker, migrate, seed, user, token, search, audit,
-privacy, keys, import, backup, restore, manage."""
+privacy, keys, import, analytics, backup, restore, manage."""
 
 from __future__ import annotations
 
@@ -454,6 +454,68 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
+def cmd_analytics(args: argparse.Namespace) -> int:
+    """``perno analytics refresh [--as-of YYYY-MM-DD]`` and ``perno analytics clv --json``."""
+    import json
+    from datetime import date
+
+    as_of = None
+    if getattr(args, "as_of", None):
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            print(f"perno: --as-of {args.as_of!r} is not a date: use YYYY-MM-DD", file=sys.stderr)
+            return 2
+    _data_dir(args.data_dir)
+    _setup()
+    from perno.analytics import refresh
+
+    if args.analytics_command == "clv":
+        snapshot = refresh.latest()
+        if snapshot is None:
+            print(
+                "perno: no completed analytics snapshot: run `perno analytics refresh`",
+                file=sys.stderr,
+            )
+            return 1
+        report = refresh.clv_report(snapshot)
+        if args.json:
+            print(json.dumps(report, indent=2))
+        else:
+            for key, value in report.items():
+                print(f"{key}: {value}")
+        return 0
+
+    def echo(step: str, percent: int) -> None:
+        print(f"[{percent:3d} %] {step}", flush=True)
+
+    try:
+        snapshot = refresh.refresh(as_of, echo=echo)
+    except refresh.RefreshRefused as exc:
+        print(f"perno: {exc}", file=sys.stderr)
+        return 1
+    if snapshot.status != snapshot.Status.DONE:
+        print(
+            f"perno: the analytics refresh failed, the previous snapshot stays current: {snapshot.error}",
+            file=sys.stderr,
+        )
+        return 1
+    results = snapshot.results
+    print(
+        f"Snapshot {snapshot.pk} as of {snapshot.as_of}: {snapshot.customers:,} customers, "
+        f"{snapshot.orders:,} orders in {snapshot.currency}"
+        + (
+            f" ({snapshot.other_currency_orders:,} orders in other currencies left out)"
+            if snapshot.other_currency_orders
+            else ""
+        )
+        + "."
+    )
+    if results.get("clv_note"):
+        print(f"Lifetime value not computed: {results['clv_note']}")
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     """``perno backup DEST``: the database, the files and a manifest of checksums."""
     _data_dir(args.data_dir)
@@ -617,6 +679,22 @@ def build_parser() -> argparse.ArgumentParser:
             "rotate", help="re-encrypt every sensitive value under the current (first) key"
         )
     ).set_defaults(func=cmd_keys)
+    analytics_cmd = sub.add_parser("analytics", help="customer analytics (RFM, lifetime value...)")
+    analytics_sub = analytics_cmd.add_subparsers(dest="analytics_command", required=True)
+    refresh_cmd = common(
+        analytics_sub.add_parser("refresh", help="recompute every model from the stored orders")
+    )
+    refresh_cmd.add_argument(
+        "--as-of", help="use the orders up to this date, YYYY-MM-DD (default: today)"
+    )
+    refresh_cmd.set_defaults(func=cmd_analytics)
+    clv_cmd = common(
+        analytics_sub.add_parser(
+            "clv", help="the fitted lifetime-value models of the latest snapshot"
+        )
+    )
+    clv_cmd.add_argument("--json", action="store_true", help="print JSON")
+    clv_cmd.set_defaults(func=cmd_analytics)
     backup_cmd = common(sub.add_parser("backup", help="back up the database and the files"))
     backup_cmd.add_argument("dest", help="a new, empty directory")
     backup_cmd.set_defaults(func=cmd_backup)

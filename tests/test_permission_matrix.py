@@ -35,7 +35,7 @@ from perno.audit.models import AuditEvent
 from perno.contacts.models import Address, Company, Contact
 from perno.privacy import services as privacy_services
 from perno.privacy.models import Breach, Notice, Purpose, SubjectExport, SubjectRequest
-from perno.sales.models import Deal, Lead, Pipeline, Product, Stage
+from perno.sales.models import Deal, Lead, Order, Pipeline, Product, Stage
 from perno.search.models import SavedSearch
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +114,7 @@ class World:
     subject_request: SubjectRequest | None = None
     subject_export: SubjectExport | None = None
     breach: Breach | None = None
+    snapshot: Any = None
 
     def record(self, subject: str, category: str) -> Any:
         return self.records[subject][category]
@@ -175,6 +176,13 @@ def build_world(role_code: str) -> World:
             ),
             "activity": Activity.objects.create(subject=token(category, "activity"), **common),
         }
+        rows["order"] = Order.objects.create(
+            number=token(category, "order"),
+            contact=rows["contact"],
+            ordered_on=datetime.date(2026, 1, 2),
+            total=50,
+            **common,
+        )
         for subject, row in rows.items():
             world.records.setdefault(subject, {})[category] = row
         contact = rows["contact"]
@@ -216,6 +224,9 @@ def build_world(role_code: str) -> World:
     world.breach = Breach.objects.create(
         title="Matrix breach", description="x", discovered_at=timezone.now()
     )
+    from perno.analytics import refresh
+
+    world.snapshot = refresh.refresh(datetime.date(2026, 3, 1))
     return world
 
 
@@ -270,6 +281,7 @@ class Route:
     also: tuple[tuple[str, str], ...] = ()  # further rights on a record in the same place
     hidden: int = 404  # status when the record is out of sight (400: it is named in the body)
     privacy: bool = False  # also needs the right to handle personal data
+    analytics: bool = False  # also needs the right to view contacts or companies
 
 
 def privacy_route(method: str = "get", **kwargs: Any) -> Route:
@@ -293,6 +305,7 @@ PATCH_FIELD = {
     "deal": "title",
     "product": "name",
     "activity": "subject",
+    "order": "number",
 }
 UI_CREATE = {
     "company": {"name": "Matrix new"},
@@ -314,6 +327,13 @@ UI_CREATE = {
         "vat_rate": "22",
     },
     "activity": {"kind": "task", "subject": "New", "priority": "2", "status": "open"},
+    "order": {
+        "contact": "{contact}",
+        "ordered_on": "2026-01-10",
+        "currency": "EUR",
+        "status": "confirmed",
+        "total": "10",
+    },
 }
 API_CREATE = {
     "company": {"name": "Matrix new"},
@@ -322,15 +342,20 @@ API_CREATE = {
     "deal": {"title": "New", "amount": "10"},
     "product": {"name": "New", "sku": "MX-NEW", "unit_price": "1"},
     "activity": {"subject": "New"},
+    "order": lambda w, c: {
+        "contact_id": w.record("contact", "own").pk,
+        "ordered_on": "2026-01-10",
+        "lines": [{"description": "Item", "quantity": "2", "unit_price": "5"}],
+    },
 }
+# The record types with pages and API operations of their own (segments and surveys
+# have rights but no routes yet).
+ROUTED = [s for s in SUBJECTS if s in UI_CREATE]
 
 
 def ui_edit(subject: str) -> Any:
     def body(w: World, c: str) -> dict[str, Any]:
-        data = {
-            k: str(v).format(pipeline=w.pipeline.pk, stage=first_stage(w).pk)
-            for k, v in UI_CREATE[subject].items()
-        }
+        data = {k: placeholders(w, v) for k, v in UI_CREATE[subject].items()}
         record = w.record(subject, c)
         data.update({PATCH_FIELD[subject]: "Edited", "version": record.version})
         if subject == "product":
@@ -338,6 +363,12 @@ def ui_edit(subject: str) -> Any:
         return data
 
     return body
+
+
+def placeholders(w: World, value: Any) -> str:
+    return str(value).format(
+        pipeline=w.pipeline.pk, stage=first_stage(w).pk, contact=w.record("contact", "own").pk
+    )
 
 
 def first_stage(w: World) -> Stage:
@@ -498,6 +529,35 @@ UI: dict[str, Route] = {
     "deal_board": Route("list", "deal"),
     "product_list": Route("list", "product"),
     "activity_list": Route("list", "activity"),
+    "order_list": Route("list", "order"),
+    # Analytics: aggregates for whoever may view contacts or companies; customer lists
+    # limited to the records in view scope; refresh and settings for administrators.
+    "overview": Route("self", analytics=True),
+    "page": Route("self", analytics=True, path=lambda w, c: {"page": "rfm"}),
+    "status": Route("self", analytics=True),
+    "customers": Route(
+        "list",
+        "contact",
+        analytics=True,
+        body=lambda w, c: {"snapshot": w.snapshot.pk, "segment": ""},
+    ),
+    "customer_panel": Route(
+        "record",
+        "contact",
+        path=lambda w, c: {"record_type": "contact", "pk": w.record("contact", c).pk},
+    ),
+    "settings": admin_post(
+        body={
+            "clv_months": "24",
+            "discount_rate": "8",
+            "min_history_days": "30",
+            "profit_days": "365",
+            "alive_split": "0.5",
+            "active_days": "180",
+            "keep_scores": "12",
+        },
+    ),
+    "refresh": admin_post(body={"as_of": "2026-02-01"}),
     "company_lookup": Route("list", "company", body={"q": "mx"}),
     "contact_lookup": Route("list", "contact", body={"q": "mx"}),
     # Creation.
@@ -508,24 +568,21 @@ UI: dict[str, Route] = {
             "create",
             method="post",
             writes=True,
-            body=lambda w, c, s=s: {
-                k: str(v).format(pipeline=w.pipeline.pk, stage=first_stage(w).pk)
-                for k, v in UI_CREATE[s].items()
-            },
+            body=lambda w, c, s=s: {k: placeholders(w, v) for k, v in UI_CREATE[s].items()},
         )
-        for s in SUBJECTS
+        for s in ROUTED
     },
     # One record.
-    **{f"{s}_detail": Route("record", s, path=rec(s), shows=True) for s in SUBJECTS},
+    **{f"{s}_detail": Route("record", s, path=rec(s), shows=True) for s in ROUTED},
     **{
         f"{s}_edit": Route(
             "record", s, "edit", method="post", path=rec(s), body=ui_edit(s), writes=True
         )
-        for s in SUBJECTS
+        for s in ROUTED
     },
     **{
         f"{s}_delete": Route("record", s, "delete", method="post", path=rec(s), writes=True)
-        for s in SUBJECTS
+        for s in ROUTED
         if s != "activity"
     },
     "activity_complete": Route(
@@ -860,6 +917,7 @@ PLURAL = {
     "deal": "deals",
     "product": "products",
     "activity": "activities",
+    "order": "orders",
 }
 for _s, _plural in PLURAL.items():
     _id = f"{_s}_id"
@@ -934,6 +992,10 @@ def fill(pattern: str, params: dict[str, Any]) -> str:
 
 
 def expected_for(route: Route, role: dict[str, Any], category: str) -> Any:
+    if route.analytics and not any(
+        may(role, s, "view", c) for s in ("contact", "company") for c in CATEGORIES
+    ):
+        return 403
     if route.kind in ("public", "self", "shared"):
         return OK
     if route.kind == "absent":

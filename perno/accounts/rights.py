@@ -20,6 +20,7 @@ SUBJECTS: dict[str, Any] = {
     "deal": _("deals"),
     "product": _("products"),
     "activity": _("activities"),
+    "order": _("orders"),
 }
 RECORD_ACTIONS: dict[str, Any] = {
     "view": _("view"),
@@ -115,8 +116,8 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
         "name": "Sales",
         "description": "Works the team's customers, leads and deals; changes and deletes own records; cannot export.",
         "rights": merge(
-            uniform(TEAM, SALES_SUBJECTS, ["view"]),
-            uniform(OWN, SALES_SUBJECTS, ["create", "edit", "delete"]),
+            uniform(TEAM, [*SALES_SUBJECTS, "order"], ["view"]),
+            uniform(OWN, [*SALES_SUBJECTS, "order"], ["create", "edit", "delete"]),
             uniform(ALL, ["product"], ["view"]),
         ),
     },
@@ -124,7 +125,7 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
         "name": "Support",
         "description": "Helps every customer: sees all companies and contacts, corrects their details, logs activities.",
         "rights": merge(
-            uniform(ALL, ["company", "contact", "product"], ["view"]),
+            uniform(ALL, ["company", "contact", "product", "order"], ["view"]),
             uniform(TEAM, ["company", "contact"], ["edit"]),
             uniform(TEAM, ["deal"], ["view"]),
             uniform(TEAM, ["activity"], ["view"]),
@@ -135,7 +136,7 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
         "name": "Marketing",
         "description": "Works with audiences: sees and exports companies, contacts and leads, creates and edits leads.",
         "rights": merge(
-            uniform(ALL, ["company", "contact", "lead", "product"], ["view"]),
+            uniform(ALL, ["company", "contact", "lead", "product", "order"], ["view"]),
             uniform(ALL, ["company", "contact", "lead"], ["export"]),
             uniform(OWN, ["lead", "activity"], ["create", "edit", "delete"]),
             uniform(OWN, ["activity"], ["view"]),

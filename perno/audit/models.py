@@ -62,6 +62,7 @@ class AuditEvent(models.Model):
         RETENTION = "retention", _("applied retention")
         CONFIGURE = "configure", _("changed the privacy configuration")
         BREACH = "breach", _("recorded a data breach")
+        PROFILE = "profile", _("computed customer profiles")
 
     class Channel(models.TextChoices):
         WEB = "web", _("web")

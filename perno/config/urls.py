@@ -13,6 +13,7 @@ urlpatterns: list[Any] = [
     path("", include("perno.activities.urls")),
     path("", include("perno.search.urls")),
     path("", include("perno.privacy.urls")),
+    path("", include("perno.analytics.urls")),
     path("api/v1/", api.urls),
 ]
 

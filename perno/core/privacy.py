@@ -43,6 +43,7 @@ CATEGORIES: dict[str, Any] = {
     "usage": _("what a user opened, edited or searched for"),
     "consent": _("consents, objections and their proof"),
     "pseudonym": _("keyed hashes that stand for a person"),
+    "profiling": _("scores and segments computed about a person (purchases, answers)"),
 }
 
 DELETE, ANONYMIZE, KEEP, DERIVED = "delete", "anonymize", "keep", "derived"

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from perno.contacts.models import Company, Contact
 from perno.core.filtering import RecordFilter, SearchFilter, SortFilter
-from perno.sales.models import CURRENCY_CHOICES, Deal, Lead, Pipeline, Product, Stage
+from perno.sales.models import CURRENCY_CHOICES, Deal, Lead, Order, Pipeline, Product, Stage
 
 
 class LeadFilter(RecordFilter):
@@ -86,4 +86,31 @@ class ProductFilter(RecordFilter):
 
     class Meta:
         model = Product
+        fields: list[str] = []
+
+
+class OrderFilter(RecordFilter):
+    q = SearchFilter(fields=("number", "contact__last_name", "company__name"))
+    status = django_filters.ChoiceFilter(choices=Order.Status.choices, label=_("Status"))
+    source = django_filters.ChoiceFilter(choices=Order.Source.choices, label=_("Source"))
+    currency = django_filters.ChoiceFilter(choices=CURRENCY_CHOICES, label=_("Currency"))
+    company = django_filters.ModelChoiceFilter(queryset=Company.objects.all(), label=_("Company"))
+    contact = django_filters.ModelChoiceFilter(queryset=Contact.objects.all(), label=_("Contact"))
+    ordered_after = django_filters.DateFilter(
+        field_name="ordered_on", lookup_expr="gte", label=_("Ordered from")
+    )
+    ordered_before = django_filters.DateFilter(
+        field_name="ordered_on", lookup_expr="lte", label=_("Ordered until")
+    )
+    sort = SortFilter(
+        orderings={
+            "date": ("ordered_on", "id"),
+            "total": ("total", "id"),
+            "number": ("number", "id"),
+        },
+        labels={"date": _("Date"), "total": _("Total"), "number": _("Order id")},
+    )
+
+    class Meta:
+        model = Order
         fields: list[str] = []

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from perno.accounts.permissions import restrict
 from perno.contacts.models import Company, Contact, CustomFieldDefinition
-from perno.sales.models import CURRENCY_CHOICES, Deal, Lead, Pipeline, Product, Stage
+from perno.sales.models import CURRENCY_CHOICES, Deal, Lead, Order, Pipeline, Product, Stage
 from perno.web.forms import RecordForm
 
 
@@ -158,3 +158,95 @@ class ProductForm(RecordForm):
             "description",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class OrderForm(RecordForm):
+    """The order's header; its lines come from the ``line-N-*`` inputs of the page."""
+
+    class Meta:
+        model = Order
+        fields = [
+            "number",
+            "contact",
+            "company",
+            "ordered_on",
+            "currency",
+            "status",
+            "total",
+            "cost",
+            "owner",
+            "team",
+            "is_confidential",
+        ]
+        widgets = {"ordered_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["total"].required = False
+        self.fields["total"].help_text = _("Computed from the lines when there are lines.")
+        lookups = {"company": "contacts:company_lookup", "contact": "contacts:contact_lookup"}
+        for name, model in (("company", Company), ("contact", Contact)):
+            selected = (
+                (self.data.get(name) if self.data else None)
+                or self.initial.get(name)
+                or getattr(self.instance, f"{name}_id", None)
+            )
+            self.fields[name].widget = _single_option_select(
+                model, selected, lookups[name], self.user
+            )
+
+
+LINE_INPUTS = ("product", "description", "quantity", "unit_price")
+
+
+def order_lines_from_post(data: Any) -> list[dict[str, Any]]:
+    """The filled ``line-N-*`` rows of the order page, in order; empty rows are skipped."""
+    numbers = sorted(
+        {
+            int(key.split("-")[1])
+            for key in data
+            if key.startswith("line-") and key.count("-") == 2 and key.split("-")[1].isdigit()
+        }
+    )
+    lines = []
+    for n in numbers:
+        row = {name: (data.get(f"line-{n}-{name}") or "").strip() for name in LINE_INPUTS}
+        if not any(row.values()):
+            continue
+        line: dict[str, Any] = {
+            "description": row["description"],
+            "quantity": row["quantity"] or "1",
+            "unit_price": row["unit_price"] or None,
+        }
+        if row["product"]:
+            line["product"] = int(row["product"]) if row["product"].isdigit() else row["product"]
+        lines.append(line)
+    return lines
+
+
+def order_line_rows(data: Any, order: Any, blanks: int = 3) -> list[dict[str, Any]]:
+    """The rows the order page shows: what was posted, or the stored lines, plus blanks."""
+    if data:
+        rows = [
+            {name: data.get(f"line-{n}-{name}", "") for name in LINE_INPUTS}
+            for n in sorted(
+                {
+                    int(k.split("-")[1])
+                    for k in data
+                    if k.startswith("line-") and k.split("-")[1].isdigit()
+                }
+            )
+        ]
+    elif order is not None and order.pk:
+        rows = [
+            {
+                "product": line.product_id or "",
+                "description": line.description,
+                "quantity": line.quantity.normalize(),
+                "unit_price": line.unit_price,
+            }
+            for line in order.lines.all()
+        ]
+    else:
+        rows = []
+    return rows + [dict.fromkeys(LINE_INPUTS, "") for _ in range(blanks)]

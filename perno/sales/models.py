@@ -308,7 +308,10 @@ class Order(RecordModel):
         ordering = ["-ordered_on", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["number"], condition=~models.Q(number=""), name="order_number_unique"
+                fields=["number"],
+                condition=~models.Q(number=""),
+                name="order_number_unique",
+                violation_error_message=_("An order with this order id already exists."),
             ),
         ]
         indexes = [
@@ -321,6 +324,9 @@ class Order(RecordModel):
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:order_detail", args=[self.pk])
 
 
 class OrderLine(models.Model):

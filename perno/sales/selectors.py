@@ -1,4 +1,5 @@
-"""Every read of leads, pipelines, deals and products goes through these, with the user."""
+"""Every read of leads, pipelines, deals, products and orders goes through these, with the
+user."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from django.http import Http404
 
 from perno.accounts.permissions import obtain, restrict
 from perno.core.filtering import apply_filters
-from perno.sales.filters import DealFilter, LeadFilter, ProductFilter
-from perno.sales.models import Deal, Lead, Pipeline, Product, Stage
+from perno.sales.filters import DealFilter, LeadFilter, OrderFilter, ProductFilter
+from perno.sales.models import Deal, Lead, Order, Pipeline, Product, Stage
 
 
 def _get(qs: QuerySet, pk: Any) -> Any:
@@ -119,6 +120,24 @@ def product_list(*, user: Any, filters: Any = None) -> QuerySet[Product]:
 def product_get(*, user: Any, pk: Any, action: str = "view") -> Product:
     return obtain(
         Product.objects.select_related("owner", "team").prefetch_related("tags"),
+        user,
+        pk,
+        action,
+    )
+
+
+def order_list(*, user: Any, filters: Any = None) -> QuerySet[Order]:
+    qs = restrict(Order.objects.all(), user, "view").select_related(
+        "owner", "team", "contact", "company"
+    )
+    return apply_filters(OrderFilter, filters, qs)
+
+
+def order_get(*, user: Any, pk: Any, action: str = "view") -> Order:
+    return obtain(
+        Order.objects.select_related("owner", "team", "contact", "company").prefetch_related(
+            "tags", "lines__product"
+        ),
         user,
         pk,
         action,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from perno.sales import selectors
-from perno.sales.filters import DealFilter, LeadFilter, ProductFilter
+from perno.sales.filters import DealFilter, LeadFilter, OrderFilter, ProductFilter
 from perno.web.lists import Column, ListConfig
 
 LEADS = ListConfig(
@@ -71,5 +71,28 @@ PRODUCTS = ListConfig(
         Column("unit_price", _("Unit price"), "money", sort="price"),
         Column("vat_rate", _("VAT %")),
         Column("is_active", _("Active"), value=lambda o: "✓" if o.is_active else "—"),
+    ],
+)
+
+ORDERS = ListConfig(
+    key="orders",
+    title=_("Orders"),
+    selector=selectors.order_list,
+    filterset_class=OrderFilter,
+    filter_fields=["status", "source", "currency", "owner"],
+    create_url="sales:order_create",
+    default_sort="-date",
+    columns=[
+        Column("number", _("Order id"), "link", sort="number", value=lambda o: str(o)),
+        Column("ordered_on", _("Date"), "date", sort="date"),
+        Column(
+            "buyer",
+            _("Buyer"),
+            value=lambda o: " · ".join(str(x) for x in (o.contact, o.company) if x) or "—",
+        ),
+        Column("total", _("Total"), "money", sort="total"),
+        Column("status", _("Status"), "badge", value=lambda o: o.get_status_display()),
+        Column("source", _("Source"), value=lambda o: o.get_source_display(), default=False),
+        Column("owner", _("Owner"), default=False),
     ],
 )

@@ -24,4 +24,9 @@ urlpatterns = [
     path("products/<int:pk>/", views.product_detail, name="product_detail"),
     path("products/<int:pk>/edit/", views.ProductUpdateView.as_view(), name="product_edit"),
     path("products/<int:pk>/delete/", views.product_delete, name="product_delete"),
+    path("orders/", views.OrderListView.as_view(), name="order_list"),
+    path("orders/new/", views.OrderCreateView.as_view(), name="order_create"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/edit/", views.OrderUpdateView.as_view(), name="order_edit"),
+    path("orders/<int:pk>/delete/", views.order_delete, name="order_delete"),
 ]

@@ -17,9 +17,17 @@ from perno.audit.selectors import change_history
 from perno.contacts.selectors import company_get
 from perno.core.exceptions import ConflictError
 from perno.sales import selectors, services
-from perno.sales.forms import DealConvertForm, DealForm, LeadForm, ProductForm
-from perno.sales.models import Deal, Lead, Product, Stage
-from perno.sales.tables import DEALS, LEADS, PRODUCTS
+from perno.sales.forms import (
+    DealConvertForm,
+    DealForm,
+    LeadForm,
+    OrderForm,
+    ProductForm,
+    order_line_rows,
+    order_lines_from_post,
+)
+from perno.sales.models import Deal, Lead, Order, Product, Stage
+from perno.sales.tables import DEALS, LEADS, ORDERS, PRODUCTS
 from perno.web.editing import RecordFormView
 from perno.web.lists import RecordListView
 
@@ -412,3 +420,71 @@ def _pipeline_action(request: HttpRequest, action: str) -> None:
             if 0 <= target < len(ids):
                 ids[index], ids[target] = ids[target], ids[index]
                 services.stages_reorder(actor=actor, pipeline=pipeline, stage_ids=ids)
+
+
+class OrderListView(RecordListView):
+    config = ORDERS
+
+
+@login_required
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = selectors.order_get(user=request.user, pk=pk)
+    return _detail(request, order, "order", "sales/order_detail.html", lines=order.lines.all())
+
+
+class _OrderFormView(RecordFormView):
+    form_class = OrderForm
+    template_name = "sales/order_form.html"
+
+    def form(self, request: HttpRequest, obj: Any, data: Any = None, files: Any = None) -> Any:
+        built = super().form(request, obj, data, files)
+        built.line_rows = order_line_rows(data, obj)
+        built.products = selectors.product_list(user=request.user).filter(is_active=True)[:500]
+        return built
+
+
+class OrderCreateView(_OrderFormView):
+    model = Order
+    title = gettext_lazy("New order")
+
+    def initial(self, request: HttpRequest) -> dict[str, Any]:
+        from django.utils import timezone
+
+        return {
+            "contact": request.GET.get("contact"),
+            "company": request.GET.get("company"),
+            "ordered_on": timezone.localdate(),
+        }
+
+    def save(self, request: HttpRequest, form: Any, obj: Any) -> Any:
+        return services.order_create(
+            actor=request.user,
+            data=form.record_data(),
+            lines=order_lines_from_post(request.POST),
+            tags=form.tag_names(),
+        )
+
+
+class OrderUpdateView(_OrderFormView):
+    get_object = selectors.order_get
+    title = gettext_lazy("Edit order")
+
+    def save(self, request: HttpRequest, form: Any, obj: Any) -> Any:
+        return services.order_update(
+            actor=request.user,
+            order=obj,
+            data=form.record_data(),
+            expected_version=form.cleaned_data.get("version"),
+            lines=order_lines_from_post(request.POST),
+            tags=form.tag_names(),
+        )
+
+
+@login_required
+@require_POST
+def order_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    services.order_delete(
+        actor=request.user, order=selectors.order_get(user=request.user, pk=pk, action="delete")
+    )
+    messages.success(request, _("Order deleted."))
+    return HttpResponseRedirect("/orders/")

@@ -18,6 +18,8 @@ NAVIGATION = [
     ("sales:deal_board", _("Board")),
     ("activities:activity_list", _("Activities")),
     ("sales:product_list", _("Products")),
+    ("sales:order_list", _("Orders")),
+    ("analytics:overview", _("Analytics")),
 ]
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "perno.activities",
     "perno.search",
     "perno.privacy",
+    "perno.analytics",
     "perno.api",
     "perno.web",
 ]
@@ -244,6 +245,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "privacy-daily": {
         "task": "perno.privacy.tasks.privacy_daily_task",
+        "schedule": 3600.0,
+    },
+    "analytics-daily": {
+        "task": "perno.analytics.tasks.daily_refresh_task",
         "schedule": 3600.0,
     },
     "purge-login-attempts": {

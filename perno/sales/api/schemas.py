@@ -231,3 +231,85 @@ class ProductPatch(Schema):
     team_id: int | None = None
     tags: list[str] | None = None
     is_confidential: bool | None = None
+
+
+class OrderLineOut(Schema):
+    id: int
+    product_id: int | None
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    total: Decimal
+    position: int
+
+
+class OrderLineIn(Schema):
+    product: int | None = Field(
+        None, description="A product id; fills description and price when they are left out."
+    )
+    description: str = Field("", max_length=200)
+    quantity: Decimal = Field(Decimal("1"), ge=0, max_digits=12, decimal_places=3)
+    unit_price: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+
+
+OrderStatus = Literal["confirmed", "cancelled"]
+
+
+class OrderOut(RecordOut):
+    number: str
+    contact_id: int | None
+    company_id: int | None
+    ordered_on: datetime.date
+    currency: str
+    total: Decimal
+    cost: Decimal | None
+    status: str
+    source: str
+    lines: list[OrderLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+
+class OrderIn(Schema):
+    number: str = Field(
+        "",
+        max_length=64,
+        description="The order's id in the shop or accounting system; unique when given.",
+    )
+    contact_id: int | None = None
+    company_id: int | None = None
+    ordered_on: datetime.date
+    currency: Currency = "EUR"
+    total: Decimal | None = Field(
+        None,
+        ge=0,
+        max_digits=14,
+        decimal_places=2,
+        description="Required without lines; with lines it is their sum.",
+    )
+    cost: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    status: OrderStatus = "confirmed"
+    lines: list[OrderLineIn] = []
+    owner_id: int | None = None
+    team_id: int | None = None
+    tags: list[str] = []
+    is_confidential: bool = False
+
+
+class OrderPatch(Schema):
+    version: int | None = None
+    number: str | None = Field(None, max_length=64)
+    contact_id: int | None = None
+    company_id: int | None = None
+    ordered_on: datetime.date | None = None
+    currency: Currency | None = None
+    total: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    cost: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    status: OrderStatus | None = None
+    lines: list[OrderLineIn] | None = Field(None, description="Replaces every line when given.")
+    owner_id: int | None = None
+    team_id: int | None = None
+    tags: list[str] | None = None
+    is_confidential: bool | None = None

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from perno.accounts.models import Team, User
+from perno.accounts.permissions import check
 from perno.api.common import (
     ERRORS,
     WRITE_ERRORS,
@@ -31,6 +32,9 @@ from perno.sales.api.schemas import (
     LeadIn,
     LeadOut,
     LeadPatch,
+    OrderIn,
+    OrderOut,
+    OrderPatch,
     PipelineIn,
     PipelineOut,
     PipelinePatch,
@@ -41,21 +45,24 @@ from perno.sales.api.schemas import (
     StageOut,
     StagePatch,
 )
-from perno.sales.filters import DealFilter, LeadFilter, ProductFilter
-from perno.sales.models import Deal, Lead, Pipeline, Product, Stage
+from perno.sales.filters import DealFilter, LeadFilter, OrderFilter, ProductFilter
+from perno.sales.models import Deal, Lead, Order, Pipeline, Product, Stage
 
 router = Router(tags=["sales"])
 if TYPE_CHECKING:
     LeadQuery = Schema
     DealQuery = Schema
     ProductQuery = Schema
+    OrderQuery = Schema
 else:
     LeadQuery = filter_schema(LeadFilter, "LeadQuery")
     DealQuery = filter_schema(DealFilter, "DealQuery")
     ProductQuery = filter_schema(ProductFilter, "ProductQuery")
+    OrderQuery = filter_schema(OrderFilter, "OrderQuery")
 OWNERSHIP = {"owner_id": User, "team_id": Team}
 CONFLICT_SERIALIZERS[Lead] = lambda obj: LeadOut.from_orm(obj).model_dump(mode="json")
 CONFLICT_SERIALIZERS[Deal] = lambda obj: DealOut.from_orm(obj).model_dump(mode="json")
+CONFLICT_SERIALIZERS[Order] = lambda obj: OrderOut.from_orm(obj).model_dump(mode="json")
 CONFLICT_SERIALIZERS[Product] = lambda obj: ProductOut.from_orm(obj).model_dump(mode="json")
 
 
@@ -361,5 +368,73 @@ def product_delete(request: HttpRequest, product_id: int) -> Any:
     services.product_delete(
         actor=request.user,
         product=selectors.product_get(user=request.user, pk=product_id, action="delete"),
+    )
+    return Status(204, None)
+
+
+# Orders
+
+ORDER_LINKS = {**OWNERSHIP, "contact_id": Contact, "company_id": Company}
+
+
+@router.get("/orders", response={200: page_schema(OrderOut), **ERRORS}, summary="List orders")
+def order_list(request: HttpRequest, filters: Query[OrderQuery], params: Query[PageParams]) -> Any:
+    return paged(
+        selectors.order_list(
+            user=request.user, filters=filters.dict(exclude_none=True)
+        ).prefetch_related("tags", "lines"),
+        params,
+        request,
+    )
+
+
+@router.post("/orders", response={201: OrderOut, **WRITE_ERRORS}, summary="Create an order")
+def order_create(request: HttpRequest, payload: OrderIn) -> Any:
+    """An order with its lines; the total is the sum of the lines, or ``total`` when
+    there are none. The buyer is a contact, a company or both."""
+    check(request.user, "create", "order")  # before naming the buyer: 403, not 400
+    data, _custom, tags = split_payload(payload.dict())
+    lines = data.pop("lines")
+    order = services.order_create(
+        actor=request.user,
+        data=resolve_ids(request.user, data, ORDER_LINKS),
+        lines=lines,
+        tags=tags,
+        source=Order.Source.API,
+    )
+    return Status(201, selectors.order_get(user=request.user, pk=order.pk))
+
+
+@router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS}, summary="Get an order")
+def order_get(request: HttpRequest, order_id: int) -> Any:
+    return selectors.order_get(user=request.user, pk=order_id)
+
+
+@router.patch(
+    "/orders/{order_id}", response={200: OrderOut, **WRITE_ERRORS}, summary="Update an order"
+)
+def order_update(request: HttpRequest, order_id: int, payload: OrderPatch) -> Any:
+    order = selectors.order_get(user=request.user, pk=order_id, action="edit")
+    raw = payload.dict(exclude_unset=True)
+    version = expected_version(request, raw.get("version"))
+    refuse_nulls(raw, ("ordered_on", "currency", "status", "number"))
+    data, _custom, tags = split_payload(raw)
+    lines = data.pop("lines", None)
+    services.order_update(
+        actor=request.user,
+        order=order,
+        data=resolve_ids(request.user, data, ORDER_LINKS),
+        expected_version=version,
+        lines=lines,
+        tags=tags,
+    )
+    return selectors.order_get(user=request.user, pk=order_id)
+
+
+@router.delete("/orders/{order_id}", response={204: None, **ERRORS}, summary="Delete an order")
+def order_delete(request: HttpRequest, order_id: int) -> Any:
+    services.order_delete(
+        actor=request.user,
+        order=selectors.order_get(user=request.user, pk=order_id, action="delete"),
     )
     return Status(204, None)
