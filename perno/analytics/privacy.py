@@ -2,7 +2,9 @@ from perno.analytics.models import AnalyticsSettings, CustomerScore, Snapshot
 from perno.core.privacy import DELETE, declare
 
 declare(AnalyticsSettings, personal={})
-declare(Snapshot, personal={}, not_personal={"as_of", "currency", "step", "error", "results", "status"})
+declare(
+    Snapshot, personal={}, not_personal={"as_of", "currency", "step", "error", "results", "status"}
+)
 declare(
     CustomerScore,
     subject="the customer it scores, when a person",
