@@ -115,6 +115,9 @@ class World:
     subject_export: SubjectExport | None = None
     breach: Breach | None = None
     snapshot: Any = None
+    published: dict[str, Any] = field(default_factory=dict)
+    questions: dict[str, Any] = field(default_factory=dict)
+    survey_token: str = ""
 
     def record(self, subject: str, category: str) -> Any:
         return self.records[subject][category]
@@ -225,8 +228,39 @@ def build_world(role_code: str) -> World:
         title="Matrix breach", description="x", discovered_at=timezone.now()
     )
     from perno.analytics import refresh
+    from perno.marketing.models import Invitation, Question, Segment, Survey
+    from perno.marketing.services import link_token
 
     world.snapshot = refresh.refresh(datetime.date(2026, 3, 1))
+    for category, (owner, team, secret) in placement.items():
+        common = {"owner": owner, "team": team, "is_confidential": secret}
+        for status, target in (("draft", world.records), ("published", None)):
+            survey = Survey.objects.create(
+                name=token(category, "survey"),
+                purpose=world.purpose,
+                languages=["it"],
+                title={"it": "Titolo"},
+                status=status,
+                **common,
+            )
+            question = Question.objects.create(survey=survey, kind="scale", text={"it": "Voto?"})
+            if target is not None:
+                target.setdefault("survey", {})[category] = survey
+                world.questions[category] = question
+            else:
+                world.published[category] = survey
+        world.records.setdefault("segment", {})[category] = Segment.objects.create(
+            name=token(category, "segment"), kind="static", **common
+        )
+    invitation = Invitation.objects.create(
+        survey=world.published["own"],
+        contact=world.record("contact", "own"),
+        language="it",
+        audience="b2c",
+        nonce="m" * 32,
+        expires_at=timezone.now() + datetime.timedelta(days=5),
+    )
+    world.survey_token = link_token(invitation)
     return world
 
 
@@ -306,6 +340,8 @@ PATCH_FIELD = {
     "product": "name",
     "activity": "subject",
     "order": "number",
+    "survey": "name",
+    "segment": "name",
 }
 UI_CREATE = {
     "company": {"name": "Matrix new"},
@@ -334,6 +370,8 @@ UI_CREATE = {
         "status": "confirmed",
         "total": "10",
     },
+    "survey": {"name": "New", "purpose": "{purpose}", "languages": "it", "link_days": "30"},
+    "segment": {"name": "New", "kind": "static"},
 }
 API_CREATE = {
     "company": {"name": "Matrix new"},
@@ -367,7 +405,10 @@ def ui_edit(subject: str) -> Any:
 
 def placeholders(w: World, value: Any) -> str:
     return str(value).format(
-        pipeline=w.pipeline.pk, stage=first_stage(w).pk, contact=w.record("contact", "own").pk
+        pipeline=w.pipeline.pk,
+        stage=first_stage(w).pk,
+        contact=w.record("contact", "own").pk,
+        purpose=w.purpose.pk,
     )
 
 
@@ -554,10 +595,89 @@ UI: dict[str, Route] = {
             "profit_days": "365",
             "alive_split": "0.5",
             "active_days": "180",
+            "fan_satisfaction": "75",
+            "fan_bond": "75",
+            "sympathizer_bond": "50",
+            "fan_recent_days": "365",
             "keep_scores": "12",
         },
     ),
     "refresh": admin_post(body={"as_of": "2026-02-01"}),
+    # Surveys and segments.
+    "survey_list": Route("list", "survey"),
+    "segment_list": Route("list", "segment"),
+    "survey_from_template": Route(
+        "create",
+        "survey",
+        "create",
+        method="post",
+        writes=True,
+        body=lambda w, c: {"purpose": w.purpose.pk},
+    ),
+    "segment_from_fans": Route(
+        "create", "segment", "create", method="post", writes=True, body={"fan_type": "fan"}
+    ),
+    "survey_status": Route(
+        "record",
+        "survey",
+        "edit",
+        method="post",
+        path=rec("survey"),
+        writes=True,
+        body={"status": "published"},
+    ),
+    "question_create": Route(
+        "record",
+        "survey",
+        "edit",
+        method="post",
+        path=rec("survey"),
+        writes=True,
+        body={"kind": "likert", "audience": "all", "text_it": "Nuova?"},
+    ),
+    "question_edit": Route(
+        "record",
+        "survey",
+        "edit",
+        method="post",
+        path=lambda w, c: {"pk": w.record("survey", c).pk, "question_pk": w.questions[c].pk},
+        writes=True,
+        body={"kind": "scale", "audience": "all", "text_it": "Cambiata?"},
+    ),
+    "question_delete": Route(
+        "record",
+        "survey",
+        "edit",
+        method="post",
+        path=lambda w, c: {"pk": w.record("survey", c).pk, "question_pk": w.questions[c].pk},
+        writes=True,
+    ),
+    # Sending needs a segment the caller may see; the call itself is checked for rights.
+    "survey_invite": Route(
+        "record",
+        "survey",
+        "edit",
+        method="post",
+        path=lambda w, c: {"pk": w.published[c].pk},
+        body=lambda w, c: {"segment": w.record("segment", "own").pk},
+    ),
+    "segment_members": Route(
+        "record",
+        "segment",
+        "edit",
+        method="post",
+        path=rec("segment"),
+        writes=True,
+        body=lambda w, c: {"add": w.record("contact", "own").pk},
+    ),
+    "segment_export": Route(
+        "record",
+        "segment",
+        "export",
+        path=rec("segment"),
+        body=lambda w, c: {"purpose": w.purpose.pk, "format": "csv"},
+    ),
+    "answer": Route("public", path=lambda w, c: {"token": w.survey_token}),
     "company_lookup": Route("list", "company", body={"q": "mx"}),
     "contact_lookup": Route("list", "contact", body={"q": "mx"}),
     # Creation.

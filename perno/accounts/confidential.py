@@ -41,6 +41,7 @@ def subject_model(subject: str) -> type[models.Model]:
             "contacts",
             "sales",
             "activities",
+            "marketing",
         }:
             return model
     raise LookupError(subject)

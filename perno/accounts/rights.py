@@ -21,6 +21,8 @@ SUBJECTS: dict[str, Any] = {
     "product": _("products"),
     "activity": _("activities"),
     "order": _("orders"),
+    "survey": _("surveys"),
+    "segment": _("segments"),
 }
 RECORD_ACTIONS: dict[str, Any] = {
     "view": _("view"),
@@ -116,7 +118,7 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
         "name": "Sales",
         "description": "Works the team's customers, leads and deals; changes and deletes own records; cannot export.",
         "rights": merge(
-            uniform(TEAM, [*SALES_SUBJECTS, "order"], ["view"]),
+            uniform(TEAM, [*SALES_SUBJECTS, "order", "survey", "segment"], ["view"]),
             uniform(OWN, [*SALES_SUBJECTS, "order"], ["create", "edit", "delete"]),
             uniform(ALL, ["product"], ["view"]),
         ),
@@ -125,7 +127,7 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
         "name": "Support",
         "description": "Helps every customer: sees all companies and contacts, corrects their details, logs activities.",
         "rights": merge(
-            uniform(ALL, ["company", "contact", "product", "order"], ["view"]),
+            uniform(ALL, ["company", "contact", "product", "order", "survey"], ["view"]),
             uniform(TEAM, ["company", "contact"], ["edit"]),
             uniform(TEAM, ["deal"], ["view"]),
             uniform(TEAM, ["activity"], ["view"]),
@@ -136,9 +138,13 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
         "name": "Marketing",
         "description": "Works with audiences: sees and exports companies, contacts and leads, creates and edits leads.",
         "rights": merge(
-            uniform(ALL, ["company", "contact", "lead", "product", "order"], ["view"]),
-            uniform(ALL, ["company", "contact", "lead"], ["export"]),
-            uniform(OWN, ["lead", "activity"], ["create", "edit", "delete"]),
+            uniform(
+                ALL,
+                ["company", "contact", "lead", "product", "order", "survey", "segment"],
+                ["view"],
+            ),
+            uniform(ALL, ["company", "contact", "lead", "segment"], ["export"]),
+            uniform(OWN, ["lead", "activity", "survey", "segment"], ["create", "edit", "delete"]),
             uniform(OWN, ["activity"], ["view"]),
         ),
         "export_max_rows": 20_000,

@@ -39,6 +39,7 @@ class ActivityForm(RecordForm):
             "remind_at",
             "priority",
             "status",
+            "moment",
             "company",
             "contact",
             "deal",

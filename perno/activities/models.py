@@ -24,6 +24,12 @@ class Activity(RecordModel):
         MEETING = "meeting", _("Meeting")
         EMAIL = "email", _("E-mail")
         NOTE = "note", _("Note")
+        SURVEY = "survey", _("Survey answers")
+
+    class Moment(models.TextChoices):
+        NONE = "", _("—")
+        POSITIVE = "positive", _("Strongly positive")
+        NEGATIVE = "negative", _("Strongly negative")
 
     class Priority(models.IntegerChoices):
         LOW = 1, _("Low")
@@ -38,6 +44,17 @@ class Activity(RecordModel):
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TASK)
     subject = models.CharField(_("subject"), max_length=200)
+    moment = models.CharField(
+        _("moment of truth"),
+        max_length=8,
+        choices=Moment.choices,
+        blank=True,
+        db_default="",
+        help_text=_(
+            "Flag an interaction that strongly shaped how the customer feels (a complaint, "
+            "a rescue, praise): it is listed on the contact's page."
+        ),
+    )
     description = models.TextField(_("description"), blank=True)
     # FKs below marked db_index=False are covered by the composite indexes in Meta.
     assignee = models.ForeignKey(

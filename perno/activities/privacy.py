@@ -4,7 +4,7 @@ from perno.core.privacy import declare
 declare(
     Activity,
     subject="the linked contact, and the assignee (a user)",
-    personal={"subject": "free_text", "description": "free_text"},
+    personal={"subject": "free_text", "description": "free_text", "moment": "profiling"},
     not_personal={"kind", "status"},
     erasure="delete",
     retain_from="created_at",

@@ -39,6 +39,7 @@ ACTIVITY_FIELDS = {
     "remind_at",
     "priority",
     "status",
+    "moment",
     "company",
     "contact",
     "deal",

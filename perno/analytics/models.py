@@ -76,6 +76,27 @@ class AnalyticsSettings(models.Model):
         default=180,
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
     )
+    fan_satisfaction = models.PositiveSmallIntegerField(
+        _("fan principle: satisfied from S ="),
+        default=75,
+        validators=[MaxValueValidator(100)],
+    )
+    fan_bond = models.PositiveSmallIntegerField(
+        _("fan principle: fan from B ="),
+        default=75,
+        validators=[MaxValueValidator(100)],
+    )
+    sympathizer_bond = models.PositiveSmallIntegerField(
+        _("fan principle: sympathizer or captive from B ="),
+        default=50,
+        validators=[MaxValueValidator(100)],
+    )
+    fan_recent_days = models.PositiveSmallIntegerField(
+        _("fan principle: answers count for (days)"),
+        default=365,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("A customer's latest answer older than this is not in the portfolio."),
+    )
     keep_scores = models.PositiveSmallIntegerField(
         _("snapshots kept with per-customer scores"),
         default=12,

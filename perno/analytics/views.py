@@ -29,7 +29,7 @@ from perno.audit import trail
 from perno.audit.models import AuditEvent
 from perno.core.pagination import paginate
 
-PAGES = ("rfm", "clv", "matrix", "pareto", "journey")
+PAGES = ("rfm", "clv", "matrix", "pareto", "journey", "fans")
 
 
 def may_view(user: Any) -> bool:
@@ -66,6 +66,7 @@ def _base(request: HttpRequest, page: str) -> dict[str, Any]:
             ("matrix", _("Loyalty × profitability")),
             ("pareto", _("Pareto")),
             ("journey", _("Journey")),
+            ("fans", _("Fan portfolio")),
         ],
     }
 
@@ -140,7 +141,9 @@ def model_page(request: HttpRequest, page: str) -> HttpResponse:
         raise Http404
     context = _base(request, page)
     snapshot, results = context["snapshot"], context["results"]
-    if snapshot is not None:
+    if page == "fans":
+        context.update(_fans(request))
+    elif snapshot is not None:
         if page == "rfm":
             context["segment_chart"] = _segment_bars(context)
             context["grid"] = charts.heatmap(results.get("rfm_grid", [[0] * 5] * 5))
@@ -204,6 +207,76 @@ def model_page(request: HttpRequest, page: str) -> HttpResponse:
                 ]
             )
     return render(request, f"analytics/{page}.html", context)
+
+
+def _fans(request: HttpRequest) -> dict[str, Any]:
+    """The fan portfolio: satisfaction x bond scatter over the five regions, share per
+    type, fan quota, movement since the previous period; a region lists its contacts."""
+    from perno.contacts.models import Contact
+    from perno.marketing import fans
+
+    try:
+        period = max(1, min(int(request.GET.get("period", "90")), 3650))
+    except ValueError:
+        period = 90
+    data = fans.portfolio(period_days=period)
+    t = data["thresholds"]
+    names, colors = fans.TYPES, fans.COLORS
+    regions = [
+        {"code": "fan", "x0": t.satisfied, "x1": 100, "y0": t.fan, "y1": 100},
+        {"code": "sympathizer", "x0": t.satisfied, "x1": 100, "y0": t.sympathizer, "y1": t.fan},
+        {"code": "mercenary", "x0": t.satisfied, "x1": 100, "y0": 0, "y1": t.sympathizer},
+        {"code": "captive", "x0": 0, "x1": t.satisfied, "y0": t.sympathizer, "y1": 100},
+        {"code": "opponent", "x0": 0, "x1": t.satisfied, "y0": 0, "y1": t.sympathizer},
+    ]
+    for region in regions:
+        region.update(
+            {
+                "label": names[region["code"]],
+                "color": colors[region["code"]],
+                "url": f"{reverse('analytics:page', args=['fans'])}?type={region['code']}#members",
+            }
+        )
+    chart = charts.scatter(
+        [
+            (p["satisfaction"], p["bond"], f"S {p['satisfaction']:.0f}, B {p['bond']:.0f}")
+            for p in data["points"][:5000]
+        ],
+        regions,
+    )
+    treatments = fans.treatments()
+    rows = [
+        {
+            "code": code,
+            "label": names[code],
+            "count": data["counts"][code],
+            "share": data["shares"][code],
+            "change": data["change"][code] if data["before_total"] else None,
+            "treatment": treatments[code],
+            "color": colors[code],
+        }
+        for code in names
+    ]
+    chosen = request.GET.get("type", "")
+    members = None
+    if chosen in names:
+        members = (
+            restrict(Contact.objects.all(), request.user)
+            .filter(pk__in=fans.contacts_of_type(chosen))
+            .order_by("last_name", "first_name", "pk")[:200]
+        )
+    return {
+        "portfolio": data,
+        "chart": chart,
+        "rows": rows,
+        "chosen": chosen if chosen in names else "",
+        "chosen_label": names.get(chosen, ""),
+        "members": members,
+        "moves": [
+            {**m, "from_label": names[m["from"]], "to_label": names[m["to"]]} for m in data["moves"]
+        ],
+        "may_segment": can(request.user, "create", "segment"),
+    }
 
 
 def _visible(user: Any) -> Any:
@@ -278,8 +351,23 @@ class SettingsForm(forms.ModelForm):
             "alive_split",
             "profit_split",
             "active_days",
+            "fan_satisfaction",
+            "fan_bond",
+            "sympathizer_bond",
+            "fan_recent_days",
             "keep_scores",
         ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        fan, sympathizer = data.get("fan_bond"), data.get("sympathizer_bond")
+        if fan is not None and sympathizer is not None and sympathizer > fan:
+            self.add_error(
+                "sympathizer_bond",
+                _("The sympathizer threshold must not be above the fan threshold (%(fan)s).")
+                % {"fan": fan},
+            )
+        return data
 
 
 @login_required
@@ -371,6 +459,16 @@ def customer_panel(request: HttpRequest, record_type: str, pk: int) -> HttpRespo
         scores = selectors.scores_for_company(obj.pk)
         orders = visible_orders.filter(company=obj)
     latest = scores[0] if scores else None
+    fan_history: list[dict[str, Any]] = []
+    moments: list[dict[str, Any]] = []
+    if record_type == "contact":
+        from perno.marketing import fans
+        from perno.marketing import moments as moments_module
+
+        fan_history = fans.history(obj.pk)
+        for row in fan_history:
+            row["label"] = fans.TYPES.get(row["type"], "")
+        moments = moments_module.for_contact(obj, request.user)
     return render(
         request,
         "analytics/partials/customer_panel.html",
@@ -384,5 +482,7 @@ def customer_panel(request: HttpRequest, record_type: str, pk: int) -> HttpRespo
             "order_count": orders.count(),
             "has_orders": orders.exists(),
             "may_view_orders": can(request.user, "view", "order"),
+            "fan_history": fan_history,
+            "moments": moments,
         },
     )

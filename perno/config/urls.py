@@ -14,6 +14,7 @@ urlpatterns: list[Any] = [
     path("", include("perno.search.urls")),
     path("", include("perno.privacy.urls")),
     path("", include("perno.analytics.urls")),
+    path("", include("perno.marketing.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -19,6 +19,8 @@ NAVIGATION = [
     ("activities:activity_list", _("Activities")),
     ("sales:product_list", _("Products")),
     ("sales:order_list", _("Orders")),
+    ("marketing:segment_list", _("Segments")),
+    ("marketing:survey_list", _("Surveys")),
     ("analytics:overview", _("Analytics")),
 ]
 

@@ -8,7 +8,8 @@ from pydantic import Field
 
 from perno.api.common import RecordOut, UserRef
 
-Kind = Literal["task", "call", "meeting", "email", "note"]
+Kind = Literal["task", "call", "meeting", "email", "note", "survey"]
+Moment = Literal["", "positive", "negative"]
 Status = Literal["open", "done", "cancelled"]
 TargetType = Literal["company", "contact", "deal", "lead", "product", "activity"]
 
@@ -22,6 +23,7 @@ class ActivityOut(RecordOut):
     remind_at: datetime.datetime | None
     priority: int
     status: str
+    moment: str
     completed_at: datetime.datetime | None
     company_id: int | None
     contact_id: int | None
@@ -38,6 +40,7 @@ class ActivityIn(Schema):
     remind_at: datetime.datetime | None = None
     priority: int = Field(2, ge=1, le=4, description="1 low, 2 normal, 3 high, 4 urgent")
     status: Status = "open"
+    moment: Moment = Field("", description="A moment of truth: strongly positive or negative.")
     company_id: int | None = None
     contact_id: int | None = None
     deal_id: int | None = None
@@ -58,6 +61,7 @@ class ActivityPatch(Schema):
     remind_at: datetime.datetime | None = None
     priority: int | None = Field(None, ge=1, le=4)
     status: Status | None = None
+    moment: Moment | None = None
     company_id: int | None = None
     contact_id: int | None = None
     deal_id: int | None = None

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "perno.search",
     "perno.privacy",
     "perno.analytics",
+    "perno.marketing",
     "perno.api",
     "perno.web",
 ]
