@@ -1200,12 +1200,14 @@ LANGUAGES = {"it": 0, "ro": 1}
 
 
 from glossary_encryption import ENCRYPTION  # noqa: E402 - encryption at rest
+from glossary_insight import INSIGHT  # noqa: E402 - customer insight
 from glossary_orders import ORDERS  # noqa: E402 - orders and their import
 from glossary_privacy import PRIVACY  # noqa: E402 - the privacy app's entries
 
 GLOSSARY.update(PRIVACY)
 GLOSSARY.update(ENCRYPTION)
 GLOSSARY.update(ORDERS)
+GLOSSARY.update(INSIGHT)
 
 
 def main() -> int:

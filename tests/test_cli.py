@@ -182,6 +182,15 @@ def test_demo_data_loads_once(settings, django_capture_on_commit_callbacks):
     assert ConsentEvent.objects.filter(kind="given").count() >= 5
     assert SubjectRequest.objects.filter(status="open").count() == 1
     assert Breach.objects.get().closed_at is not None
+    # Customer insight: orders, fan questionnaire answers, segments, a snapshot.
+    from perno.analytics.models import Snapshot
+    from perno.marketing.models import Response, Segment
+    from perno.sales.models import Order
+
+    assert Order.objects.filter(contact__isnull=False).count() > Contact.objects.count() / 2
+    assert Response.objects.filter(satisfaction__isnull=False).exists()
+    assert Segment.objects.count() == 3
+    assert Snapshot.objects.filter(status__in=["done", "failed"]).exists()
     # Tax codes and contact notes are encrypted at rest; the application reads them.
     from django.db import connection
 

@@ -24,6 +24,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from string import Template
 from typing import Any
 
 import numpy as np
@@ -73,12 +74,9 @@ def _float(expression: str) -> str:
     return f"CAST({expression} AS {kind})"
 
 
-def customers_sql() -> str:
-    """The RFM query: one row per customer, RFM scores and segment computed in SQL."""
-    recency = _days_before("c.last_d")
-    age = _days_before("c.first_d")
-    # Built from constant fragments only; every value is a parameter.
-    return f"""
+# The RFM query, with the vendor's day arithmetic filled in by ``customers_sql``.
+CUSTOMERS_SQL = Template(
+    """
 WITH days AS (
   SELECT COALESCE(contact_id, -company_id) AS k, ordered_on AS d, COUNT(*) AS n,
          SUM(total) AS v,
@@ -95,18 +93,31 @@ WITH days AS (
          SUM(CASE WHEN d > %s THEN nocost ELSE 0 END) AS nocost
   FROM days GROUP BY k
 ), scored AS (
-  SELECT c.k, c.orders, c.purchase_days, {age} AS age, {recency} AS recency,
+  SELECT c.k, c.orders, c.purchase_days, $age AS age, $recency AS recency,
          c.revenue, c.revenue - fd.v AS repeat_revenue, c.contribution, c.nocost,
-         NTILE(5) OVER (ORDER BY {recency} DESC, c.k) AS r,
+         NTILE(5) OVER (ORDER BY $recency DESC, c.k) AS r,
          NTILE(5) OVER (ORDER BY c.orders, c.k) AS f,
          NTILE(5) OVER (ORDER BY c.revenue, c.k) AS m
   FROM customers c JOIN days fd ON fd.k = c.k AND fd.d = c.first_d
 )
-SELECT k, orders, purchase_days, age, recency, {_float("revenue")},
-       {_float("repeat_revenue")}, {_float("contribution")}, nocost, r, f, m,
-       {SEGMENT_SQL}
+SELECT k, orders, purchase_days, age, recency, $revenue, $repeat_revenue, $contribution,
+       nocost, r, f, m, $segment
 FROM scored
-"""  # noqa: S608  # nosec B608
+"""
+)
+
+
+def customers_sql() -> str:
+    """The RFM query: one row per customer, RFM scores and segment computed in SQL.
+    Only constant fragments are substituted; every value is a parameter."""
+    return CUSTOMERS_SQL.substitute(
+        age=_days_before("c.first_d"),
+        recency=_days_before("c.last_d"),
+        revenue=_float("revenue"),
+        repeat_revenue=_float("repeat_revenue"),
+        contribution=_float("contribution"),
+        segment=SEGMENT_SQL,
+    )
 
 
 def customer_params(as_of: date, currency: str, profit_start: date) -> list[Any]:
@@ -229,8 +240,18 @@ def compute(
     loyalty_split = _median_or(config.loyalty_split, out["365"][predicted])
     profit_split = _median_or(config.profit_split, cols.contribution[predicted])
     alive_split = float(config.alive_split)
-    loyal = (out["p_alive"] >= alive_split) & (out["365"] >= loyalty_split)
-    profitable = cols.contribution >= profit_split
+    # A median split puts customers on the median in the lower half (with many equal
+    # values, often 0, ">=" would put almost everyone in the upper one); a configured
+    # split is a minimum.
+    expected = out["365"]
+    above_loyalty = (
+        expected > loyalty_split if config.loyalty_split is None else expected >= loyalty_split
+    )
+    loyal = (out["p_alive"] >= alive_split) & above_loyalty
+    contribution = cols.contribution
+    profitable = (
+        contribution > profit_split if config.profit_split is None else contribution >= profit_split
+    )
     matrix = np.full(n, "", dtype=object)
     matrix[predicted & loyal & profitable] = CustomerScore.Matrix.TRUE_FRIEND.value
     matrix[predicted & ~loyal & profitable] = CustomerScore.Matrix.BUTTERFLY.value
@@ -355,6 +376,7 @@ def write_scores(snapshot: Snapshot, cols: Columns, out: dict[str, np.ndarray]) 
                     copy.write_row(row)
             return
         placeholders = ", ".join(["%s"] * len(SCORE_COLUMNS))
+        # Table and column names are the model's own constants; values are parameters.
         sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608  # nosec B608
         batch: list[tuple] = []
         for row in rows:

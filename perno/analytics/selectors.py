@@ -207,7 +207,7 @@ def explain(score: CustomerScore) -> list[str]:
             _(
                 "%(matrix)s: contribution %(contribution)s %(currency)s over the last "
                 "%(period)s days (split at %(split)s%(costs)s); loyal when at least "
-                "%(alive)s%% likely active and %(loyalty)s purchases expected next year."
+                "%(alive)s%% likely active and more than %(loyalty)s purchases expected next year."
             )
             % {
                 "matrix": score.get_matrix_display(),

@@ -9,6 +9,7 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -161,6 +162,108 @@ def _demo_sensitive(admin: User, rng: random.Random) -> None:
     Contact.objects.bulk_update(contacts, ["custom_fields"])
     if sealing.ring().current:
         keys.marks_set(actor=admin, subject="contact", fields=["notes", "custom_fields.tax_code"])
+
+
+def _demo_insight(users: list[User], rng: random.Random, report: Callable[[str], None]) -> None:
+    """Three years of orders (customers who buy at their own pace, some of whom stop),
+    the fan questionnaire answered by a few hundred of them, segments, and a first
+    analytics snapshot, so every analytics page has something to show."""
+    from perno.analytics import refresh
+    from perno.marketing import services as marketing
+    from perno.marketing.fans import BOND_ROLES
+    from perno.marketing.models import Invitation, Response
+    from perno.privacy.models import Purpose
+    from perno.sales.models import Order
+
+    today = timezone.localdate()
+    admin = users[0]
+    contacts = list(Contact.objects.order_by("pk").values_list("pk", "owner_id", "team_id"))
+    buyers = rng.sample(contacts, k=int(len(contacts) * 0.65))
+    orders = []
+    for pk, owner, team in buyers:
+        rate = rng.gammavariate(0.8, 1 / 12)  # purchases per week
+        first = rng.randint(30, 1095)
+        alive_until = first if rng.random() < 0.6 else rng.randint(0, first)
+        spend = rng.gammavariate(3, 60)
+        day = first
+        while day >= alive_until:
+            orders.append(
+                Order(
+                    contact_id=pk,
+                    ordered_on=today - datetime.timedelta(days=day),
+                    total=Decimal(str(round(spend * rng.uniform(0.5, 1.5), 2))),
+                    cost=Decimal(str(round(spend * 0.55, 2))) if rng.random() < 0.7 else None,
+                    source=Order.Source.IMPORT,
+                    owner_id=owner,
+                    team_id=team,
+                )
+            )
+            day -= max(1, int(rng.expovariate(rate) * 7)) if rate > 0 else first + 1
+    Order.objects.bulk_create(orders, batch_size=2000)
+    purpose, _created = Purpose.objects.get_or_create(
+        code="feedback",
+        defaults={
+            "name": "Customer feedback",
+            "legal_basis": "legitimate_interest",
+            "basis_detail": "Asking customers how we serve them, to improve; they can object at any time.",
+        },
+    )
+    survey = marketing.survey_from_template(actor=admin, purpose=purpose)
+    survey = marketing.survey_set_status(actor=admin, survey=survey, status="published")
+    people = list(Contact.objects.filter(pk__in=[b[0] for b in buyers]).exclude(email="")[:260])
+    created = marketing.invitations_create(
+        actor=admin, survey=survey, contacts=people, send=False
+    ).created
+    for invitation in created:
+        by_role = {q.role: str(q.pk) for q in marketing.questions_for(invitation) if q.role}
+        mood = rng.random()
+        raw = {
+            by_role["satisfaction"]: str(min(10, max(0, round(rng.gauss(5 + 4 * mood, 1.5))))),
+            by_role["nps"]: str(min(10, max(0, round(rng.gauss(4 + 5 * mood, 2))))),
+        }
+        attachment = rng.random()
+        for role in BOND_ROLES:
+            if rng.random() < 0.9:
+                raw[by_role[role]] = str(
+                    min(5, max(1, round(rng.gauss(1.5 + 3.5 * attachment, 0.8))))
+                )
+        try:
+            response = marketing.response_submit(invitation=invitation, raw=raw)
+        except ValidationError:
+            continue  # fewer than required answers: the demo respondent gave up
+        when = timezone.now() - datetime.timedelta(days=rng.randint(0, 200))
+        Response.objects.filter(pk=response.pk).update(submitted_at=when)
+        Invitation.objects.filter(pk=invitation.pk).update(answered_at=when, sent_at=when)
+    marketing.segment_create(
+        actor=admin,
+        data={
+            "name": "Campioni in Italia",
+            "kind": "dynamic",
+            "criteria": [
+                {"field": "rfm_segment", "op": "in", "value": ["champions", "loyal"]},
+                {"field": "country", "op": "eq", "value": "IT"},
+            ],
+        },
+    )
+    marketing.segment_create(
+        actor=admin,
+        data={
+            "name": "Clienți în pericol / Clienti a rischio",
+            "kind": "dynamic",
+            "criteria": [{"field": "rfm_segment", "op": "in", "value": ["at_risk", "cant_lose"]}],
+        },
+    )
+    fair = marketing.segment_create(
+        actor=admin, data={"name": "Fiera Milano 2026", "kind": "static"}
+    )
+    marketing.segment_members_change(
+        actor=admin, segment=fair, add=[pk for pk, _o, _t in contacts[:12]]
+    )
+    snapshot = refresh.refresh(today)
+    report(
+        f"  {len(orders):>6} orders, {Response.objects.count()} fan questionnaire answers, "
+        f"analytics snapshot: {snapshot.get_status_display().lower()}"
+    )
 
 
 def _demo_privacy(users: list[User], rng: random.Random) -> None:
@@ -371,6 +474,7 @@ def load_demo(
             actor=users[2], target=deal, body="Offerta inviata al cliente.", files=[upload]
         )
     _demo_privacy(users, rng)
+    _demo_insight(users, rng, report)
     report(
         f"Demo data loaded: {result.companies} companies, {result.contacts} contacts, {result.deals} deals, "
         f"{result.activities} activities, {result.comments} comments, {Product.objects.count()} products."

@@ -149,8 +149,9 @@ def test_journey_matrix_and_pareto_follow_their_rules(shop):
         if s.history == "short":
             assert s.p_alive is None and s.clv is None and s.matrix == ""
             continue
-        loyal = s.p_alive >= split["alive_split"] and s.expected_365 >= split["loyalty_split"]
-        profitable = float(s.contribution) >= split["profit_split"]
+        # median splits (the default): strictly above is the upper half
+        loyal = s.p_alive >= split["alive_split"] and s.expected_365 > split["loyalty_split"]
+        profitable = float(s.contribution) > split["profit_split"]
         assert (
             s.matrix
             == {

@@ -1,0 +1,1065 @@
+"""Italian and Romanian for customer insight (analytics, surveys, fan principle, segments,
+orders in the UI), merged into ``translate.GLOSSARY``."""
+
+from __future__ import annotations
+
+INSIGHT_A: dict[str, tuple[object, object]] = {
+    "surveys": ("questionari", "chestionare"),
+    "segments": ("segmenti", "segmente"),
+    "Survey answers": ("Risposte al questionario", "Răspunsuri la chestionar"),
+    "—": ("—", "—"),
+    "Strongly positive": ("Molto positivo", "Foarte pozitiv"),
+    "Strongly negative": ("Molto negativo", "Foarte negativ"),
+    "moment of truth": ("momento della verità", "moment al adevărului"),
+    "Flag an interaction that strongly shaped how the customer feels (a complaint, a rescue, praise): it is listed on the contact's page.": (
+        "Segnala un'interazione che ha inciso molto su come si sente il cliente (un reclamo, un problema risolto, un elogio): compare nella pagina del contatto.",
+        "Marcați o interacțiune care a influențat puternic ce simte clientul (o reclamație, o problemă rezolvată, o laudă): apare pe pagina contactului.",
+    ),
+    "lifetime value horizon (months)": (
+        "orizzonte del valore nel tempo (mesi)",
+        "orizontul valorii pe durata de viață (luni)",
+    ),
+    "yearly discount rate (%)": ("tasso di sconto annuo (%)", "rata anuală de actualizare (%)"),
+    "minimum history (days)": ("storico minimo (giorni)", "istoric minim (zile)"),
+    "Customers whose first order is more recent than this are labelled 'too little history' and get no prediction.": (
+        "I clienti il cui primo ordine è più recente di così sono etichettati 'storico insufficiente' e non ricevono previsioni.",
+        "Clienții a căror primă comandă este mai recentă de atât sunt etichetați „istoric insuficient” și nu primesc predicții.",
+    ),
+    "profitability period (days)": (
+        "periodo di redditività (giorni)",
+        "perioada de profitabilitate (zile)",
+    ),
+    "loyalty split (expected purchases next year)": (
+        "soglia di fedeltà (acquisti attesi nel prossimo anno)",
+        "pragul de loialitate (achiziții așteptate în anul următor)",
+    ),
+    "Empty: the median of the customers.": (
+        "Vuoto: la mediana dei clienti.",
+        "Gol: mediana clienților.",
+    ),
+    "loyalty split (probability still active)": (
+        "soglia di fedeltà (probabilità ancora attivo)",
+        "pragul de loialitate (probabilitatea de a fi încă activ)",
+    ),
+    "profitability split (contribution)": (
+        "soglia di redditività (margine)",
+        "pragul de profitabilitate (contribuție)",
+    ),
+    "journey: days a repeat customer stays in nurturing": (
+        "percorso: giorni in cui un cliente abituale resta in sviluppo",
+        "parcurs: zile în care un client recurent rămâne în dezvoltare",
+    ),
+    "fan principle: satisfied from S =": (
+        "principio dei fan: soddisfatto da S =",
+        "principiul fanilor: mulțumit de la S =",
+    ),
+    "fan principle: fan from B =": (
+        "principio dei fan: fan da B =",
+        "principiul fanilor: fan de la B =",
+    ),
+    "fan principle: sympathizer or captive from B =": (
+        "principio dei fan: simpatizzante o prigioniero da B =",
+        "principiul fanilor: simpatizant sau captiv de la B =",
+    ),
+    "fan principle: answers count for (days)": (
+        "principio dei fan: le risposte valgono per (giorni)",
+        "principiul fanilor: răspunsurile contează (zile)",
+    ),
+    "A customer's latest answer older than this is not in the portfolio.": (
+        "Se l'ultima risposta di un cliente è più vecchia di così, il cliente non è nel portafoglio.",
+        "Dacă ultimul răspuns al unui client este mai vechi de atât, clientul nu apare în portofoliu.",
+    ),
+    "snapshots kept with per-customer scores": (
+        "istantanee conservate con i punteggi per cliente",
+        "instantanee păstrate cu scorurile pe client",
+    ),
+    "Older snapshots keep only their totals and charts.": (
+        "Le istantanee più vecchie conservano solo totali e grafici.",
+        "Instantaneele mai vechi păstrează doar totalurile și graficele.",
+    ),
+    "analytics settings": ("impostazioni delle analisi", "setările analizelor"),
+    "Running": ("In corso", "În curs"),
+    "Completed": ("Completata", "Finalizată"),
+    "Failed": ("Non riuscita", "Eșuată"),
+    "orders up to": ("ordini fino al", "comenzi până la"),
+    "progress": ("avanzamento", "progres"),
+    "started by": ("avviata da", "pornită de"),
+    "customers": ("clienti", "clienți"),
+    "orders in other currencies (left out)": (
+        "ordini in altre valute (esclusi)",
+        "comenzi în alte monede (excluse)",
+    ),
+    "per-customer scores kept": ("punteggi per cliente conservati", "scoruri pe client păstrate"),
+    "results": ("risultati", "rezultate"),
+    "analytics snapshot": ("istantanea delle analisi", "instantaneu al analizelor"),
+    "analytics snapshots": ("istantanee delle analisi", "instantanee ale analizelor"),
+    "Scored": ("Con punteggio", "Cu scor"),
+    "Too little history": ("Storico insufficiente", "Istoric insuficient"),
+    "True friend": ("Vero amico", "Prieten adevărat"),
+    "Butterfly": ("Farfalla", "Fluture"),
+    "Barnacle": ("Cozza", "Scoică"),
+    "Stranger": ("Estraneo", "Străin"),
+    "Attraction": ("Attrazione", "Atragere"),
+    "Conversion": ("Conversione", "Conversie"),
+    "Nurturing": ("Sviluppo", "Dezvoltare"),
+    "Champions": ("Campioni", "Campioni"),
+    "Loyal": ("Fedeli", "Loiali"),
+    "Potential loyalists": ("Potenziali fedeli", "Potențial loiali"),
+    "Promising": ("Promettenti", "Promițători"),
+    "Need attention": ("Da seguire", "Necesită atenție"),
+    "About to sleep": ("In via di assopimento", "Pe cale să adoarmă"),
+    "At risk": ("A rischio", "În pericol"),
+    "Can't lose them": ("Da non perdere", "Nu trebuie pierduți"),
+    "Hibernating": ("In letargo", "În hibernare"),
+    "days with a purchase": ("giorni con un acquisto", "zile cu o achiziție"),
+    "first order": ("primo ordine", "prima comandă"),
+    "last order": ("ultimo ordine", "ultima comandă"),
+    "days since the last order": ("giorni dall'ultimo ordine", "zile de la ultima comandă"),
+    "revenue": ("fatturato", "venituri"),
+    "contribution": ("margine di contribuzione", "contribuție"),
+    "costs known": ("costi noti", "costuri cunoscute"),
+    "RFM segment": ("segmento RFM", "segment RFM"),
+    "history": ("storico", "istoric"),
+    "probability still active": ("probabilità ancora attivo", "probabilitatea de a fi încă activ"),
+    "expected purchases, 90 days": (
+        "acquisti attesi, 90 giorni",
+        "achiziții așteptate, 90 de zile",
+    ),
+    "expected purchases, 180 days": (
+        "acquisti attesi, 180 giorni",
+        "achiziții așteptate, 180 de zile",
+    ),
+    "expected purchases, 365 days": (
+        "acquisti attesi, 365 giorni",
+        "achiziții așteptate, 365 de zile",
+    ),
+    "expected order value": ("valore atteso dell'ordine", "valoarea așteptată a comenzii"),
+    "lifetime value": ("valore nel tempo", "valoarea pe durata de viață"),
+    "loyalty x profitability": ("fedeltà x redditività", "loialitate x profitabilitate"),
+    "journey stage": ("fase del percorso", "etapa parcursului"),
+    "customer score": ("punteggio del cliente", "scorul clientului"),
+    "customer scores": ("punteggi dei clienti", "scorurile clienților"),
+    "Bought recently and often: reward them, ask for reviews and referrals.": (
+        "Acquistano spesso e di recente: premiali, chiedi recensioni e passaparola.",
+        "Cumpără des și recent: recompensați-i, cereți recenzii și recomandări.",
+    ),
+    "Buy often: offer more of the range and loyalty programmes.": (
+        "Acquistano spesso: proponi altri prodotti della gamma e programmi fedeltà.",
+        "Cumpără des: oferiți-le mai mult din gamă și programe de fidelitate.",
+    ),
+    "Recent, a few orders: build the habit with follow-ups.": (
+        "Recenti, pochi ordini: crea l'abitudine con contatti di follow-up.",
+        "Recenți, câteva comenzi: construiți obiceiul prin reveniri.",
+    ),
+    "First order very recently: welcome them and help them get started.": (
+        "Primo ordine molto recente: dai il benvenuto e aiutali a iniziare.",
+        "Prima comandă foarte recent: urați-le bun venit și ajutați-i să înceapă.",
+    ),
+    "Recent single buyers: make the second order easy.": (
+        "Un solo acquisto recente: rendi facile il secondo ordine.",
+        "O singură achiziție recentă: faceți a doua comandă ușoară.",
+    ),
+    "Average on both: a timely, personal offer.": (
+        "Nella media su entrambi: un'offerta tempestiva e personale.",
+        "La medie pe ambele: o ofertă personală, la momentul potrivit.",
+    ),
+    "Slipping away after few orders: remind them why they came.": (
+        "Si stanno allontanando dopo pochi ordini: ricorda loro perché sono arrivati.",
+        "Se îndepărtează după puține comenzi: amintiți-le de ce au venit.",
+    ),
+    "Bought often, but not for a while: reach out before they leave.": (
+        "Acquistavano spesso, ma non da tempo: contattali prima che se ne vadano.",
+        "Cumpărau des, dar nu de ceva vreme: contactați-i înainte să plece.",
+    ),
+    "Used to buy the most, long ago: win them back personally.": (
+        "Erano i migliori clienti, molto tempo fa: riconquistali di persona.",
+        "Cumpărau cel mai mult, demult: recâștigați-i personal.",
+    ),
+    "Few orders, long ago: low-cost reactivation, or let go.": (
+        "Pochi ordini, molto tempo fa: riattivazione a basso costo, oppure lasciali andare.",
+        "Puține comenzi, demult: reactivare cu cost redus sau renunțați.",
+    ),
+    "Profitable and loyal: communicate consistently but not too often, build attitudinal loyalty, nurture and defend them.": (
+        "Redditizi e fedeli: comunica con costanza ma non troppo spesso, costruisci una fedeltà convinta, coltivali e difendili.",
+        "Profitabili și loiali: comunicați constant, dar nu prea des, construiți loialitatea de atitudine, îngrijiți-i și apărați-i.",
+    ),
+    "Profitable but not loyal: enjoy them while they buy, stop investing once they stop; do not try to turn them into loyal customers.": (
+        "Redditizi ma non fedeli: goditeli finché acquistano, smetti di investire quando smettono; non cercare di renderli fedeli.",
+        "Profitabili, dar neloiali: bucurați-vă de ei cât cumpără, nu mai investiți când se opresc; nu încercați să-i faceți loiali.",
+    ),
+    "Loyal but not profitable: measure the size and share of wallet; up-sell and cross-sell when the wallet is large, cut the cost to serve when it is small.": (
+        "Fedeli ma non redditizi: misura la dimensione e la quota di portafoglio; up-selling e cross-selling se il portafoglio è grande, riduci il costo di servizio se è piccolo.",
+        "Loiali, dar neprofitabili: măsurați mărimea și cota din portofel; up-sell și cross-sell când portofelul e mare, reduceți costul de servire când e mic.",
+    ),
+    "Neither profitable nor loyal: no investment; make every transaction profitable.": (
+        "Né redditizi né fedeli: nessun investimento; rendi redditizia ogni transazione.",
+        "Nici profitabili, nici loiali: nicio investiție; faceți fiecare tranzacție profitabilă.",
+    ),
+    "No confirmed order yet: a lead or a prospect.": (
+        "Nessun ordine confermato: un lead o un potenziale cliente.",
+        "Nicio comandă confirmată: un lead sau un potențial client.",
+    ),
+    "Exactly one order: has just become a customer.": (
+        "Esattamente un ordine: è appena diventato cliente.",
+        "Exact o comandă: tocmai a devenit client.",
+    ),
+    "Two or more orders, the last within the active period.": (
+        "Due o più ordini, l'ultimo entro il periodo attivo.",
+        "Două sau mai multe comenzi, ultima în perioada activă.",
+    ),
+    "Two or more orders, none within the active period: keep or win back.": (
+        "Due o più ordini, nessuno entro il periodo attivo: da trattenere o riconquistare.",
+        "Două sau mai multe comenzi, niciuna în perioada activă: de păstrat sau de recâștigat.",
+    ),
+    "RFM %(code)s: last order %(days)s days before %(date)s (R %(r)s of 5), %(orders)s orders (F %(f)s), %(revenue)s %(currency)s spent (M %(m)s). Scores are quintiles among all %(customers)s customers.": (
+        "RFM %(code)s: ultimo ordine %(days)s giorni prima del %(date)s (R %(r)s su 5), %(orders)s ordini (F %(f)s), %(revenue)s %(currency)s spesi (M %(m)s). I punteggi sono quintili fra tutti i %(customers)s clienti.",
+        "RFM %(code)s: ultima comandă cu %(days)s zile înainte de %(date)s (R %(r)s din 5), %(orders)s comenzi (F %(f)s), %(revenue)s %(currency)s cheltuiți (M %(m)s). Scorurile sunt chintile între toți cei %(customers)s clienți.",
+    ),
+    "Segment “%(segment)s”: %(why)s": (
+        "Segmento “%(segment)s”: %(why)s",
+        "Segmentul „%(segment)s”: %(why)s",
+    ),
+    "Too little history: the first order is less than %(days)s days old, so no lifetime value or probability is predicted yet.": (
+        "Storico insufficiente: il primo ordine ha meno di %(days)s giorni, quindi non si prevedono ancora valore nel tempo né probabilità.",
+        "Istoric insuficient: prima comandă are mai puțin de %(days)s zile, deci nu se prezic încă valoarea pe durata de viață sau probabilitatea.",
+    ),
+    "BG/NBD: %(pct)s%% likely still active, given %(repeat)s repeat purchase days, the last %(days)s days ago; %(e365)s purchases expected in the next year.": (
+        "BG/NBD: probabilità del %(pct)s%% di essere ancora attivo, con %(repeat)s giorni di riacquisto, l'ultimo %(days)s giorni fa; %(e365)s acquisti attesi nel prossimo anno.",
+        "BG/NBD: probabilitate de %(pct)s%% de a fi încă activ, cu %(repeat)s zile de recumpărare, ultima acum %(days)s zile; %(e365)s achiziții așteptate în anul următor.",
+    ),
+    "Lifetime value over %(months)s months: %(clv)s %(currency)s (expected order value %(value)s, discounted at %(rate)s%% a year).": (
+        "Valore nel tempo su %(months)s mesi: %(clv)s %(currency)s (valore atteso dell'ordine %(value)s, scontato al %(rate)s%% annuo).",
+        "Valoarea pe %(months)s luni: %(clv)s %(currency)s (valoarea așteptată a comenzii %(value)s, actualizată cu %(rate)s%% pe an).",
+    ),
+    "%(matrix)s: contribution %(contribution)s %(currency)s over the last %(period)s days (split at %(split)s%(costs)s); loyal when at least %(alive)s%% likely active and more than %(loyalty)s purchases expected next year.": (
+        "%(matrix)s: margine %(contribution)s %(currency)s negli ultimi %(period)s giorni (soglia %(split)s%(costs)s); fedele se almeno il %(alive)s%% di probabilità di essere attivo e più di %(loyalty)s acquisti attesi nel prossimo anno.",
+        "%(matrix)s: contribuție %(contribution)s %(currency)s în ultimele %(period)s zile (prag %(split)s%(costs)s); loial dacă are cel puțin %(alive)s%% probabilitate de a fi activ și mai mult de %(loyalty)s achiziții așteptate în anul următor.",
+    ),
+    "; revenue only where no cost was entered": (
+        "; solo fatturato dove non è stato inserito un costo",
+        "; doar venituri unde nu s-a introdus un cost",
+    ),
+    "Journey: %(stage)s. %(rule)s": (
+        "Percorso: %(stage)s. %(rule)s",
+        "Parcurs: %(stage)s. %(rule)s",
+    ),
+    "No analytics yet: they are computed from confirmed orders by the daily job, or now with “Refresh now” (administrators) or `perno analytics refresh`.": (
+        "Ancora nessuna analisi: vengono calcolate dagli ordini confermati dall'attività giornaliera, oppure subito con “Aggiorna ora” (amministratori) o `perno analytics refresh`.",
+        "Încă nicio analiză: se calculează din comenzile confirmate de sarcina zilnică sau acum cu „Actualizează acum” (administratori) ori `perno analytics refresh`.",
+    ),
+    "Snapshot of the orders up to %(date)s: %(n)s customers, amounts in %(currency)s, computed %(when)s.": (
+        "Istantanea degli ordini fino al %(date)s: %(n)s clienti, importi in %(currency)s, calcolata il %(when)s.",
+        "Instantaneu al comenzilor până la %(date)s: %(n)s clienți, sume în %(currency)s, calculat la %(when)s.",
+    ),
+    "%(n)s order in another currency is left out.": (
+        (
+            "%(n)s ordine in un'altra valuta è escluso.",
+            "%(n)s ordini in altre valute sono esclusi.",
+        ),
+        (
+            "%(n)s comandă într-o altă monedă este exclusă.",
+            "%(n)s comenzi în alte monede sunt excluse.",
+            "%(n)s de comenzi în alte monede sunt excluse.",
+        ),
+    ),
+    "Changes are against the snapshot of %(date)s.": (
+        "Le variazioni sono rispetto all'istantanea del %(date)s.",
+        "Modificările sunt față de instantaneul din %(date)s.",
+    ),
+    "Lifetime value": ("Valore nel tempo", "Valoarea pe durata de viață"),
+    "Lifetime value and churn": (
+        "Valore nel tempo e abbandono",
+        "Valoarea pe durata de viață și abandonul",
+    ),
+    "The BG/NBD model (Fader, Hardie & Lee 2005) learns from every customer's repeat purchases how often customers buy and how likely they are to stop; it gives each customer the probability of still being active and the purchases to expect. The Gamma-Gamma model gives the expected value of an order. Lifetime value is the expected purchases over the horizon times the expected order value, discounted month by month. Both are fitted by maximum likelihood on the stored orders; time is in weeks.": (
+        "Il modello BG/NBD (Fader, Hardie & Lee 2005) impara dai riacquisti di ogni cliente quanto spesso i clienti acquistano e quanto è probabile che smettano; dà a ogni cliente la probabilità di essere ancora attivo e gli acquisti attesi. Il modello Gamma-Gamma dà il valore atteso di un ordine. Il valore nel tempo è il numero di acquisti attesi nell'orizzonte per il valore atteso dell'ordine, scontato mese per mese. Entrambi sono stimati per massima verosimiglianza sugli ordini registrati; il tempo è in settimane.",
+        "Modelul BG/NBD (Fader, Hardie & Lee 2005) învață din recumpărările fiecărui client cât de des cumpără clienții și cât de probabil este să se oprească; dă fiecărui client probabilitatea de a fi încă activ și achizițiile de așteptat. Modelul Gamma-Gamma dă valoarea așteptată a unei comenzi. Valoarea pe durata de viață este numărul de achiziții așteptate în orizont înmulțit cu valoarea așteptată a comenzii, actualizată lună de lună. Ambele sunt estimate prin verosimilitate maximă pe comenzile stocate; timpul este în săptămâni.",
+    ),
+    "Lifetime value not computed:": (
+        "Valore nel tempo non calcolato:",
+        "Valoarea pe durata de viață nu a fost calculată:",
+    ),
+    "Log-likelihood": ("Log-verosimiglianza", "Log-verosimilitate"),
+    "%(n)s customers": ("%(n)s clienti", "%(n)s clienți"),
+    "%(n)s repeat buyers": ("%(n)s clienti con riacquisti", "%(n)s clienți cu recumpărări"),
+    "Customer equity": ("Valore della clientela", "Valoarea clientelei"),
+    "Horizon and discount": ("Orizzonte e sconto", "Orizont și actualizare"),
+    "%(months)s months, %(rate)s %% a year": (
+        "%(months)s mesi, %(rate)s %% annuo",
+        "%(months)s luni, %(rate)s %% pe an",
+    ),
+    "%(n)s customers whose first order is less than %(days)s days old: labelled, not predicted": (
+        "%(n)s clienti con il primo ordine di meno di %(days)s giorni: etichettati, senza previsione",
+        "%(n)s clienți cu prima comandă mai nouă de %(days)s zile: etichetați, fără predicție",
+    ),
+    "Customers by probability of still being active": (
+        "Clienti per probabilità di essere ancora attivi",
+        "Clienți după probabilitatea de a fi încă activi",
+    ),
+    "Highest lifetime value": (
+        "Valore nel tempo più alto",
+        "Cea mai mare valoare pe durata de viață",
+    ),
+    "Probability still active": ("Probabilità ancora attivo", "Probabilitatea de a fi încă activ"),
+    "Expected purchases, 90 / 180 / 365 days": (
+        "Acquisti attesi, 90 / 180 / 365 giorni",
+        "Achiziții așteptate, 90 / 180 / 365 de zile",
+    ),
+    "Expected order value": ("Valore atteso dell'ordine", "Valoarea așteptată a comenzii"),
+    "Customers": ("Clienti", "Clienți"),
+    "Analytics": ("Analisi", "Analize"),
+    "snapshot of %(date)s": ("istantanea del %(date)s", "instantaneul din %(date)s"),
+    "%(n)s customer you may see": (
+        ("%(n)s cliente che puoi vedere", "%(n)s clienti che puoi vedere"),
+        (
+            "%(n)s client pe care îl puteți vedea",
+            "%(n)s clienți pe care îi puteți vedea",
+            "%(n)s de clienți pe care îi puteți vedea",
+        ),
+    ),
+    "Orders": ("Ordini", "Comenzi"),
+    "Revenue": ("Fatturato", "Venituri"),
+    "Days since last order": ("Giorni dall'ultimo ordine", "Zile de la ultima comandă"),
+    "Class": ("Classe", "Clasă"),
+    "Fan portfolio": ("Portafoglio dei fan", "Portofoliul fanilor"),
+    "Fan principle portfolio": (
+        "Portafoglio del principio dei fan",
+        "Portofoliul principiului fanilor",
+    ),
+    "Perno's own, transparent model (not a published scale). Satisfaction S (0-100) comes from the overall-satisfaction question of a fan questionnaire; emotional bond B (0-100) is the mean of the six bond items (stay or repurchase, recommend, buy other products, irreplaceable, trust, fits me), at least 4 of 6 answered. S ≥ %(s)s and B ≥ %(f)s: fan; S ≥ %(s)s and %(y)s ≤ B < %(f)s: sympathizer; S ≥ %(s)s and B < %(y)s: mercenary; S < %(s)s and B ≥ %(y)s: captive; otherwise opponent. Each customer is placed by their latest answer of the last %(days)s days. Thresholds are in Analytics → Settings; see docs/analytics.md.": (
+        "Modello proprio e trasparente di Perno (non una scala pubblicata). La soddisfazione S (0-100) viene dalla domanda sulla soddisfazione complessiva di un questionario fan; il legame emotivo B (0-100) è la media delle sei voci di legame (restare o riacquistare, consigliare, acquistare altri prodotti, insostituibile, fiducia, adatto a me), con almeno 4 risposte su 6. S ≥ %(s)s e B ≥ %(f)s: fan; S ≥ %(s)s e %(y)s ≤ B < %(f)s: simpatizzante; S ≥ %(s)s e B < %(y)s: mercenario; S < %(s)s e B ≥ %(y)s: prigioniero; altrimenti oppositore. Ogni cliente è collocato in base alla sua ultima risposta degli ultimi %(days)s giorni. Le soglie sono in Analisi → Impostazioni; vedi docs/analytics.md.",
+        "Modelul propriu și transparent al Perno (nu o scală publicată). Satisfacția S (0-100) provine din întrebarea despre satisfacția generală a unui chestionar pentru fani; legătura emoțională B (0-100) este media celor șase itemi de legătură (a rămâne sau a recumpăra, a recomanda, a cumpăra alte produse, de neînlocuit, încredere, mi se potrivește), cu cel puțin 4 din 6 răspunsuri. S ≥ %(s)s și B ≥ %(f)s: fan; S ≥ %(s)s și %(y)s ≤ B < %(f)s: simpatizant; S ≥ %(s)s și B < %(y)s: mercenar; S < %(s)s și B ≥ %(y)s: captiv; altfel oponent. Fiecare client este plasat după ultimul său răspuns din ultimele %(days)s zile. Pragurile sunt în Analize → Setări; vedeți docs/analytics.md.",
+    ),
+    "Nobody is placed yet: publish the fan questionnaire (Surveys → Fan questionnaire) and send it to a segment.": (
+        "Nessuno è ancora collocato: pubblica il questionario fan (Questionari → Questionario fan) e invialo a un segmento.",
+        "Nimeni nu este încă plasat: publicați chestionarul pentru fani (Chestionare → Chestionar pentru fani) și trimiteți-l unui segment.",
+    ),
+    "Satisfaction by emotional bond": (
+        "Soddisfazione per legame emotivo",
+        "Satisfacție după legătura emoțională",
+    ),
+    "satisfaction S →": ("soddisfazione S →", "satisfacție S →"),
+    "bond B ↑": ("legame B ↑", "legătură B ↑"),
+    "Fan quota": ("Quota di fan", "Cota de fani"),
+    "Customers placed": ("Clienti collocati", "Clienți plasați"),
+    "Change in %(days)s days": ("Variazione in %(days)s giorni", "Schimbare în %(days)s zile"),
+    "What to do": ("Cosa fare", "Ce e de făcut"),
+    "Moves between types": ("Passaggi tra tipi", "Treceri între tipuri"),
+    "Save as a dynamic segment": ("Salva come segmento dinamico", "Salvează ca segment dinamic"),
+    "None you may see.": ("Nessuno che puoi vedere.", "Niciunul pe care îl puteți vedea."),
+    "Customer analytics": ("Analisi dei clienti", "Analiza clienților"),
+    "Orders up to (empty: today)": ("Ordini fino al (vuoto: oggi)", "Comenzi până la (gol: azi)"),
+    "Refresh now": ("Aggiorna ora", "Actualizează acum"),
+    "A scheduled job refreshes the analytics once a day; every refresh is kept as a dated snapshot.": (
+        "Un'attività pianificata aggiorna le analisi una volta al giorno; ogni aggiornamento è conservato come istantanea datata.",
+        "O sarcină programată actualizează analizele o dată pe zi; fiecare actualizare este păstrată ca instantaneu datat.",
+    ),
+    "Customer equity (sum of lifetime values)": (
+        "Valore della clientela (somma dei valori nel tempo)",
+        "Valoarea clientelei (suma valorilor pe durata de viață)",
+    ),
+    "Revenue from the top 20 %%": ("Fatturato dal primo 20 %%", "Venituri din primii 20 %%"),
+    "Gini coefficient of revenue": (
+        "Coefficiente di Gini del fatturato",
+        "Coeficientul Gini al veniturilor",
+    ),
+    "RFM segments": ("Segmenti RFM", "Segmente RFM"),
+    "Customers per RFM segment": ("Clienti per segmento RFM", "Clienți pe segment RFM"),
+    "Concentration": ("Concentrazione", "Concentrare"),
+    "Snapshots": ("Istantanee", "Instantanee"),
+    "Orders up to": ("Ordini fino al", "Comenzi până la"),
+    "Top 20 %% share": ("Quota del primo 20 %%", "Cota primilor 20 %%"),
+    "Journey": ("Percorso", "Parcurs"),
+    "Customer journey": ("Percorso del cliente", "Parcursul clientului"),
+    "Contacts per journey stage": (
+        "Contatti per fase del percorso",
+        "Contacte pe etapă a parcursului",
+    ),
+    "Change": ("Variazione", "Schimbare"),
+}
+
+INSIGHT_B: dict[str, tuple[object, object]] = {
+    "Rule": ("Regola", "Regulă"),
+    "The active period is %(days)s days (Analytics → Settings). Attraction counts the contacts you may see that have no order in this snapshot, as of today.": (
+        "Il periodo attivo è di %(days)s giorni (Analisi → Impostazioni). Attrazione conta, a oggi, i contatti che puoi vedere senza ordini in questa istantanea.",
+        "Perioada activă este de %(days)s zile (Analize → Setări). Atragerea numără, la zi, contactele pe care le puteți vedea fără comenzi în acest instantaneu.",
+    ),
+    "Loyalty × profitability": ("Fedeltà × redditività", "Loialitate × profitabilitate"),
+    "Loyalty × profitability (Reinartz & Kumar)": (
+        "Fedeltà × redditività (Reinartz & Kumar)",
+        "Loialitate × profitabilitate (Reinartz & Kumar)",
+    ),
+    "Loyal: probability of still being active at least %(alive)s and more than %(loyalty)s purchases expected in the next year (BG/NBD). Profitable: a contribution above %(profit)s %(currency)s over the last %(days)s days: revenue minus the costs entered on the orders, or the revenue where no cost was entered.": (
+        "Fedele: probabilità di essere ancora attivo almeno %(alive)s e più di %(loyalty)s acquisti attesi nel prossimo anno (BG/NBD). Redditizio: un margine superiore a %(profit)s %(currency)s negli ultimi %(days)s giorni: fatturato meno i costi inseriti sugli ordini, o il fatturato dove non è stato inserito un costo.",
+        "Loial: probabilitatea de a fi încă activ de cel puțin %(alive)s și mai mult de %(loyalty)s achiziții așteptate în anul următor (BG/NBD). Profitabil: o contribuție peste %(profit)s %(currency)s în ultimele %(days)s zile: venituri minus costurile introduse pe comenzi sau veniturile unde nu s-a introdus un cost.",
+    ),
+    "The loyalty split is the median of the customers; a customer on the median counts as below it.": (
+        "La soglia di fedeltà è la mediana dei clienti; un cliente sulla mediana conta come sotto.",
+        "Pragul de loialitate este mediana clienților; un client aflat pe mediană contează ca fiind sub ea.",
+    ),
+    "The profitability split is the median of the customers; a customer on the median counts as below it.": (
+        "La soglia di redditività è la mediana dei clienti; un cliente sulla mediana conta come sotto.",
+        "Pragul de profitabilitate este mediana clienților; un client aflat pe mediană contează ca fiind sub ea.",
+    ),
+    "Costs are known for every order of the period for %(n)s of %(total)s customers.": (
+        "I costi sono noti per ogni ordine del periodo per %(n)s clienti su %(total)s.",
+        "Costurile sunt cunoscute pentru fiecare comandă din perioadă la %(n)s din %(total)s clienți.",
+    ),
+    "Loyalty x profitability matrix": (
+        "Matrice fedeltà x redditività",
+        "Matricea loialitate x profitabilitate",
+    ),
+    "loyalty →": ("fedeltà →", "loialitate →"),
+    "profitability →": ("redditività →", "profitabilitate →"),
+    "Recommended treatment": ("Trattamento consigliato", "Tratament recomandat"),
+    "%(n)s customers with too little history are not placed in the matrix.": (
+        "%(n)s clienti con storico insufficiente non sono collocati nella matrice.",
+        "%(n)s clienți cu istoric insuficient nu sunt plasați în matrice.",
+    ),
+    "Pareto": ("Pareto", "Pareto"),
+    "Pareto: how concentrated is revenue?": (
+        "Pareto: quanto è concentrato il fatturato?",
+        "Pareto: cât de concentrate sunt veniturile?",
+    ),
+    "Share of revenue from the top 20 %% of customers": (
+        "Quota di fatturato dal primo 20 %% dei clienti",
+        "Cota veniturilor din primii 20 %% clienți",
+    ),
+    "Gini coefficient": ("Coefficiente di Gini", "Coeficientul Gini"),
+    "The Lorenz curve orders customers from the smallest to the largest revenue and shows the share of revenue the first x %% bring. The diagonal is perfect equality; the further the curve sags below it, the more revenue depends on a few customers. The Gini coefficient is twice the area between the two: 0 when everyone spends the same, close to 1 when one customer brings everything. The 80/20 rule of thumb says the top 20 %% bring 80 %% of revenue (the dashed line marks 80 %% of customers).": (
+        "La curva di Lorenz ordina i clienti dal fatturato più piccolo al più grande e mostra la quota di fatturato portata dal primo x %%. La diagonale è l'uguaglianza perfetta; più la curva scende sotto di essa, più il fatturato dipende da pochi clienti. Il coefficiente di Gini è il doppio dell'area fra le due: 0 quando tutti spendono uguale, vicino a 1 quando un cliente porta tutto. La regola empirica 80/20 dice che il primo 20 %% porta l'80 %% del fatturato (la linea tratteggiata segna l'80 %% dei clienti).",
+        "Curba Lorenz ordonează clienții de la cele mai mici la cele mai mari venituri și arată cota din venituri adusă de primii x %%. Diagonala este egalitatea perfectă; cu cât curba coboară mai mult sub ea, cu atât veniturile depind de mai puțini clienți. Coeficientul Gini este dublul ariei dintre cele două: 0 când toți cheltuiesc la fel, aproape de 1 când un client aduce totul. Regula empirică 80/20 spune că primii 20 %% aduc 80 %% din venituri (linia punctată marchează 80 %% din clienți).",
+    ),
+    "Customer insight": ("Conoscenza del cliente", "Cunoașterea clientului"),
+    "Order": ("Ordine", "Comandă"),
+    "RFM code and segment": ("Codice e segmento RFM", "Cod și segment RFM"),
+    "Score history": ("Storico dei punteggi", "Istoricul scorurilor"),
+    "Snapshot": ("Istantanea", "Instantaneu"),
+    "Segment": ("Segmento", "Segment"),
+    "Has orders, but no analytics snapshot includes them yet: the next refresh scores this customer.": (
+        "Ha ordini, ma nessuna istantanea delle analisi li include ancora: il prossimo aggiornamento darà un punteggio a questo cliente.",
+        "Are comenzi, dar niciun instantaneu al analizelor nu le include încă: următoarea actualizare va evalua acest client.",
+    ),
+    "Journey: attraction. No confirmed order yet, so there are no purchase scores.": (
+        "Percorso: attrazione. Nessun ordine confermato, quindi nessun punteggio d'acquisto.",
+        "Parcurs: atragere. Nicio comandă confirmată, deci nu există scoruri de cumpărare.",
+    ),
+    "Fan principle": ("Principio dei fan", "Principiul fanilor"),
+    "Answered": ("Risposto", "Răspuns"),
+    "Survey": ("Questionario", "Chestionar"),
+    "Measured from the fan questionnaire: satisfaction S and emotional bond B (0-100); see Analytics → Fan portfolio for the rule.": (
+        "Misurati dal questionario fan: soddisfazione S e legame emotivo B (0-100); vedi Analisi → Portafoglio dei fan per la regola.",
+        "Măsurate din chestionarul pentru fani: satisfacția S și legătura emoțională B (0-100); vedeți Analize → Portofoliul fanilor pentru regulă.",
+    ),
+    "No fan questionnaire answered: the fan type is unknown (no estimate is shown).": (
+        "Nessun questionario fan compilato: il tipo di fan è sconosciuto (non si mostra alcuna stima).",
+        "Niciun chestionar pentru fani completat: tipul de fan este necunoscut (nu se afișează nicio estimare).",
+    ),
+    "Moments of truth": ("Momenti della verità", "Momentele adevărului"),
+    "positive": ("positivo", "pozitiv"),
+    "negative": ("negativo", "negativ"),
+    "None flagged. Flag an activity as a moment of truth, or strong survey answers appear here.": (
+        "Nessuno segnalato. Segnala un'attività come momento della verità; anche le risposte forti ai questionari compaiono qui.",
+        "Niciunul marcat. Marcați o activitate ca moment al adevărului; răspunsurile puternice la chestionare apar și ele aici.",
+    ),
+    "%(n)s order": (
+        ("%(n)s ordine", "%(n)s ordini"),
+        ("%(n)s comandă", "%(n)s comenzi", "%(n)s de comenzi"),
+    ),
+    "No orders yet.": ("Ancora nessun ordine.", "Încă nicio comandă."),
+    "Lorenz curve of revenue": ("Curva di Lorenz del fatturato", "Curba Lorenz a veniturilor"),
+    "customers, smallest to largest →": (
+        "clienti, dal più piccolo al più grande →",
+        "clienți, de la cel mai mic la cel mai mare →",
+    ),
+    "share of revenue ↑": ("quota di fatturato ↑", "cota din venituri ↑"),
+    "Refreshing the analytics for %(date)s: %(step)s": (
+        "Aggiornamento delle analisi al %(date)s: %(step)s",
+        "Actualizarea analizelor pentru %(date)s: %(step)s",
+    ),
+    "Refresh progress": ("Avanzamento dell'aggiornamento", "Progresul actualizării"),
+    "The refresh for %(date)s failed: %(error)s. The pages show the previous snapshot.": (
+        "L'aggiornamento al %(date)s non è riuscito: %(error)s. Le pagine mostrano l'istantanea precedente.",
+        "Actualizarea pentru %(date)s a eșuat: %(error)s. Paginile arată instantaneul anterior.",
+    ),
+    "RFM: recency, frequency, monetary value": (
+        "RFM: recenza, frequenza, valore monetario",
+        "RFM: recență, frecvență, valoare monetară",
+    ),
+    "Each customer gets three scores from 1 to 5: the quintile of the days since the last order (R, reversed: 5 is the most recent), of the number of orders (F) and of the revenue (M). Equal values are split by rank, so each score holds a fifth of the customers. The segment comes from R and F.": (
+        "Ogni cliente riceve tre punteggi da 1 a 5: il quintile dei giorni dall'ultimo ordine (R, invertito: 5 è il più recente), del numero di ordini (F) e del fatturato (M). I valori uguali sono divisi per posizione, così ogni punteggio contiene un quinto dei clienti. Il segmento deriva da R e F.",
+        "Fiecare client primește trei scoruri de la 1 la 5: chintila zilelor de la ultima comandă (R, inversată: 5 este cea mai recentă), a numărului de comenzi (F) și a veniturilor (M). Valorile egale sunt împărțite după rang, astfel încât fiecare scor cuprinde o cincime din clienți. Segmentul rezultă din R și F.",
+    ),
+    "Customers by R and F": ("Clienti per R e F", "Clienți după R și F"),
+    "Customers by R and F score": ("Clienti per punteggio R e F", "Clienți după scorurile R și F"),
+    "Analytics settings": ("Impostazioni delle analisi", "Setările analizelor"),
+    "Some values are not valid; nothing was saved.": (
+        "Alcuni valori non sono validi; non è stato salvato nulla.",
+        "Unele valori nu sunt valide; nu s-a salvat nimic.",
+    ),
+    "The analytics are for people who may view contacts or companies: ask an administrator.": (
+        "Le analisi sono per chi può vedere contatti o aziende: chiedi a un amministratore.",
+        "Analizele sunt pentru cei care pot vedea contacte sau companii: cereți unui administrator.",
+    ),
+    "Overview": ("Panoramica", "Prezentare generală"),
+    "Unknown %(name)s “%(value)s”; use one of: %(known)s.": (
+        "%(name)s sconosciuto “%(value)s”; usa uno di: %(known)s.",
+        "%(name)s necunoscut „%(value)s”; folosiți unul dintre: %(known)s.",
+    ),
+    "The sympathizer threshold must not be above the fan threshold (%(fan)s).": (
+        "La soglia del simpatizzante non può superare quella del fan (%(fan)s).",
+        "Pragul de simpatizant nu poate depăși pragul de fan (%(fan)s).",
+    ),
+    "Saved. The next refresh uses the new settings.": (
+        "Salvato. Il prossimo aggiornamento userà le nuove impostazioni.",
+        "Salvat. Următoarea actualizare va folosi noile setări.",
+    ),
+    "“%(value)s” is not a date: use YYYY-MM-DD.": (
+        "“%(value)s” non è una data: usa AAAA-MM-GG.",
+        "„%(value)s” nu este o dată: folosiți AAAA-LL-ZZ.",
+    ),
+    "The refresh has started; this page shows its progress.": (
+        "L'aggiornamento è iniziato; questa pagina ne mostra l'avanzamento.",
+        "Actualizarea a început; această pagină îi arată progresul.",
+    ),
+    "computed customer profiles": (
+        "ha calcolato profili dei clienti",
+        "a calculat profiluri ale clienților",
+    ),
+    "Loading customer insight…": (
+        "Caricamento della conoscenza del cliente…",
+        "Se încarcă cunoașterea clientului…",
+    ),
+    "scores and segments computed about a person (purchases, answers)": (
+        "punteggi e segmenti calcolati su una persona (acquisti, risposte)",
+        "scoruri și segmente calculate despre o persoană (achiziții, răspunsuri)",
+    ),
+    "Fan": ("Fan", "Fan"),
+    "Sympathizer": ("Simpatizzante", "Simpatizant"),
+    "Mercenary": ("Mercenario", "Mercenar"),
+    "Captive": ("Prigioniero", "Captiv"),
+    "Opponent": ("Oppositore", "Oponent"),
+    "Satisfied and attached: involve them (reviews, referrals, co-creation).": (
+        "Soddisfatti e legati: coinvolgili (recensioni, passaparola, co-creazione).",
+        "Mulțumiți și atașați: implicați-i (recenzii, recomandări, co-creare).",
+    ),
+    "Satisfied, fairly attached: deepen the relationship to make them fans.": (
+        "Soddisfatti, abbastanza legati: approfondisci la relazione per renderli fan.",
+        "Mulțumiți, destul de atașați: adânciți relația ca să devină fani.",
+    ),
+    "Satisfied but not attached: they leave for a better offer; build a bond.": (
+        "Soddisfatti ma non legati: se ne vanno per un'offerta migliore; costruisci un legame.",
+        "Mulțumiți, dar neatașați: pleacă pentru o ofertă mai bună; construiți o legătură.",
+    ),
+    "Attached but not satisfied (often no alternative): fix what disappoints them.": (
+        "Legati ma non soddisfatti (spesso senza alternative): risolvi ciò che li delude.",
+        "Atașați, dar nemulțumiți (adesea fără alternativă): rezolvați ce îi dezamăgește.",
+    ),
+    "Neither satisfied nor attached: find out why, recover or let go.": (
+        "Né soddisfatti né legati: scopri perché, recuperali o lasciali andare.",
+        "Nici mulțumiți, nici atașați: aflați de ce, recuperați-i sau renunțați.",
+    ),
+    "Languages": ("Lingue", "Limbi"),
+    "Each question must be written in each of them before publishing.": (
+        "Ogni domanda va scritta in ciascuna di esse prima di pubblicare.",
+        "Fiecare întrebare trebuie scrisă în fiecare dintre ele înainte de publicare.",
+    ),
+    "Title (%(language)s)": ("Titolo (%(language)s)", "Titlu (%(language)s)"),
+    "Introduction (%(language)s)": ("Introduzione (%(language)s)", "Introducere (%(language)s)"),
+    "Asked to": ("Rivolta a", "Adresată"),
+    "Role in the models": ("Ruolo nei modelli", "Rol în modele"),
+    "Question (%(language)s)": ("Domanda (%(language)s)", "Întrebare (%(language)s)"),
+    "Choices (%(language)s), one per line": (
+        "Scelte (%(language)s), una per riga",
+        "Opțiuni (%(language)s), una pe rând",
+    ),
+    "Single and multiple choice only; line N is the same choice in every language.": (
+        "Solo scelta singola e multipla; la riga N è la stessa scelta in ogni lingua.",
+        "Doar alegere unică și multiplă; rândul N este aceeași opțiune în fiecare limbă.",
+    ),
+    "Draft": ("Bozza", "Ciornă"),
+    "Published": ("Pubblicato", "Publicat"),
+    "For you; respondents see the title.": (
+        "Per te; chi risponde vede il titolo.",
+        "Pentru dumneavoastră; respondenții văd titlul.",
+    ),
+    "introduction": ("introduzione", "introducere"),
+    "languages": ("lingue", "limbi"),
+    "Invitations go only to people who may be contacted for it.": (
+        "Gli inviti vanno solo a chi può essere contattato per essa.",
+        "Invitațiile merg doar la persoanele care pot fi contactate pentru acesta.",
+    ),
+    "personal links valid for (days)": (
+        "link personali validi per (giorni)",
+        "linkuri personale valabile (zile)",
+    ),
+    "fan-principle questionnaire": (
+        "questionario del principio dei fan",
+        "chestionar al principiului fanilor",
+    ),
+    "Its answers place respondents in the fan portfolio.": (
+        "Le sue risposte collocano chi risponde nel portafoglio dei fan.",
+        "Răspunsurile sale plasează respondenții în portofoliul fanilor.",
+    ),
+    "survey": ("questionario", "chestionar"),
+    "Single choice": ("Scelta singola", "Alegere unică"),
+    "Multiple choice": ("Scelta multipla", "Alegere multiplă"),
+    "Scale 0-10": ("Scala 0-10", "Scală 0-10"),
+    "Agreement 1-5 (Likert)": ("Accordo 1-5 (Likert)", "Acord 1-5 (Likert)"),
+    "Free text": ("Testo libero", "Text liber"),
+    "Everyone": ("Tutti", "Toți"),
+    "Business customers (B2B)": ("Clienti aziendali (B2B)", "Clienți business (B2B)"),
+    "Consumers (B2C)": ("Consumatori (B2C)", "Consumatori (B2C)"),
+    "None": ("Nessuno", "Niciunul"),
+    "Overall satisfaction (fan principle S)": (
+        "Soddisfazione complessiva (principio dei fan S)",
+        "Satisfacție generală (principiul fanilor S)",
+    ),
+    "Bond: stay / repurchase": (
+        "Legame: restare / riacquistare",
+        "Legătură: a rămâne / a recumpăra",
+    ),
+    "Bond: recommend": ("Legame: consigliare", "Legătură: a recomanda"),
+    "Bond: buy other products": (
+        "Legame: acquistare altri prodotti",
+        "Legătură: a cumpăra alte produse",
+    ),
+    "Bond: irreplaceable": ("Legame: insostituibile", "Legătură: de neînlocuit"),
+    "Bond: trust": ("Legame: fiducia", "Legătură: încredere"),
+    "Bond: fits me": ("Legame: adatto a me", "Legătură: mi se potrivește"),
+    "Net Promoter Score question": ("Domanda Net Promoter Score", "Întrebare Net Promoter Score"),
+    "Customer satisfaction (CSAT) question": (
+        "Domanda sulla soddisfazione del cliente (CSAT)",
+        "Întrebare despre satisfacția clientului (CSAT)",
+    ),
+    "asked to": ("rivolta a", "adresată"),
+    "question": ("domanda", "întrebare"),
+    "questions": ("domande", "întrebări"),
+    "Another question of this survey has this role.": (
+        "Un'altra domanda di questo questionario ha questo ruolo.",
+        "O altă întrebare a acestui chestionar are acest rol.",
+    ),
+    "variant": ("variante", "variantă"),
+    "sent": ("inviato", "trimis"),
+    "not sent because": ("non inviato perché", "netrimis deoarece"),
+    "answered": ("risposto", "răspuns"),
+    "survey invitation": ("invito al questionario", "invitație la chestionar"),
+    "survey invitations": ("inviti ai questionari", "invitații la chestionare"),
+    "satisfaction (0-100)": ("soddisfazione (0-100)", "satisfacție (0-100)"),
+    "emotional bond (0-100)": ("legame emotivo (0-100)", "legătură emoțională (0-100)"),
+    "bond items answered": ("voci di legame con risposta", "itemi de legătură cu răspuns"),
+    "NPS answer (0-10)": ("risposta NPS (0-10)", "răspuns NPS (0-10)"),
+    "CSAT answer (1-5)": ("risposta CSAT (1-5)", "răspuns CSAT (1-5)"),
+    "survey response": ("risposta al questionario", "răspuns la chestionar"),
+    "survey responses": ("risposte ai questionari", "răspunsuri la chestionare"),
+    "answer": ("risposta", "răspuns"),
+    "answers": ("risposte", "răspunsuri"),
+    "Static list": ("Lista statica", "Listă statică"),
+    "Dynamic segment": ("Segmento dinamico", "Segment dinamic"),
+    "criteria": ("criteri", "criterii"),
+    "counted": ("contato", "numărat"),
+    "segment": ("segmento", "segment"),
+    "added": ("aggiunto", "adăugat"),
+    "segment member": ("membro del segmento", "membru al segmentului"),
+    "segment members": ("membri del segmento", "membrii segmentului"),
+    "Owner (user id)": ("Proprietario (id utente)", "Proprietar (id utilizator)"),
+    "Team (id)": ("Team (id)", "Echipă (id)"),
+    "Loyalty x profitability class": (
+        "Classe fedeltà x redditività",
+        "Clasa loialitate x profitabilitate",
+    ),
+    "Journey stage": ("Fase del percorso", "Etapa parcursului"),
+    "Fan type": ("Tipo di fan", "Tip de fan"),
+    "Survey answer (question id)": (
+        "Risposta al questionario (id domanda)",
+        "Răspuns la chestionar (id întrebare)",
+    ),
+    "Satisfaction S (0-100)": ("Soddisfazione S (0-100)", "Satisfacție S (0-100)"),
+    "Activity in the last N days": (
+        "Attività negli ultimi N giorni",
+        "Activitate în ultimele N zile",
+    ),
+    "May be contacted for purpose (code)": (
+        "Contattabile per la finalità (codice)",
+        "Poate fi contactat pentru scopul (cod)",
+    ),
+    "Condition %(n)s: %(message)s": (
+        "Condizione %(n)s: %(message)s",
+        "Condiția %(n)s: %(message)s",
+    ),
+    "“%(value)s” is not a number.": (
+        "“%(value)s” non è un numero.",
+        "„%(value)s” nu este un număr.",
+    ),
+    "Criteria must be a list of conditions.": (
+        "I criteri devono essere un elenco di condizioni.",
+        "Criteriile trebuie să fie o listă de condiții.",
+    ),
+    "expected an object with field, op and value.": (
+        "serve un oggetto con field, op e value.",
+        "se așteaptă un obiect cu field, op și value.",
+    ),
+    "unknown field “%(name)s”; use one of: %(known)s.": (
+        "campo sconosciuto “%(name)s”; usa uno di: %(known)s.",
+        "câmp necunoscut „%(name)s”; folosiți unul dintre: %(known)s.",
+    ),
+    "“%(field)s” takes the operators %(ops)s.": (
+        "“%(field)s” accetta gli operatori %(ops)s.",
+        "„%(field)s” acceptă operatorii %(ops)s.",
+    ),
+    "choose among: %(known)s.": ("scegli fra: %(known)s.", "alegeți dintre: %(known)s."),
+    "give a whole number of days.": (
+        "indica un numero intero di giorni.",
+        "indicați un număr întreg de zile.",
+    ),
+    "give an id (a whole number).": (
+        "indica un id (un numero intero).",
+        "indicați un id (un număr întreg).",
+    ),
+    "give a date as YYYY-MM-DD.": (
+        "indica una data come AAAA-MM-GG.",
+        "indicați o dată ca AAAA-LL-ZZ.",
+    ),
+    "give the question id.": ("indica l'id della domanda.", "indicați id-ul întrebării."),
+    "question %(id)s does not exist.": (
+        "la domanda %(id)s non esiste.",
+        "întrebarea %(id)s nu există.",
+    ),
+    "“at least” and “at most” need a 0-10 or 1-5 question.": (
+        "“almeno” e “al massimo” richiedono una domanda 0-10 o 1-5.",
+        "„cel puțin” și „cel mult” necesită o întrebare 0-10 sau 1-5.",
+    ),
+    "no purpose with the code “%(code)s”.": (
+        "nessuna finalità con il codice “%(code)s”.",
+        "niciun scop cu codul „%(code)s”.",
+    ),
+    "give a value.": ("indica un valore.", "indicați o valoare."),
+}
+
+INSIGHT_C: dict[str, tuple[object, object]] = {
+    "Choose at least one language.": ("Scegli almeno una lingua.", "Alegeți cel puțin o limbă."),
+    "Unknown languages %(codes)s; use: %(known)s.": (
+        "Lingue sconosciute %(codes)s; usa: %(known)s.",
+        "Limbi necunoscute %(codes)s; folosiți: %(known)s.",
+    ),
+    'Give the text per language, e.g. {"it": "..."}.': (
+        'Indica il testo per lingua, ad es. {"it": "..."}.',
+        'Indicați textul pe limbă, de ex. {"it": "..."}.',
+    ),
+    "Unknown language “%(code)s”.": (
+        "Lingua sconosciuta “%(code)s”.",
+        "Limbă necunoscută „%(code)s”.",
+    ),
+    "Texts must be strings.": (
+        "I testi devono essere stringhe.",
+        "Textele trebuie să fie șiruri de caractere.",
+    ),
+    "A published survey cannot gain languages; add them while it is a draft.": (
+        "A un questionario pubblicato non si possono aggiungere lingue; aggiungile mentre è una bozza.",
+        "Unui chestionar publicat nu i se pot adăuga limbi; adăugați-le cât este ciornă.",
+    ),
+    "The survey is %(status)s: its questions can change only while it is a draft.": (
+        "Il questionario è %(status)s: le sue domande si possono cambiare solo finché è una bozza.",
+        "Chestionarul este %(status)s: întrebările sale se pot schimba doar cât este ciornă.",
+    ),
+    "A choice question needs at least two choices.": (
+        "Una domanda a scelta richiede almeno due scelte.",
+        "O întrebare cu opțiuni necesită cel puțin două opțiuni.",
+    ),
+    "Choice %(n)s has no text.": ("La scelta %(n)s non ha testo.", "Opțiunea %(n)s nu are text."),
+    "Two choices have the same key.": (
+        "Due scelte hanno la stessa chiave.",
+        "Două opțiuni au aceeași cheie.",
+    ),
+    "Choose a kind: %(known)s.": ("Scegli un tipo: %(known)s.", "Alegeți un tip: %(known)s."),
+    "Write the question in at least one language.": (
+        "Scrivi la domanda in almeno una lingua.",
+        "Scrieți întrebarea în cel puțin o limbă.",
+    ),
+    "A question with this role must be of kind: %(kinds)s.": (
+        "Una domanda con questo ruolo deve essere di tipo: %(kinds)s.",
+        "O întrebare cu acest rol trebuie să fie de tipul: %(kinds)s.",
+    ),
+    "question %(n)s saved": ("domanda %(n)s salvata", "întrebarea %(n)s salvată"),
+    "question %(n)s": ("domanda %(n)s", "întrebarea %(n)s"),
+    "Add at least one question.": (
+        "Aggiungi almeno una domanda.",
+        "Adăugați cel puțin o întrebare.",
+    ),
+    "The title has no %(language)s text.": (
+        "Il titolo non ha il testo in %(language)s.",
+        "Titlul nu are text în %(language)s.",
+    ),
+    "Question %(n)s has no text in: %(languages)s.": (
+        "La domanda %(n)s non ha testo in: %(languages)s.",
+        "Întrebarea %(n)s nu are text în: %(languages)s.",
+    ),
+    "Question %(n)s, choice %(c)s has no text in: %(languages)s.": (
+        "La domanda %(n)s, scelta %(c)s, non ha testo in: %(languages)s.",
+        "Întrebarea %(n)s, opțiunea %(c)s, nu are text în: %(languages)s.",
+    ),
+    "A fan questionnaire needs an overall-satisfaction question.": (
+        "Un questionario fan richiede una domanda sulla soddisfazione complessiva.",
+        "Un chestionar pentru fani necesită o întrebare despre satisfacția generală.",
+    ),
+    "A fan questionnaire needs at least %(n)s of the six bond items (it has %(have)s).": (
+        "Un questionario fan richiede almeno %(n)s delle sei voci di legame (ne ha %(have)s).",
+        "Un chestionar pentru fani necesită cel puțin %(n)s din cei șase itemi de legătură (are %(have)s).",
+    ),
+    "Unknown status.": ("Stato sconosciuto.", "Stare necunoscută."),
+    "The survey has answers: it cannot go back to draft. Copy it instead.": (
+        "Il questionario ha risposte: non può tornare bozza. Copialo invece.",
+        "Chestionarul are răspunsuri: nu poate reveni la ciornă. Copiați-l în schimb.",
+    ),
+    "Fan principle questionnaire": (
+        "Questionario del principio dei fan",
+        "Chestionarul principiului fanilor",
+    ),
+    "Publish the survey before sending invitations.": (
+        "Pubblica il questionario prima di inviare gli inviti.",
+        "Publicați chestionarul înainte de a trimite invitații.",
+    ),
+    "no e-mail address": ("nessun indirizzo e-mail", "nicio adresă de e-mail"),
+    "may not be contacted for “%(purpose)s”": (
+        "non può essere contattato per “%(purpose)s”",
+        "nu poate fi contactat pentru „%(purpose)s”",
+    ),
+    "has already answered": ("ha già risposto", "a răspuns deja"),
+    "Survey answered: %(name)s": (
+        "Questionario compilato: %(name)s",
+        "Chestionar completat: %(name)s",
+    ),
+    "A segment cannot change between static list and dynamic; create a new one.": (
+        "Un segmento non può passare da lista statica a dinamico; creane uno nuovo.",
+        "Un segment nu poate trece între listă statică și dinamic; creați unul nou.",
+    ),
+    "Only static lists have members added by hand; a dynamic segment follows its criteria.": (
+        "Solo le liste statiche hanno membri aggiunti a mano; un segmento dinamico segue i suoi criteri.",
+        "Doar listele statice au membri adăugați manual; un segment dinamic urmează criteriile sale.",
+    ),
+    "No contacts with ids %(ids)s that you may see.": (
+        "Nessun contatto con id %(ids)s che puoi vedere.",
+        "Niciun contact cu id-urile %(ids)s pe care îl puteți vedea.",
+    ),
+    "Surveys": ("Questionari", "Chestionare"),
+    "Invitations": ("Inviti", "Invitații"),
+    "Answers": ("Risposte", "Răspunsuri"),
+    "Segments": ("Segmenti", "Segmente"),
+    "Counted": ("Contati", "Numărate"),
+    "Question": ("Domanda", "Întrebare"),
+    "Edit question": ("Modifica la domanda", "Modificați întrebarea"),
+    "New question": ("Nuova domanda", "Întrebare nouă"),
+    "Roles feed the models: the overall-satisfaction question and the six bond items place the respondent in the fan portfolio (0-10 or 1-5 questions); the NPS question is 0-10; the CSAT question is 1-5.": (
+        "I ruoli alimentano i modelli: la domanda sulla soddisfazione complessiva e le sei voci di legame collocano chi risponde nel portafoglio dei fan (domande 0-10 o 1-5); la domanda NPS è 0-10; la domanda CSAT è 1-5.",
+        "Rolurile alimentează modelele: întrebarea despre satisfacția generală și cei șase itemi de legătură plasează respondentul în portofoliul fanilor (întrebări 0-10 sau 1-5); întrebarea NPS este 0-10; întrebarea CSAT este 1-5.",
+    ),
+    "%(n)s contact": (
+        ("%(n)s contatto", "%(n)s contatti"),
+        ("%(n)s contact", "%(n)s contacte", "%(n)s de contacte"),
+    ),
+    "counted %(when)s": ("contati il %(when)s", "numărate la %(when)s"),
+    "Criteria": ("Criteri", "Criterii"),
+    "No conditions: every contact.": (
+        "Nessuna condizione: tutti i contatti.",
+        "Nicio condiție: toate contactele.",
+    ),
+    "%(n)s contact you may see": (
+        ("%(n)s contatto che puoi vedere", "%(n)s contatti che puoi vedere"),
+        (
+            "%(n)s contact pe care îl puteți vedea",
+            "%(n)s contacte pe care le puteți vedea",
+            "%(n)s de contacte pe care le puteți vedea",
+        ),
+    ),
+    "Add a contact": ("Aggiungi un contatto", "Adăugați un contact"),
+    "For the purpose…": ("Per la finalità…", "Pentru scopul…"),
+    "Only the contacts who may be processed for the chosen purpose are exported (consent, objections, restrictions), within your export limits; the export is logged.": (
+        "Si esportano solo i contatti che possono essere trattati per la finalità scelta (consenso, opposizioni, limitazioni), entro i tuoi limiti di esportazione; l'esportazione è registrata.",
+        "Se exportă doar contactele care pot fi prelucrate pentru scopul ales (consimțământ, opoziții, restricționări), în limitele dumneavoastră de export; exportul este înregistrat.",
+    ),
+    "Delete this segment?": ("Eliminare questo segmento?", "Ștergeți acest segment?"),
+    "Delete segment": ("Elimina il segmento", "Ștergeți segmentul"),
+    "Criteria (dynamic segments; every condition must hold)": (
+        "Criteri (segmenti dinamici; ogni condizione deve valere)",
+        "Criterii (segmente dinamice; fiecare condiție trebuie îndeplinită)",
+    ),
+    "Field": ("Campo", "Câmp"),
+    "Operator": ("Operatore", "Operator"),
+    "Value": ("Valore", "Valoare"),
+    "Question id (answers)": ("Id della domanda (risposte)", "Id-ul întrebării (răspunsuri)"),
+    "is one of": ("è uno di", "este unul dintre"),
+    "has": ("ha", "are"),
+    "has not": ("non ha", "nu are"),
+    "on or after": ("dal", "de la"),
+    "on or before": ("fino al", "până la"),
+    "within": ("entro", "în"),
+    "none within": ("nessuna entro", "niciuna în"),
+    "Question id": ("Id della domanda", "Id-ul întrebării"),
+    "Fields, operators and values": ("Campi, operatori e valori", "Câmpuri, operatori și valori"),
+    "Several values: separate them with commas. Dates as YYYY-MM-DD. A static list ignores criteria: add members on its page.": (
+        "Più valori: separali con virgole. Date come AAAA-MM-GG. Una lista statica ignora i criteri: aggiungi i membri dalla sua pagina.",
+        "Mai multe valori: separați-le prin virgule. Date ca AAAA-LL-ZZ. O listă statică ignoră criteriile: adăugați membrii pe pagina ei.",
+    ),
+    "fan principle": ("principio dei fan", "principiul fanilor"),
+    "links valid %(days)s days": ("link validi %(days)s giorni", "linkuri valabile %(days)s zile"),
+    "Reopen": ("Riapri", "Redeschideți"),
+    "Before publishing:": ("Prima di pubblicare:", "Înainte de publicare:"),
+    "Questions": ("Domande", "Întrebări"),
+    "missing languages": ("lingue mancanti", "limbi lipsă"),
+    "Delete this question?": ("Eliminare questa domanda?", "Ștergeți această întrebare?"),
+    "No questions yet.": ("Ancora nessuna domanda.", "Încă nicio întrebare."),
+    "%(p)s promoters, %(d)s detractors of %(n)s": (
+        "%(p)s promotori, %(d)s detrattori su %(n)s",
+        "%(p)s promotori, %(d)s detractori din %(n)s",
+    ),
+    "%(s)s satisfied of %(n)s": ("%(s)s soddisfatti su %(n)s", "%(s)s mulțumiți din %(n)s"),
+    "NPS: percentage answering 9-10 minus percentage answering 0-6 to the NPS question. CSAT: percentage answering 4 or 5 to the CSAT question.": (
+        "NPS: percentuale di risposte 9-10 meno percentuale di risposte 0-6 alla domanda NPS. CSAT: percentuale di risposte 4 o 5 alla domanda CSAT.",
+        "NPS: procentul răspunsurilor 9-10 minus procentul răspunsurilor 0-6 la întrebarea NPS. CSAT: procentul răspunsurilor 4 sau 5 la întrebarea CSAT.",
+    ),
+    "By %(what)s": ("Per %(what)s", "După %(what)s"),
+    "%(total)s personal links: %(sent)s sent, %(failed)s not sent, %(answered)s answered.": (
+        "%(total)s link personali: %(sent)s inviati, %(failed)s non inviati, %(answered)s con risposta.",
+        "%(total)s linkuri personale: %(sent)s trimise, %(failed)s netrimise, %(answered)s cu răspuns.",
+    ),
+    "Segment…": ("Segmento…", "Segment…"),
+    "Send links": ("Invia i link", "Trimiteți linkurile"),
+    "Each contact gets a personal link in their language, valid once. Only contacts with an e-mail address who may be contacted for the survey's purpose are invited; the e-mail carries the unsubscribe link.": (
+        "Ogni contatto riceve un link personale nella sua lingua, valido una volta. Sono invitati solo i contatti con un indirizzo e-mail che possono essere contattati per la finalità del questionario; l'e-mail contiene il link di disiscrizione.",
+        "Fiecare contact primește un link personal în limba sa, valabil o singură dată. Sunt invitate doar contactele cu adresă de e-mail care pot fi contactate pentru scopul chestionarului; e-mailul conține linkul de dezabonare.",
+    ),
+    "Latest answers": ("Ultime risposte", "Ultimele răspunsuri"),
+    "No answers yet.": ("Ancora nessuna risposta.", "Încă niciun răspuns."),
+    "Delete this survey with its invitations and answers?": (
+        "Eliminare questo questionario con inviti e risposte?",
+        "Ștergeți acest chestionar cu invitațiile și răspunsurile sale?",
+    ),
+    "Delete survey": ("Elimina il questionario", "Ștergeți chestionarul"),
+    "New survey": ("Nuovo questionario", "Chestionar nou"),
+    "Edit survey": ("Modifica il questionario", "Modificați chestionarul"),
+    "Variant": ("Variante", "Variantă"),
+    "unknown": ("sconosciuto", "necunoscut"),
+    "Survey deleted.": ("Questionario eliminato.", "Chestionar șters."),
+    "Status changed.": ("Stato cambiato.", "Stare schimbată."),
+    "Choose the purpose the survey is sent for.": (
+        "Scegli la finalità per cui si invia il questionario.",
+        "Alegeți scopul pentru care se trimite chestionarul.",
+    ),
+    "The fan questionnaire is ready in every language; review it and publish it.": (
+        "Il questionario fan è pronto in tutte le lingue; rivedilo e pubblicalo.",
+        "Chestionarul pentru fani este gata în toate limbile; revizuiți-l și publicați-l.",
+    ),
+    "Question saved.": ("Domanda salvata.", "Întrebare salvată."),
+    "Choose a segment to invite.": (
+        "Scegli un segmento da invitare.",
+        "Alegeți un segment de invitat.",
+    ),
+    "%(n)s invitations created and queued for sending; %(skipped)s contacts skipped.": (
+        "%(n)s inviti creati e messi in coda per l'invio; %(skipped)s contatti saltati.",
+        "%(n)s invitații create și puse la coadă pentru trimitere; %(skipped)s contacte omise.",
+    ),
+    "%(count)s skipped: %(reason)s": (
+        "%(count)s saltati: %(reason)s",
+        "%(count)s omise: %(reason)s",
+    ),
+    "New segment": ("Nuovo segmento", "Segment nou"),
+    "Edit segment": ("Modifica il segmento", "Modificați segmentul"),
+    "%(added)s added, %(removed)s removed.": (
+        "%(added)s aggiunti, %(removed)s rimossi.",
+        "%(added)s adăugate, %(removed)s eliminate.",
+    ),
+    "Choose the purpose the export is for: only contacts who may be processed for it are exported.": (
+        "Scegli la finalità dell'esportazione: si esportano solo i contatti che possono essere trattati per essa.",
+        "Alegeți scopul exportului: se exportă doar contactele care pot fi prelucrate pentru acesta.",
+    ),
+    "Segment deleted.": ("Segmento eliminato.", "Segment șters."),
+    "Fan type: %(type)s": ("Tipo di fan: %(type)s", "Tip de fan: %(type)s"),
+    "Ordered from": ("Ordinato dal", "Comandat de la"),
+    "Ordered until": ("Ordinato fino al", "Comandat până la"),
+    "Total": ("Totale", "Total"),
+    "Order id": ("Id dell'ordine", "Id-ul comenzii"),
+    "Computed from the lines when there are lines.": (
+        "Calcolato dalle righe quando ci sono righe.",
+        "Calculat din linii când există linii.",
+    ),
+    "An order with this order id already exists.": (
+        "Esiste già un ordine con questo id.",
+        "Există deja o comandă cu acest id.",
+    ),
+    "Line %(n)s: %(field)s “%(value)s” is not a number.": (
+        "Riga %(n)s: %(field)s “%(value)s” non è un numero.",
+        "Linia %(n)s: %(field)s „%(value)s” nu este un număr.",
+    ),
+    "Line %(n)s: %(field)s must be zero or more.": (
+        "Riga %(n)s: %(field)s deve essere zero o più.",
+        "Linia %(n)s: %(field)s trebuie să fie zero sau mai mult.",
+    ),
+    "Line %(n)s: expected an object.": (
+        "Riga %(n)s: serve un oggetto.",
+        "Linia %(n)s: se așteaptă un obiect.",
+    ),
+    "Line %(n)s: unknown fields %(fields)s; use %(known)s.": (
+        "Riga %(n)s: campi sconosciuti %(fields)s; usa %(known)s.",
+        "Linia %(n)s: câmpuri necunoscute %(fields)s; folosiți %(known)s.",
+    ),
+    "Line %(n)s: product %(id)s does not exist or you may not see it.": (
+        "Riga %(n)s: il prodotto %(id)s non esiste o non puoi vederlo.",
+        "Linia %(n)s: produsul %(id)s nu există sau nu îl puteți vedea.",
+    ),
+    "Line %(n)s: give a description or a product.": (
+        "Riga %(n)s: indica una descrizione o un prodotto.",
+        "Linia %(n)s: indicați o descriere sau un produs.",
+    ),
+    "Line %(n)s: the description is longer than 200 characters.": (
+        "Riga %(n)s: la descrizione supera i 200 caratteri.",
+        "Linia %(n)s: descrierea depășește 200 de caractere.",
+    ),
+    "Line %(n)s: give a unit price.": (
+        "Riga %(n)s: indica un prezzo unitario.",
+        "Linia %(n)s: indicați un preț unitar.",
+    ),
+    "Line %(n)s: quantities have at most 3 decimals, prices at most 2.": (
+        "Riga %(n)s: le quantità hanno al massimo 3 decimali, i prezzi al massimo 2.",
+        "Linia %(n)s: cantitățile au cel mult 3 zecimale, prețurile cel mult 2.",
+    ),
+    "No %(what)s with id %(id)s that you may see.": (
+        "Nessun %(what)s con id %(id)s che puoi vedere.",
+        "Niciun %(what)s cu id-ul %(id)s pe care îl puteți vedea.",
+    ),
+    "Give the buyer: a contact, a company or both.": (
+        "Indica l'acquirente: un contatto, un'azienda o entrambi.",
+        "Indicați cumpărătorul: un contact, o companie sau ambele.",
+    ),
+    "The order date is in the future; enter the date it was placed.": (
+        "La data dell'ordine è nel futuro; inserisci la data in cui è stato effettuato.",
+        "Data comenzii este în viitor; introduceți data la care a fost plasată.",
+    ),
+    "Unknown currency “%(value)s”; use one of: %(known)s.": (
+        "Valuta sconosciuta “%(value)s”; usa una di: %(known)s.",
+        "Monedă necunoscută „%(value)s”; folosiți una dintre: %(known)s.",
+    ),
+    "Give the total, or order lines to compute it from.": (
+        "Indica il totale, o le righe dell'ordine da cui calcolarlo.",
+        "Indicați totalul sau liniile comenzii din care să se calculeze.",
+    ),
+    "Buyer": ("Acquirente", "Cumpărător"),
+    "Cost": ("Costo", "Cost"),
+    "Product": ("Prodotto", "Produs"),
+    "Quantity": ("Quantità", "Cantitate"),
+    "No lines: the total was entered directly.": (
+        "Nessuna riga: il totale è stato inserito direttamente.",
+        "Nicio linie: totalul a fost introdus direct.",
+    ),
+    "Delete this order?": ("Eliminare questo ordine?", "Ștergeți această comandă?"),
+    "Delete order": ("Elimina l'ordine", "Ștergeți comanda"),
+    "Lines": ("Righe", "Linii"),
+    "Empty rows are ignored. A product fills in its name and price when those are left empty. Save to get more empty rows.": (
+        "Le righe vuote sono ignorate. Un prodotto completa nome e prezzo se lasciati vuoti. Salva per avere altre righe vuote.",
+        "Rândurile goale sunt ignorate. Un produs completează numele și prețul dacă sunt lăsate goale. Salvați pentru mai multe rânduri goale.",
+    ),
+    "New order": ("Nuovo ordine", "Comandă nouă"),
+    "Edit order": ("Modifica l'ordine", "Modificați comanda"),
+    "Order deleted.": ("Ordine eliminato.", "Comandă ștearsă."),
+}
+
+INSIGHT = {**INSIGHT_A, **INSIGHT_B, **INSIGHT_C}
