@@ -205,3 +205,53 @@ def test_record_a_consent_on_the_contact_page(page, user):
     status = page.get_by_test_id("purpose-status-browser-newsletter")
     expect(status).to_contain_text("yes")
     assert may_process(contact, purpose)
+
+
+def test_answer_a_survey_on_a_phone_in_romanian(browser, live_server, admin_user):
+    """The public answer page works without log-in on a small screen, in the
+    respondent's language; a missing answer is shown in place; the answers land on the
+    contact's timeline."""
+    from playwright.sync_api import expect
+
+    from perno.activities.models import Activity
+    from perno.contacts.models import Contact
+    from perno.marketing import services
+    from perno.marketing.models import Response
+    from perno.privacy.models import Purpose
+
+    purpose = Purpose.objects.create(
+        code="browser-feedback", name="Feedback", legal_basis="legitimate_interest"
+    )
+    survey = services.survey_from_template(
+        actor=admin_user, purpose=purpose, languages=["ro", "it"]
+    )
+    survey = services.survey_set_status(actor=admin_user, survey=survey, status="published")
+    contact = Contact.objects.create(
+        first_name="Ioana", last_name="Pop", language="ro", email="ioana@example.com"
+    )
+    invitation = services.invitations_create(
+        actor=admin_user, survey=survey, contacts=[contact], send=False
+    ).created[0]
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    page = context.new_page()
+    page.goto(f"/s/{services.link_token(invitation)}/")
+    expect(page.locator("h1")).to_have_text("Părerea ta despre noi")
+    questions = page.locator("fieldset")
+    questions.nth(0).get_by_text("9", exact=True).click()  # satisfaction, 0-10
+    for n in range(1, 7):
+        questions.nth(n).get_by_text("4", exact=True).click()  # bond items, 1-5
+    page.get_by_role("button", name="Trimite răspunsurile").click()
+    expect(page.get_by_test_id("answer-errors")).to_be_visible()  # the NPS is required
+    expect(questions.nth(7)).to_contain_text("Această întrebare necesită un răspuns.")
+    assert questions.nth(0).locator("input:checked").input_value() == "9"  # kept
+    questions.nth(7).get_by_text("10", exact=True).click()
+    page.get_by_role("button", name="Trimite răspunsurile").click()
+    expect(page.get_by_test_id("thanks")).to_contain_text("Mulțumim!")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # no sideways scrolling on the phone
+    context.close()
+    response = Response.objects.get(contact=contact)
+    assert (response.satisfaction, response.bond, response.nps) == (90, 75, 10)
+    assert Activity.objects.filter(contact=contact, kind="survey").exists()

@@ -34,7 +34,22 @@ def daily_refresh_task() -> str:
     if Snapshot.objects.filter(as_of=today).exclude(status=Snapshot.Status.FAILED).exists():
         return "done today"
     try:
-        return refresh.refresh(today).status
+        status = refresh.refresh(today).status
     except refresh.RefreshRefused as exc:
         logger.info("scheduled analytics refresh skipped: %s", exc)
         return "skipped"
+    recount_segments()
+    return status
+
+
+def recount_segments() -> int:
+    """Dynamic segments follow new scores and answers: their stored sizes are updated
+    after each scheduled refresh (pages recount the segment they show)."""
+    from perno.marketing import segments
+    from perno.marketing.models import Segment
+
+    done = 0
+    for segment in Segment.objects.all():
+        segments.recount(segment)
+        done += 1
+    return done

@@ -90,6 +90,15 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for row in rows:
             row["label"] = lookup.get(row["group"], row["group"]) if row["group"] else _("unknown")
         breakdowns.append({"key": key, "title": title, "rows": rows})
+    by_segment = None
+    chosen_segment = (
+        selectors.segment_list(user=request.user).filter(pk=request.GET.get("segment")).first()
+        if str(request.GET.get("segment", "")).isdigit()
+        else None
+    )
+    if chosen_segment is not None:
+        members = segments.evaluate(chosen_segment).values("pk")
+        by_segment = services.nps_csat(responses.filter(contact__in=members))
     questions = list(survey.questions.all())
     language = survey.languages[0]
     return render(
@@ -118,6 +127,8 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "segments": selectors.segment_list(user=request.user)[:200],
             "may_edit": can(request.user, "edit", survey),
             "recent": responses.select_related("contact")[:20],
+            "chosen_segment": chosen_segment,
+            "by_segment": by_segment,
         },
     )
 

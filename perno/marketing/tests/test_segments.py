@@ -164,3 +164,27 @@ def test_export_keeps_to_the_purpose_and_the_export_rights(admin_user, make_user
     seller = make_user("seller", role="sales")
     with pytest.raises(PermissionDenied):
         services.segment_export(actor=seller, segment=everyone, purpose=purpose, fmt="csv")
+
+
+def test_survey_results_per_segment_on_the_survey_page(admin_user, people, client, login_verified):
+    from perno.marketing.models import Response
+
+    purpose = Purpose.objects.create(code="fb", name="Feedback", legal_basis="legitimate_interest")
+    survey = services.survey_from_template(
+        actor=admin_user, purpose=purpose, languages=["it", "ro"]
+    )
+    survey = services.survey_set_status(actor=admin_user, survey=survey, status="published")
+    invitations = services.invitations_create(
+        actor=admin_user, survey=survey, contacts=people[:4], send=False
+    ).created
+    for invitation, nps in zip(invitations, [10, 9, 2, 8], strict=True):
+        by_role = {q.role: str(q.pk) for q in services.questions_for(invitation) if q.role}
+        services.response_submit(
+            invitation=invitation, raw={by_role["satisfaction"]: "8", by_role["nps"]: str(nps)}
+        )
+    romania = dynamic(admin_user, {"field": "country", "op": "eq", "value": "RO"})
+    expected = services.nps_csat(Response.objects.filter(contact__country="RO"))
+    login_verified(client, admin_user)
+    html = client.get(f"{survey.get_absolute_url()}?segment={romania.pk}").content.decode()
+    assert 'data-testid="segment-nps"' in html
+    assert f"NPS {expected['nps']:.0f}" in html
