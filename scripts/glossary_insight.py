@@ -737,6 +737,9 @@ INSIGHT_B: dict[str, tuple[object, object]] = {
 }
 
 INSIGHT_C: dict[str, tuple[object, object]] = {
+    "Results for a segment…": ("Risultati per un segmento…", "Rezultate pentru un segment…"),
+    "Show": ("Mostra", "Afișează"),
+    "%(n)s answers": ("%(n)s risposte", "%(n)s răspunsuri"),
     "Choose at least one language.": ("Scegli almeno una lingua.", "Alegeți cel puțin o limbă."),
     "Unknown languages %(codes)s; use: %(known)s.": (
         "Lingue sconosciute %(codes)s; usa: %(known)s.",
