@@ -18,7 +18,7 @@ declare(Question, personal={}, not_personal={"kind", "audience", "role", "text",
 declare(
     Invitation,
     subject="the contact invited",
-    personal={"contact": "identity", "send_error": "contact"},
+    personal={"contact": "profiling", "send_error": "profiling"},
     not_personal={"language", "audience", "nonce"},
     erasure=DELETE,
     retain_from="created_at",
@@ -29,7 +29,7 @@ declare(
     subject="the contact who answered",
     personal={
         "contact": "profiling",
-        "language": "preferences",
+        "language": "profiling",
         "audience": "profiling",
     },
     erasure=DELETE,

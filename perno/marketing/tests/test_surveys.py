@@ -297,3 +297,30 @@ def test_the_portfolio_shows_movement_since_the_previous_period(admin_user, surv
     assert data["moves"] == [{"from": "mercenary", "to": "fan", "count": 1}]
     history = fans.history(gino.pk)
     assert [h["type"] for h in history] == ["fan", "mercenary"]
+
+
+def test_answers_follow_retention_export_and_erasure(admin_user, survey, make_user):
+    import json
+    import zipfile
+
+    from perno.privacy import archive, retention
+    from perno.privacy.erasure import erase_contact
+
+    old, recent = person("Olga"), person("Rita")
+    for who in (old, recent):
+        invitation = invite(admin_user, survey, who).created[0]
+        services.response_submit(invitation=invitation, raw=fan_answers(invitation, 8, [4] * 6, comment=f"note {who.first_name}"))
+    # profiling is kept two years (the register's starting rule)
+    Response.objects.filter(contact=old).update(submitted_at=timezone.now() - timedelta(days=800))
+    Invitation.objects.filter(contact=old).update(created_at=timezone.now() - timedelta(days=800))
+    retention.run(dry_run=False)
+    assert not Response.objects.filter(contact=old).exists()
+    assert not Answer.objects.filter(response__contact=old).exists()
+    assert not Invitation.objects.filter(contact=old).exists()
+    assert Response.objects.filter(contact=recent).exists()
+    path, _size, _sha = archive.build(contact=recent)
+    with zipfile.ZipFile(path) as z:
+        data = json.dumps(json.loads(z.read("data.json")))
+    assert "marketing.response" in data and "note Rita" in data
+    erase_contact(actor=make_user("dora", role="dpo"), contact=recent)
+    assert not Response.objects.exists() and not Answer.objects.exists()
