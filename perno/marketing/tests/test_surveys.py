@@ -309,7 +309,10 @@ def test_answers_follow_retention_export_and_erasure(admin_user, survey, make_us
     old, recent = person("Olga"), person("Rita")
     for who in (old, recent):
         invitation = invite(admin_user, survey, who).created[0]
-        services.response_submit(invitation=invitation, raw=fan_answers(invitation, 8, [4] * 6, comment=f"note {who.first_name}"))
+        services.response_submit(
+            invitation=invitation,
+            raw=fan_answers(invitation, 8, [4] * 6, comment=f"note {who.first_name}"),
+        )
     # profiling is kept two years (the register's starting rule)
     Response.objects.filter(contact=old).update(submitted_at=timezone.now() - timedelta(days=800))
     Invitation.objects.filter(contact=old).update(created_at=timezone.now() - timedelta(days=800))
