@@ -224,3 +224,21 @@ def test_old_snapshots_keep_their_totals_but_not_their_scores(shop):
     assert not CustomerScore.objects.filter(snapshot=oldest).exists()
     assert CustomerScore.objects.filter(snapshot=snaps[2]).count() == snaps[2].customers
     assert refresh.latest().pk == snaps[2].pk
+
+
+def test_the_scheduled_job_refreshes_once_a_day_and_recounts_segments(shop, admin_user):
+    from perno.analytics.tasks import daily_refresh_task
+    from perno.marketing import services as marketing
+
+    segment = marketing.segment_create(
+        actor=admin_user,
+        data={"name": "Campioni", "criteria": [{"field": "f", "op": "gte", "value": 4}]},
+    )
+    assert segment.count == 0  # no snapshot yet: no scores to match
+    assert daily_refresh_task() == "done"
+    assert daily_refresh_task() == "done today"
+    assert Snapshot.objects.filter(status="done").count() == 1
+    segment.refresh_from_db()
+    assert (
+        segment.count == CustomerScore.objects.filter(f__gte=4, contact__isnull=False).count() > 0
+    )
