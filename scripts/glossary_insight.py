@@ -737,6 +737,38 @@ INSIGHT_B: dict[str, tuple[object, object]] = {
 }
 
 INSIGHT_C: dict[str, tuple[object, object]] = {
+    "Add cost": ("Aggiungi costo", "Adăugați costul"),
+    "Cost recorded; the next refresh counts it.": (
+        "Costo registrato; il prossimo aggiornamento lo conteggia.",
+        "Cost înregistrat; următoarea actualizare îl va lua în calcul.",
+    ),
+    "Costs of serving this customer": (
+        "Costi per servire questo cliente",
+        "Costurile de servire a acestui client",
+    ),
+    "Describe the cost in 1 to 200 characters.": (
+        "Descrivi il costo in 1-200 caratteri.",
+        "Descrieți costul în 1-200 de caractere.",
+    ),
+    "Give the amount as a number, zero or more (e.g. 45.50).": (
+        "Indica l'importo come numero, zero o più (ad es. 45,50).",
+        "Indicați suma ca număr, zero sau mai mult (de ex. 45,50).",
+    ),
+    "Give the date as YYYY-MM-DD.": (
+        "Indica la data come AAAA-MM-GG.",
+        "Indicați data ca AAAA-LL-ZZ.",
+    ),
+    "None entered: the contribution counts only the costs on orders.": (
+        "Nessuno inserito: il margine conta solo i costi sugli ordini.",
+        "Niciunul introdus: contribuția ia în calcul doar costurile de pe comenzi.",
+    ),
+    "The date is in the future; enter when the cost was incurred.": (
+        "La data è nel futuro; inserisci quando è stato sostenuto il costo.",
+        "Data este în viitor; introduceți când a fost suportat costul.",
+    ),
+    "What for": ("Per cosa", "Pentru ce"),
+    "customer cost": ("costo del cliente", "cost al clientului"),
+    "customer costs": ("costi dei clienti", "costurile clienților"),
     "Results for a segment…": ("Risultati per un segmento…", "Rezultate pentru un segment…"),
     "Show": ("Mostra", "Afișează"),
     "%(n)s answers": ("%(n)s risposte", "%(n)s răspunsuri"),

@@ -582,6 +582,15 @@ UI: dict[str, Route] = {
         analytics=True,
         body=lambda w, c: {"snapshot": w.snapshot.pk, "segment": ""},
     ),
+    "customer_cost": Route(
+        "record",
+        "contact",
+        "edit",
+        method="post",
+        writes=True,
+        path=lambda w, c: {"record_type": "contact", "pk": w.record("contact", c).pk},
+        body={"incurred_on": "2026-01-05", "amount": "12.50", "description": "Support call"},
+    ),
     "customer_panel": Route(
         "record",
         "contact",

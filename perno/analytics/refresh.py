@@ -6,7 +6,8 @@ them as a dated snapshot.
    orders without a contact) and per day; recency, frequency (orders), monetary
    (revenue), quintile scores 1-5 with ``NTILE`` (recency reversed; ties broken by the
    customer's rank, so every quintile holds a fifth), the named segment from R and F,
-   and the contribution over the profitability period.
+   and the contribution over the profitability period (revenue minus the costs entered
+   on orders and on the customer).
 2. **BG/NBD and Gamma-Gamma** (``perno.analytics.clv``) on the customers' histories in
    weeks: P(alive), expected purchases in 90/180/365 days, expected order value and the
    discounted lifetime value over the horizon set in the analytics settings. Customers
@@ -92,13 +93,20 @@ WITH days AS (
          SUM(CASE WHEN d > %s THEN c ELSE 0 END) AS contribution,
          SUM(CASE WHEN d > %s THEN nocost ELSE 0 END) AS nocost
   FROM days GROUP BY k
+), costs AS (
+  SELECT COALESCE(contact_id, -company_id) AS k, SUM(amount) AS amount
+  FROM sales_customercost
+  WHERE incurred_on > %s AND incurred_on <= %s
+  GROUP BY COALESCE(contact_id, -company_id)
 ), scored AS (
   SELECT c.k, c.orders, c.purchase_days, $age AS age, $recency AS recency,
-         c.revenue, c.revenue - fd.v AS repeat_revenue, c.contribution, c.nocost,
+         c.revenue, c.revenue - fd.v AS repeat_revenue,
+         c.contribution - COALESCE(cc.amount, 0) AS contribution, c.nocost,
          NTILE(5) OVER (ORDER BY $recency DESC, c.k) AS r,
          NTILE(5) OVER (ORDER BY c.orders, c.k) AS f,
          NTILE(5) OVER (ORDER BY c.revenue, c.k) AS m
   FROM customers c JOIN days fd ON fd.k = c.k AND fd.d = c.first_d
+  LEFT JOIN costs cc ON cc.k = c.k
 )
 SELECT k, orders, purchase_days, age, recency, $revenue, $repeat_revenue, $contribution,
        nocost, r, f, m, $segment
@@ -121,7 +129,7 @@ def customers_sql() -> str:
 
 
 def customer_params(as_of: date, currency: str, profit_start: date) -> list[Any]:
-    return [currency, as_of, profit_start, profit_start, as_of, as_of, as_of]
+    return [currency, as_of, profit_start, profit_start, profit_start, as_of, as_of, as_of, as_of]
 
 
 @dataclass

@@ -15,5 +15,10 @@ urlpatterns = [
         views.customer_panel,
         name="customer_panel",
     ),
+    path(
+        "analytics/customer/<str:record_type>/<int:pk>/costs/",
+        views.customer_cost,
+        name="customer_cost",
+    ),
     path("analytics/<slug:page>/", views.model_page, name="page"),
 ]

@@ -451,7 +451,10 @@ def customer_panel(request: HttpRequest, record_type: str, pk: int) -> HttpRespo
     obj = restrict(model.objects.all(), request.user).filter(pk=pk).first()
     if obj is None:
         raise Http404
+    from perno.sales.models import CustomerCost
+
     visible_orders = restrict(Order.objects.all(), request.user)
+    costs = CustomerCost.objects.filter(**{record_type: obj})
     if record_type == "contact":
         scores = selectors.scores_for_contact(obj.pk)
         orders = visible_orders.filter(contact=obj)
@@ -484,5 +487,36 @@ def customer_panel(request: HttpRequest, record_type: str, pk: int) -> HttpRespo
             "may_view_orders": can(request.user, "view", "order"),
             "fan_history": fan_history,
             "moments": moments,
+            "costs": list(costs[:10]),
+            "may_edit": can(request.user, "edit", obj),
         },
     )
+
+
+@login_required
+@require_POST
+def customer_cost(request: HttpRequest, record_type: str, pk: int) -> HttpResponse:
+    """Add a cost of serving a contact or company (for its contribution)."""
+    from django.core.exceptions import ValidationError
+
+    from perno.contacts.models import Company, Contact
+    from perno.sales.services import customer_cost_add
+
+    model: Any = {"contact": Contact, "company": Company}.get(record_type)
+    if model is None:
+        raise Http404
+    obj = restrict(model.objects.all(), request.user).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    try:
+        customer_cost_add(
+            actor=request.user,
+            customer=obj,
+            data={k: request.POST.get(k, "") for k in ("incurred_on", "amount", "description")},
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Cost recorded; the next refresh counts it."))
+    return HttpResponseRedirect(obj.get_absolute_url() + "#insight")

@@ -91,9 +91,10 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             row["label"] = lookup.get(row["group"], row["group"]) if row["group"] else _("unknown")
         breakdowns.append({"key": key, "title": title, "rows": rows})
     by_segment = None
+    wanted = request.GET.get("segment", "")
     chosen_segment = (
-        selectors.segment_list(user=request.user).filter(pk=request.GET.get("segment")).first()
-        if str(request.GET.get("segment", "")).isdigit()
+        selectors.segment_list(user=request.user).filter(pk=int(wanted)).first()
+        if wanted.isdigit()
         else None
     )
     if chosen_segment is not None:

@@ -358,3 +358,53 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class CustomerCost(models.Model):
+    """A cost of serving a customer that no single order carries (support hours, a free
+    replacement, a visit): subtracted from the customer's contribution in the loyalty x
+    profitability matrix."""
+
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="costs",
+    )
+    company = models.ForeignKey(
+        "contacts.Company",
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="costs",
+    )
+    incurred_on = models.DateField(_("date"))
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    description = models.CharField(_("description"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-incurred_on", "-id"]
+        verbose_name = _("customer cost")
+        verbose_name_plural = _("customer costs")
+        indexes = [
+            models.Index(fields=["contact", "incurred_on"], name="cost_contact_idx"),
+            models.Index(fields=["company", "incurred_on"], name="cost_company_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contact__isnull=False) | models.Q(company__isnull=False),
+                name="cost_has_customer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description

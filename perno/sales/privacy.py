@@ -1,5 +1,14 @@
 from perno.core.privacy import declare
-from perno.sales.models import Deal, Lead, Order, OrderLine, Pipeline, Product, Stage
+from perno.sales.models import (
+    CustomerCost,
+    Deal,
+    Lead,
+    Order,
+    OrderLine,
+    Pipeline,
+    Product,
+    Stage,
+)
 
 declare(
     Lead,
@@ -49,3 +58,12 @@ declare(
     about=("contact",),
 )
 declare(OrderLine, personal={}, not_personal={"description"})
+declare(
+    CustomerCost,
+    subject="the customer it was spent on, when a person",
+    personal={"contact": "profiling", "description": "free_text"},
+    not_personal={"incurred_on"},
+    erasure="delete",
+    retain_from="incurred_on",
+    about=("contact",),
+)

@@ -28,6 +28,7 @@ from perno.core.records import (
 from perno.core.validators import normalize_phone
 from perno.sales.models import (
     CURRENCY_CHOICES,
+    CustomerCost,
     Deal,
     Lead,
     Order,
@@ -740,3 +741,52 @@ def order_update(
 
 def order_delete(*, actor: Any, order: Order) -> None:
     record_delete(actor=actor, instance=order)
+
+
+def customer_cost_add(*, actor: Any, customer: Any, data: dict[str, Any]) -> CustomerCost:
+    """A cost of serving ``customer`` (a contact or company the actor may edit)."""
+    check(actor, "edit", customer)
+    reject_unknown_fields(data, {"incurred_on", "amount", "description"})
+    errors: dict[str, list[str]] = {}
+    try:
+        amount = Decimal(str(data.get("amount", "")).strip().replace(",", "."))
+        if not amount.is_finite() or amount < 0:
+            raise ArithmeticError
+    except (ArithmeticError, ValueError):
+        errors["amount"] = [_("Give the amount as a number, zero or more (e.g. 45.50).")]
+    day = data.get("incurred_on")
+    if isinstance(day, str):
+        import datetime as _dt
+
+        try:
+            day = _dt.date.fromisoformat(day)
+        except ValueError:
+            day = None
+    if day is None:
+        errors["incurred_on"] = [_("Give the date as YYYY-MM-DD.")]
+    elif day > timezone.localdate():
+        errors["incurred_on"] = [_("The date is in the future; enter when the cost was incurred.")]
+    description = str(data.get("description") or "").strip()
+    if not description or len(description) > 200:
+        errors["description"] = [_("Describe the cost in 1 to 200 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    field = "contact" if isinstance(customer, Contact) else "company"
+    assert day is not None  # checked above
+    cost = CustomerCost(
+        incurred_on=day,
+        amount=amount,
+        description=description,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        **{field: customer},
+    )
+    with transaction.atomic():
+        cost.full_clean()
+        cost.save()
+        change_record(
+            actor=actor,
+            instance=customer,
+            action=ChangeEntry.Action.UPDATE,
+            changes={"costs": [None, f"{cost.incurred_on} {cost.amount}"]},
+        )
+    return cost

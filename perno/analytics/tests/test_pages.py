@@ -144,3 +144,37 @@ def test_the_customer_page_explains_the_scores(admin, shop):
     prospect = Contact.objects.create(first_name="Nuovo", last_name="Contatto")
     html = admin.get(f"/analytics/customer/contact/{prospect.pk}/").content.decode()
     assert 'data-testid="insight-prospect"' in html
+
+
+def test_costs_of_serving_a_customer_lower_its_contribution(admin, shop):
+    contact = shop[0]
+    bad = admin.post(
+        f"/analytics/customer/contact/{contact.pk}/costs/",
+        {"incurred_on": "2026-13-01", "amount": "-5", "description": ""},
+        follow=True,
+    )
+    html = bad.content.decode()
+    assert "Give the date as YYYY-MM-DD." in html and "zero or more" in html
+    assert "1 to 200 characters" in html
+    from perno.sales.models import CustomerCost
+
+    assert not CustomerCost.objects.exists()
+    before = refresh.refresh(date.today())
+    old = CustomerScore.objects.get(snapshot=before, contact=contact).contribution
+    good = admin.post(
+        f"/analytics/customer/contact/{contact.pk}/costs/",
+        {
+            "incurred_on": (date.today() - timedelta(days=3)).isoformat(),
+            "amount": "25,50",
+            "description": "Sostituzione gratuita",
+        },
+    )
+    assert good.status_code == 302
+    after = refresh.refresh(date.today())
+    assert CustomerScore.objects.get(snapshot=after, contact=contact).contribution == old - Decimal(
+        "25.50"
+    )
+    assert (
+        "Sostituzione gratuita"
+        in admin.get(f"/analytics/customer/contact/{contact.pk}/").content.decode()
+    )

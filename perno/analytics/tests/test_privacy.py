@@ -46,11 +46,15 @@ def test_the_access_export_holds_the_scores(scored):
 
 def test_erasure_removes_the_scores_and_keeps_the_orders_without_the_person(scored, make_user):
     person, snapshot = scored
+    from perno.sales.models import CustomerCost
+
+    CustomerCost.objects.create(contact=person, incurred_on=AS_OF, amount=5, description="Visita")
     orders = list(Order.objects.filter(contact=person).values_list("pk", flat=True))
     assert CustomerScore.objects.filter(contact=person).exists()
     counts = erase_contact(actor=make_user("dora", role="dpo"), contact=person)
     assert counts["analytics.customerscore"] == 1
     assert not CustomerScore.objects.filter(contact_id=person.pk).exists()
+    assert not CustomerCost.objects.exists()
     kept = Order.objects.filter(pk__in=orders)
     assert kept.count() == len(orders) and not kept.filter(contact__isnull=False).exists()
     # the next refresh leaves anonymized orders out
