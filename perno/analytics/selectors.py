@@ -121,18 +121,12 @@ def running() -> Snapshot | None:
     return Snapshot.objects.filter(status=Snapshot.Status.RUNNING).first()
 
 
-def scores_for_contact(contact_id: int) -> list[CustomerScore]:
-    """The contact's scores in the snapshots that keep them, newest first."""
+def scores_for(record_type: str, pk: int) -> list[CustomerScore]:
+    """A contact's or company's scores in the snapshots that keep them, newest first."""
     return list(
-        CustomerScore.objects.filter(contact_id=contact_id, snapshot__status=Snapshot.Status.DONE)
-        .select_related("snapshot")
-        .order_by("-snapshot__as_of", "-snapshot_id")
-    )
-
-
-def scores_for_company(company_id: int) -> list[CustomerScore]:
-    return list(
-        CustomerScore.objects.filter(company_id=company_id, snapshot__status=Snapshot.Status.DONE)
+        CustomerScore.objects.filter(
+            **{f"{record_type}_id": pk}, snapshot__status=Snapshot.Status.DONE
+        )
         .select_related("snapshot")
         .order_by("-snapshot__as_of", "-snapshot_id")
     )

@@ -96,18 +96,14 @@ def _segment_bars(context: dict[str, Any]) -> dict[str, Any]:
 
 
 def _changes(context: dict[str, Any], key: str, choices: list[tuple[str, Any]]) -> list[dict]:
-    results = context["results"]
-    current = (
-        results.get(key, {}) if key != "matrix" else results.get("matrix", {}).get("counts", {})
-    )
-    before = context["before"]
-    old = None
-    if before is not None:
-        old = (
-            before.results.get(key, {})
-            if key != "matrix"
-            else before.results.get("matrix", {}).get("counts", {})
+    def counts(results: dict[str, Any]) -> dict[str, int]:
+        return (
+            results.get("matrix", {}).get("counts", {}) if key == "matrix" else results.get(key, {})
         )
+
+    current = counts(context["results"])
+    before = context["before"]
+    old = counts(before.results) if before is not None else None
     moved = selectors.movement(current, old)
     total = sum(current.values()) or 1
     return [
@@ -279,6 +275,19 @@ def _fans(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _customer(request: HttpRequest, record_type: str, pk: int) -> Any:
+    """The contact or company ``pk`` if the user may view it, else 404."""
+    from perno.contacts.models import Company, Contact
+
+    model: Any = {"contact": Contact, "company": Company}.get(record_type)
+    if model is None:
+        raise Http404
+    obj = restrict(model.objects.all(), request.user).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
 def _visible(user: Any) -> Any:
     """Scores of the contacts and companies ``user`` may view."""
     from django.db.models import Q
@@ -442,25 +451,12 @@ def status(request: HttpRequest) -> HttpResponse:
 def customer_panel(request: HttpRequest, record_type: str, pk: int) -> HttpResponse:
     """The scores of a contact or company, with why, its score history and its latest
     orders: loaded into the record's page."""
-    from perno.contacts.models import Company, Contact
-    from perno.sales.models import Order
+    from perno.sales.models import CustomerCost, Order
 
-    model: Any = {"contact": Contact, "company": Company}.get(record_type)
-    if model is None:
-        raise Http404
-    obj = restrict(model.objects.all(), request.user).filter(pk=pk).first()
-    if obj is None:
-        raise Http404
-    from perno.sales.models import CustomerCost
-
-    visible_orders = restrict(Order.objects.all(), request.user)
+    obj = _customer(request, record_type, pk)
     costs = CustomerCost.objects.filter(**{record_type: obj})
-    if record_type == "contact":
-        scores = selectors.scores_for_contact(obj.pk)
-        orders = visible_orders.filter(contact=obj)
-    else:
-        scores = selectors.scores_for_company(obj.pk)
-        orders = visible_orders.filter(company=obj)
+    scores = selectors.scores_for(record_type, obj.pk)
+    orders = restrict(Order.objects.all(), request.user).filter(**{record_type: obj})
     latest = scores[0] if scores else None
     fan_history: list[dict[str, Any]] = []
     moments: list[dict[str, Any]] = []
@@ -499,15 +495,9 @@ def customer_cost(request: HttpRequest, record_type: str, pk: int) -> HttpRespon
     """Add a cost of serving a contact or company (for its contribution)."""
     from django.core.exceptions import ValidationError
 
-    from perno.contacts.models import Company, Contact
     from perno.sales.services import customer_cost_add
 
-    model: Any = {"contact": Contact, "company": Company}.get(record_type)
-    if model is None:
-        raise Http404
-    obj = restrict(model.objects.all(), request.user).filter(pk=pk).first()
-    if obj is None:
-        raise Http404
+    obj = _customer(request, record_type, pk)
     try:
         customer_cost_add(
             actor=request.user,

@@ -361,29 +361,18 @@ def invitations_create(
     if survey.status != Survey.Status.PUBLISHED:
         raise ValidationError(_("Publish the survey before sending invitations."))
     people = list(contacts)
-    allowed = (
-        set(
-            processable(
-                type(people[0]).objects.filter(pk__in=[p.pk for p in people]), survey.purpose
-            ).values_list("pk", flat=True)
+    answered: set[int] = set()
+    allowed: set[int] = set()
+    affiliated: set[int] = set()
+    if people:
+        rows = type(people[0]).objects.filter(pk__in=[p.pk for p in people])
+        allowed = set(processable(rows, survey.purpose).values_list("pk", flat=True))
+        affiliated = set(rows.filter(affiliations__isnull=False).values_list("pk", flat=True))
+        answered = set(
+            Response.objects.filter(survey=survey, contact__in=rows).values_list(
+                "contact_id", flat=True
+            )
         )
-        if people
-        else set()
-    )
-    answered = set(
-        Response.objects.filter(survey=survey, contact__in=people).values_list(
-            "contact_id", flat=True
-        )
-    )
-    affiliated = (
-        set(
-            type(people[0])
-            .objects.filter(pk__in=[p.pk for p in people], affiliations__isnull=False)
-            .values_list("pk", flat=True)
-        )
-        if people
-        else set()
-    )
     result = InviteResult()
     now = timezone.now()
     with transaction.atomic():
