@@ -387,8 +387,8 @@ def cmd_keys(args: argparse.Namespace) -> int:
     _data_dir(args.data_dir)
     _setup()
     from perno.core import sealing
-    from perno.core.models import SealedField
     from perno.privacy import keys
+    from perno.records.models import SealedField
 
     ring = sealing.ring()
     if args.keys_command == "status":
@@ -430,7 +430,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     _data_dir(args.data_dir)
     _setup()
-    from perno.sales.imports import ImportError_, import_orders
+    from perno.imports.orders import ImportError_, import_orders
 
     try:
         result = import_orders(

@@ -6,8 +6,18 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 from conftest import require
+from perno.activities.models import Activity, Attachment
+from perno.contacts.models import Company, Contact
+from perno.contacts.services import company_create, contact_create
+from perno.marketing import services
+from perno.marketing.models import Response
+from perno.privacy.models import Notice, Purpose
+from perno.privacy.rules import may_process
+from perno.sales.models import Deal
+from perno.sales.services import deal_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +40,6 @@ def browser():
         Path(CHROMIUM).exists(),
         f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
     )
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -53,9 +62,6 @@ def page(browser, live_server, user):
 
 
 def test_log_in_and_create_a_company_and_a_contact(page):
-    from playwright.sync_api import expect
-
-    from perno.contacts.models import Company, Contact
 
     expect(page.locator("h1")).to_contain_text("Hello, Giulia")
     page.click("text=Companies")
@@ -83,10 +89,6 @@ def test_log_in_and_create_a_company_and_a_contact(page):
 
 
 def test_add_a_comment_with_an_attachment(page, user, tmp_path):
-    from playwright.sync_api import expect
-
-    from perno.activities.models import Attachment
-    from perno.contacts.services import company_create
 
     company = company_create(actor=user, data={"name": "Alfa S.p.A."})
     pdf = tmp_path / "offerta.pdf"
@@ -104,10 +106,6 @@ def test_add_a_comment_with_an_attachment(page, user, tmp_path):
 
 
 def test_move_a_deal_on_the_board_by_drag_and_by_keyboard(page, user, pipeline):
-    from playwright.sync_api import expect
-
-    from perno.sales.models import Deal
-    from perno.sales.services import deal_create
 
     deal = deal_create(actor=user, data={"title": "Licenze annuali"})
     stages = list(pipeline.stages.order_by("position"))
@@ -128,7 +126,6 @@ def test_move_a_deal_on_the_board_by_drag_and_by_keyboard(page, user, pipeline):
 
 
 def test_switch_to_italian(page):
-    from playwright.sync_api import expect
 
     page.click("button[name=language][value=it]")
     expect(page.locator("nav")).to_contain_text("Cruscotto")
@@ -142,9 +139,6 @@ def test_switch_to_italian(page):
 def test_search_box_with_the_keyboard_only(page, user):
     """`/` focuses the box, suggestions come from the second character grouped by type,
     ↓ and Enter open one; Enter alone opens the results page."""
-    from playwright.sync_api import expect
-
-    from perno.contacts.services import company_create, contact_create
 
     contact = contact_create(actor=user, data={"first_name": "Ștefania", "last_name": "Rossellini"})
     company_create(actor=user, data={"name": "Rossellini Trasporti"})
@@ -180,11 +174,6 @@ def test_search_box_with_the_keyboard_only(page, user):
 def test_record_a_consent_on_the_contact_page(page, user):
     """The privacy panel loads into the contact page (htmx) and a consent step recorded
     there counts at once for the purpose."""
-    from playwright.sync_api import expect
-
-    from perno.contacts.services import contact_create
-    from perno.privacy.models import Notice, Purpose
-    from perno.privacy.rules import may_process
 
     purpose = Purpose.objects.create(
         code="browser-newsletter", name="Browser newsletter", legal_basis="consent"
@@ -211,13 +200,6 @@ def test_answer_a_survey_on_a_phone_in_romanian(browser, live_server, admin_user
     """The public answer page works without log-in on a small screen, in the
     respondent's language; a missing answer is shown in place; the answers land on the
     contact's timeline."""
-    from playwright.sync_api import expect
-
-    from perno.activities.models import Activity
-    from perno.contacts.models import Contact
-    from perno.marketing import services
-    from perno.marketing.models import Response
-    from perno.privacy.models import Purpose
 
     purpose = Purpose.objects.create(
         code="browser-feedback", name="Feedback", legal_basis="legitimate_interest"

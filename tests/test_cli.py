@@ -4,12 +4,21 @@ import subprocess
 import sys
 
 import pytest
+from django.db import connection
 
 from perno import cli
 from perno.accounts.models import User
 from perno.accounts.services import token_authenticate
+from perno.analytics.models import Snapshot
 from perno.contacts.models import Company, Contact
-from perno.sales.models import Deal, Pipeline
+from perno.contacts.services import contact_create
+from perno.core.sealing import PREFIX
+from perno.marketing.models import Response, Segment
+from perno.privacy.models import Breach, ConsentEvent, Notice, SubjectRequest
+from perno.sales.models import Deal, Order, Pipeline
+from perno.search import engine
+from perno.search.models import SearchEntry
+from perno.seed.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -164,7 +173,6 @@ def test_production_refuses_a_malformed_encryption_key(tmp_path):
 
 
 def test_demo_data_loads_once(settings, django_capture_on_commit_callbacks):
-    from perno.seed.demo import load_demo
 
     messages = []
     with django_capture_on_commit_callbacks(execute=True):
@@ -176,25 +184,18 @@ def test_demo_data_loads_once(settings, django_capture_on_commit_callbacks):
         User.objects.count(),
     )
     assert counts[3] == 6
-    from perno.privacy.models import Breach, ConsentEvent, Notice, SubjectRequest
 
     assert Notice.objects.filter(purpose__code="newsletter").exists()
     assert ConsentEvent.objects.filter(kind="given").count() >= 5
     assert SubjectRequest.objects.filter(status="open").count() == 1
     assert Breach.objects.get().closed_at is not None
     # Customer insight: orders, fan questionnaire answers, segments, a snapshot.
-    from perno.analytics.models import Snapshot
-    from perno.marketing.models import Response, Segment
-    from perno.sales.models import Order
 
     assert Order.objects.filter(contact__isnull=False).count() > Contact.objects.count() / 2
     assert Response.objects.filter(satisfaction__isnull=False).exists()
     assert Segment.objects.count() == 3
     assert Snapshot.objects.filter(status__in=["done", "failed"]).exists()
     # Tax codes and contact notes are encrypted at rest; the application reads them.
-    from django.db import connection
-
-    from perno.core.sealing import PREFIX
 
     coded = Contact.objects.filter(custom_fields__has_key="tax_code")
     assert coded.count() > 0 and all(len(c.custom_fields["tax_code"]) == 16 for c in coded)
@@ -239,9 +240,6 @@ def test_commands_on_a_demo_data_dir_use_its_secret_key(tmp_path):
 
 
 def test_search_rebuild_shows_progress_and_restores_the_index(monkeypatch, capsys, user):
-    from perno.contacts.services import contact_create
-    from perno.search import engine
-    from perno.search.models import SearchEntry
 
     for n in range(3):
         contact_create(actor=user, data={"first_name": "Ricostruita", "last_name": f"Num{n}"})

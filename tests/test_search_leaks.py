@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from perno.accounts.services import confidential_fields_set
+from perno.accounts.services import token_create
+from perno.records.confidential import confidential_fields_set
 from perno.search import backends, engine
 from tests.test_permission_matrix import CATEGORIES, ROLES, World, build_world, may, token
 
@@ -82,7 +83,6 @@ def test_no_query_returns_or_counts_what_the_role_may_not_see(role_code, path, c
         for category in CATEGORIES:
             queries += variants(token(category, subject))
     queries += variants(SECRET_WORD)
-    from perno.accounts.services import token_create
 
     _token, clear = token_create(user=world.actor, name="leaks", scope="read")
     headers = {"Authorization": f"Bearer {clear}"}

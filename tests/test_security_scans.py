@@ -21,8 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import require
+from perno.accounts.services import roles_ensure_defaults, token_create, user_create
+from perno.seed.generator import seed
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -77,10 +81,6 @@ def test_no_blanket_nosec():
 def scan_target(live_server: Any, transactional_db: Any) -> dict[str, Any]:
     """A live server with some data and a superuser's read-write token: the widest API
     surface, and one that fuzzed role or user changes cannot take away."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from perno.accounts.services import roles_ensure_defaults, token_create, user_create
-    from perno.seed.generator import seed
 
     roles_ensure_defaults()
     admin = user_create(
@@ -169,7 +169,6 @@ def test_sqlmap_finds_no_injectable_parameter(
     require(
         binary is not None, "sqlmap is not installed (apt-get install sqlmap, or make test-deps)"
     )
-    from django.conf import settings
 
     headers = [f"Authorization: Bearer {scan_target['token']}"]
     if not target.startswith("/api/"):

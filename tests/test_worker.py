@@ -8,6 +8,7 @@ import sys
 import time
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils import timezone
 from conftest import port_open, require
 from perno.activities.models import Notification
 from perno.activities.services import activity_create
+from perno.activities.tasks import send_activity_reminders_task
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +30,6 @@ def database_url() -> str:
 
 def test_worker_delivers_a_reminder_through_redis(user, tmp_path):
     require(port_open("127.0.0.1", 6379), "Redis is not reachable at 127.0.0.1:6379")
-    import redis
 
     broker = settings.PERNO_TEST_REDIS_URL
     redis.Redis.from_url(broker).flushdb()
@@ -85,7 +86,6 @@ def test_worker_delivers_a_reminder_through_redis(user, tmp_path):
 
 
 def test_without_redis_tasks_run_in_process(user):
-    from perno.activities.tasks import send_activity_reminders_task
 
     assert settings.CELERY_TASK_ALWAYS_EAGER
     activity_create(

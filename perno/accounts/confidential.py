@@ -14,6 +14,7 @@ from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext as _
 
+from perno.accounts.models import ConfidentialField
 from perno.accounts.permissions import access_for
 from perno.accounts.rights import SUBJECTS
 
@@ -81,8 +82,6 @@ def hidden_fields(user: Any, subject: str) -> frozenset[str]:
         return frozenset()
     cache = access.__dict__.setdefault("_hidden", {})
     if not cache:
-        from perno.accounts.models import ConfidentialField
-
         for subj, name in ConfidentialField.objects.values_list("subject", "field"):
             cache.setdefault(subj, set()).add(name)
         cache.setdefault("__loaded__", set())

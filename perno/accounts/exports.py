@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import xlsxwriter
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Sum
@@ -25,6 +26,8 @@ from django.utils.translation import gettext as _
 from perno.accounts.confidential import redact
 from perno.accounts.models import ExportLog, User
 from perno.accounts.permissions import access_for, check, restrict
+from perno.audit.models import AuditEvent
+from perno.audit.trail import record as audit
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -84,8 +87,6 @@ def authorise(*, user: Any, queryset: models.QuerySet, subject: str) -> tuple[mo
 def record(
     *, user: Any, subject: str, fmt: str, channel: str, rows: int, filters: dict[str, Any]
 ) -> ExportLog:
-    from perno.audit.models import AuditEvent
-    from perno.audit.trail import record as audit
 
     with transaction.atomic():
         log = ExportLog.objects.create(
@@ -192,8 +193,6 @@ def export_file(
             text.flush()
             text.detach()
         else:
-            import xlsxwriter
-
             book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
             sheet = book.add_worksheet(subject[:31])
             sheet.write_row(0, 0, header)

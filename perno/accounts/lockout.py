@@ -9,32 +9,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Max
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from perno.accounts.models import LoginAttempt
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The caller's address. Behind PERNO_TRUSTED_PROXIES reverse proxies, each of which
-    appends the address it saw to X-Forwarded-For, it is that many entries from the end
-    of the header; entries further left are written by the client and not trusted."""
-    import ipaddress
-
-    remote = request.META.get("REMOTE_ADDR") or None
-    trusted = settings.PERNO_TRUSTED_PROXIES
-    if not trusted:
-        return remote
-    hops = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    hops = [hop for hop in hops if hop]
-    if len(hops) < trusted:
-        return remote
-    candidate = hops[-trusted]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
+from perno.accounts.permissions import check
+from perno.core.net import client_ip
 
 
 def _window_start() -> Any:
@@ -76,7 +58,6 @@ def record_success(username: str) -> None:
 
 def locked_out(limit: int = 100) -> list[dict[str, Any]]:
     """Accounts and addresses locked right now, for the administrator's page."""
-    from django.db.models import Count, Max
 
     recent = LoginAttempt.objects.filter(created_at__gte=_window_start())
     rows: list[dict[str, Any]] = []
@@ -102,7 +83,6 @@ def locked_out(limit: int = 100) -> list[dict[str, Any]]:
 
 def unlock(*, actor: Any, username: str = "", ip: str = "") -> int:
     """An administrator ends a lockout; returns how many failures were cleared."""
-    from perno.accounts.permissions import check
 
     check(actor, "manage", "loginattempt")
     qs = LoginAttempt.objects.none()

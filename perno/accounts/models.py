@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -116,7 +117,6 @@ class User(AbstractUser):
     def get_session_auth_hash(self) -> str:
         """Sessions are bound to the password and the security stamp: changing either
         logs the user out of every browser."""
-        from django.utils.crypto import salted_hmac
 
         return salted_hmac(
             "perno.accounts.User.session",

@@ -5,7 +5,10 @@ asks here:
   on, inside the SQL query (scope and confidential records);
 - ``check(user, action, obj)`` raises PermissionDenied, naming the missing right;
 - ``obtain(queryset, user, pk, action)`` fetches one record: 404 when the user may not
-  even see it (so its existence is not revealed), 403 when they may see but not act.
+  even see it (so its existence is not revealed), 403 when they may see but not act;
+  it writes nothing (the page or API operation showing it calls ``record_shown``);
+- ``access_sql(user, alias)`` is the same decision as SQL over rows that carry access
+  columns (the search index), for the search backends.
 
 Rights come from the user's roles in the database (``Role.rights``, edited by an
 administrator), so a change applies to the next request without a restart.
@@ -21,6 +24,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from perno.accounts.models import Team
 from perno.accounts.rights import ALL, NONE, RECORD_ACTIONS, SCOPE_RANK, SCOPES, SUBJECTS, TEAM
 
 ACTIONS = (*RECORD_ACTIONS, "manage")
@@ -69,7 +73,6 @@ def _subtree(team_id: int | None) -> frozenset[int]:
     """The team and every team below it (teams nest; a manager sees the teams below)."""
     if team_id is None:
         return frozenset()
-    from perno.accounts.models import Team
 
     children: dict[int | None, list[int]] = {}
     for pk, parent in Team.objects.values_list("id", "parent_id"):
@@ -242,7 +245,8 @@ def check(user: Any, action: str, obj: Model | str | None = None) -> None:
 
 def obtain(queryset: QuerySet, user: Any, pk: Any, action: str = "view") -> Any:
     """One record for ``action``: 404 if the user may not see it, 403 if they may see it
-    but not act on it."""
+    but not act on it. Writes nothing: where the record is shown, the page or API
+    operation calls ``perno.records.reads.record_shown``."""
     try:
         obj = restrict(queryset, user, "view").filter(pk=pk).first()
     except (ValueError, TypeError):
@@ -251,9 +255,70 @@ def obtain(queryset: QuerySet, user: Any, pk: Any, action: str = "view") -> Any:
         raise Http404
     if action != "view":
         check(user, action, obj)
-    from perno.audit.trail import record_read
-    from perno.search.history import EDIT, VIEW, note
-
-    note(user, obj, VIEW if action == "view" else EDIT)  # for search ranking
-    record_read(actor=user, obj=obj, purpose=action)
     return obj
+
+
+def access_sql(user: Any, alias: str = "e") -> tuple[str, list[Any], str, list[Any]] | None:
+    """The gate as SQL, for rows that carry a record's access columns (``subject``,
+    ``owner_id``, ``assignee_id``, ``team_id``, ``confidential``: the search entries) under
+    the table alias ``alias``. The search engine adds it to its queries as it is; it does
+    not rebuild scopes, teams or confidentiality itself. Each record type the user
+    may view, within the scope of their roles; confidential records only for roles that
+    see confidential data. None: the user may see nothing.
+
+    Also what every allowed entry has in common, when the user is limited to own or
+    team records for some type: owner, assignee or team, or one of the types seen in
+    full (SQL and parameters, "" when there is nothing in common). The gate includes
+    it, so the database can narrow the entries through the indexes on those columns;
+    the PostgreSQL backend also asks it how much of the index the user sees."""
+    access = access_for(user)
+    if access.user_id is None:
+        return None
+    parts: list[str] = []
+    params: list[Any] = []
+    whole: list[str] = []  # types seen in full
+    owner_cols: set[str] = set()
+    teams: list[int] = []
+    for subject in SUBJECTS:
+        scope = access.scope(subject, "view")
+        if scope == NONE:
+            continue
+        if scope == ALL:
+            parts.append(f"{alias}.subject = %s")
+            params.append(subject)
+            whole.append(subject)
+            continue
+        owners = [f"{alias}.owner_id = %s"]
+        owner_params: list[Any] = [access.user_id]
+        owner_cols.add("owner_id")
+        if EXTRA_OWNER_FIELDS.get(subject):
+            owners.append(f"{alias}.assignee_id = %s")
+            owner_params.append(access.user_id)
+            owner_cols.add("assignee_id")
+        if scope == TEAM and access.team_ids:
+            teams = sorted(access.team_ids)
+            owners.append(f"{alias}.team_id IN (" + ", ".join(["%s"] * len(teams)) + ")")
+            owner_params.extend(teams)
+        parts.append(f"({alias}.subject = %s AND (" + " OR ".join(owners) + "))")
+        params.extend([subject, *owner_params])
+    if not parts:
+        return None
+    sql = "(" + " OR ".join(parts) + ")"
+    hint = ""
+    hint_params: list[Any] = []
+    if owner_cols:
+        common = [f"{alias}.{col} = %s" for col in sorted(owner_cols)]
+        hint_params = [access.user_id] * len(common)
+        if teams:
+            common.append(f"{alias}.team_id IN (" + ", ".join(["%s"] * len(teams)) + ")")
+            hint_params.extend(teams)
+        if whole:
+            common.append(f"{alias}.subject IN (" + ", ".join(["%s"] * len(whole)) + ")")
+            hint_params.extend(whole)
+        hint = "(" + " OR ".join(common) + ")"
+        sql += " AND " + hint
+        params.extend(hint_params)
+    if not access.see_confidential:
+        sql += f" AND {alias}.confidential = %s"
+        params.append(False)
+    return sql, params, hint, hint_params

@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,7 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from perno.accounts.models import ApiToken, Role, Team, User
-from perno.accounts.rights import DEFAULT_ROLES
+from perno.accounts.permissions import check, forget_access
+from perno.accounts.rights import DEFAULT_ROLES, normalise
+from perno.audit.models import ChangeEntry
+from perno.audit.services import change_record
+from perno.core.diffs import diff
 
 TOKEN_PREFIX = "pno_"  # noqa: S105 - a public prefix, not a secret
 
@@ -156,7 +161,6 @@ def token_authenticate(clear: str) -> ApiToken | None:
 
 def token_revoke(*, actor: Any, token: ApiToken) -> None:
     """Users revoke their own tokens; administrators anyone's."""
-    from perno.accounts.permissions import check
 
     if token.user_id != getattr(actor, "pk", None):
         check(actor, "manage", "apitoken")
@@ -165,7 +169,6 @@ def token_revoke(*, actor: Any, token: ApiToken) -> None:
 
 def user_set_language(*, user: Any, language: str) -> None:
     """Remember the user's language for e-mails and notifications sent in the background."""
-    from django.conf import settings
 
     if (
         language in dict(settings.LANGUAGES)
@@ -189,9 +192,6 @@ def user_set_preference(*, user: Any, key: str, value: object) -> None:
 
 
 def _audit(actor: Any, instance: Any, action: str, before: dict[str, Any]) -> None:
-    from perno.audit.models import ChangeEntry
-    from perno.audit.services import change_record
-    from perno.core.diffs import diff
 
     after = _admin_state(instance)
     change_record(
@@ -233,9 +233,6 @@ def _admin_state(instance: Any) -> dict[str, Any]:
 
 def role_save(*, actor: Any, role: Role | None, data: dict[str, Any], rights: Any = None) -> Role:
     """Create or change a role; takes effect on the users' next request."""
-    from perno.accounts.permissions import check
-    from perno.accounts.rights import normalise
-    from perno.audit.models import ChangeEntry
 
     check(actor, "manage", "role")
     allowed = {"code", "name", "description", *ROLE_FLAGS}
@@ -262,9 +259,6 @@ def role_save(*, actor: Any, role: Role | None, data: dict[str, Any], rights: An
 
 
 def role_delete(*, actor: Any, role: Role) -> None:
-    from perno.accounts.permissions import check
-    from perno.audit.models import ChangeEntry
-    from perno.audit.services import change_record
 
     check(actor, "manage", "role")
     if role.users.exists():
@@ -286,8 +280,6 @@ def user_save(
     password: str | None = None,
 ) -> User:
     """An administrator creates or changes a user (team, roles, active)."""
-    from perno.accounts.permissions import check, forget_access
-    from perno.audit.models import ChangeEntry
 
     check(actor, "manage", "user")
     allowed = {"username", "first_name", "last_name", "email", "team", "is_active"}
@@ -328,8 +320,6 @@ def user_save(
 
 
 def team_save(*, actor: Any, team: Team | None, data: dict[str, Any]) -> Team:
-    from perno.accounts.permissions import check
-    from perno.audit.models import ChangeEntry
 
     check(actor, "manage", "team")
     creating = team is None
@@ -358,30 +348,3 @@ def logout_everywhere(*, user: User) -> None:
     """End every session of the user, in every browser."""
     User.objects.filter(pk=user.pk).update(security_stamp=secrets.token_hex(16))
     user.refresh_from_db(fields=["security_stamp"])
-
-
-def confidential_fields_set(*, actor: Any, subject: str, fields: list[str]) -> None:
-    """Replace the list of confidential fields of one record type."""
-    from perno.accounts.confidential import field_choices
-    from perno.accounts.models import ConfidentialField
-    from perno.accounts.permissions import check
-    from perno.accounts.rights import SUBJECTS
-
-    check(actor, "manage", "confidentialfield")
-    if subject not in SUBJECTS:
-        raise ValidationError({"subject": [_("Unknown record type.")]})
-    known = {name for name, _label in field_choices(subject)}
-    unknown = set(fields) - known
-    if unknown:
-        raise ValidationError(
-            {"fields": [_("Unknown field(s): %(names)s.") % {"names": ", ".join(sorted(unknown))}]}
-        )
-    with transaction.atomic():
-        ConfidentialField.objects.filter(subject=subject).exclude(field__in=fields).delete()
-        for name in fields:
-            ConfidentialField.objects.get_or_create(subject=subject, field=name)
-        # In the same transaction: a field that became confidential is searchable (and
-        # shown in snippets) only by roles that see confidential data from now on.
-        from perno.search import indexer
-
-        indexer.reindex_all(subject)

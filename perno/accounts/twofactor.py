@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from base64 import b32encode
 from typing import Any
 
 import segno
@@ -19,7 +20,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from perno.accounts.models import RecoveryCode, User
-from perno.accounts.permissions import access_for
+from perno.accounts.permissions import access_for, check
 
 RECOVERY_CODES = 10
 
@@ -62,7 +63,6 @@ def qr_svg(device: TOTPDevice) -> str:
 
 def secret_text(device: TOTPDevice) -> str:
     """The key in base32 groups, for typing into an app that cannot scan."""
-    from base64 import b32encode
 
     raw = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
@@ -120,7 +120,6 @@ def verify(*, request: HttpRequest, code: str) -> bool:
 def disable(*, actor: Any, user: User) -> None:
     """Remove the user's authenticator and recovery codes (the user, or an administrator
     when the phone is lost). A role that requires two factors asks to enrol again."""
-    from perno.accounts.permissions import check
 
     if actor.pk != user.pk:
         check(actor, "manage", "user")

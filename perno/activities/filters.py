@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from perno.accounts.models import User
 from perno.activities.models import Activity
-from perno.core.filtering import RecordFilter, SearchFilter, SortFilter
+from perno.records.filtering import RecordFilter, SearchFilter, SortFilter
 
 
 class ActivityFilter(RecordFilter):

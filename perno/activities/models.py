@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from perno.core.models import RecordModel, TimeStampedModel, owner_field, present_index
+from perno.records.models import RecordModel, TimeStampedModel, owner_field, present_index
 
 
 class Activity(RecordModel):

@@ -14,7 +14,9 @@ from perno.accounts.confidential import redact
 from perno.accounts.permissions import can, check, obtain, restrict
 from perno.activities.filters import ActivityFilter
 from perno.activities.models import Activity, Attachment, Comment, Notification
-from perno.core.filtering import apply_filters
+from perno.contacts.models import Affiliation, Contact
+from perno.records.filtering import apply_filters
+from perno.sales.models import Deal
 
 TIMELINE_KINDS = [k for k, _label in Activity.Kind.choices] + ["comment"]
 
@@ -131,9 +133,6 @@ def _scope(user: Any, target: Any) -> tuple[Q | None, Q]:
     only."""
     name = target._meta.model_name
     if name == "company":
-        from perno.contacts.models import Affiliation, Contact
-        from perno.sales.models import Deal
-
         contacts = Affiliation.objects.filter(
             company=target, contact__in=restrict(Contact.objects.all(), user, "view")
         ).values("contact_id")

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
@@ -17,15 +18,17 @@ from django.utils.translation import gettext as _
 from perno.accounts.permissions import check
 from perno.activities.files import check_upload
 from perno.activities.models import Activity, Attachment, Comment, Notification
+from perno.activities.tasks import email_notification_task
 from perno.audit.models import ChangeEntry
 from perno.audit.services import change_record
-from perno.core.records import (
+from perno.records.services import (
     record_create,
     record_delete,
     record_update,
     reject_unknown_fields,
     tags_from_names,
 )
+from perno.search import indexer, indexing
 
 logger = logging.getLogger(__name__)
 
@@ -135,8 +138,6 @@ def activity_delete(*, actor: Any, activity: Activity) -> None:
 
 def activities_relink_lead(*, actor: Any, lead: Any, contact: Any, company: Any, deal: Any) -> int:
     """After a lead conversion its activities and comments show on what it became."""
-    from perno.search import indexer
-
     activity_ids = list(Activity.objects.filter(lead=lead).values_list("pk", flat=True))
     comment_ids = list(Comment.objects.filter(lead=lead).values_list("pk", flat=True))
     moved = Activity.objects.filter(lead=lead).update(contact=contact, company=company, deal=deal)
@@ -190,6 +191,7 @@ def comment_create(
             comment = Comment.objects.create(
                 author=actor, body=body, parent=parent, **{target_name: target}
             )
+            indexing.saved(comment)
             _store_attachments(actor=actor, comment=comment, checked=checked, stored=stored)
             change_record(
                 actor=actor,
@@ -226,6 +228,7 @@ def _store_attachments(
         attachment.file.save(upload.name or "file", upload, save=False)
         stored.append(attachment.file.name)
         attachment.save()
+        indexing.attachment_added(attachment)
         created.append(attachment)
     return created
 
@@ -243,8 +246,6 @@ def comment_update(*, actor: Any, comment: Comment, body: str) -> Comment:
     before = comment.body
     Comment.objects.filter(pk=comment.pk).update(body=body)
     comment.body = body
-    from perno.search import indexer
-
     indexer.reindex("comment", [comment.pk])
     target = comment.target
     if target is not None and before != body:
@@ -262,12 +263,11 @@ def comment_delete(*, actor: Any, comment: Comment) -> None:
     if comment.author_id != getattr(actor, "pk", None):
         check(actor, "manage", comment)
     paths: list[str | None] = [a.file.name for a in comment.attachments.all()]
-    comment.delete()
+    indexing.delete(comment)
     transaction.on_commit(lambda: _delete_files(paths))
 
 
 def _delete_files(paths: list[str | None]) -> None:
-    from django.core.files.storage import default_storage
 
     for path in paths:
         if path:
@@ -324,7 +324,6 @@ def notify(*, user: Any, title: str, body: str = "", url: str = "") -> Notificat
 
 
 def _queue_email(notification_id: int) -> None:
-    from perno.activities.tasks import email_notification_task
 
     email_notification_task.delay(notification_id)
 
@@ -420,5 +419,5 @@ def attachment_delete(*, actor: Any, attachment: Attachment) -> None:
         action=ChangeEntry.Action.UPDATE,  # type: ignore[arg-type]
         changes={"attachments": [attachment.original_name, None]},
     )
-    attachment.delete()
+    indexing.delete(attachment)
     transaction.on_commit(lambda: _delete_files([path]))

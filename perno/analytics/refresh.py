@@ -37,6 +37,7 @@ from perno.analytics import clv
 from perno.analytics.models import AnalyticsSettings, CustomerScore, Snapshot
 from perno.audit import trail
 from perno.audit.models import AuditEvent
+from perno.sales.models import Order
 
 logger = logging.getLogger(__name__)
 CHUNK = 50_000
@@ -433,7 +434,6 @@ def run(
 ) -> Snapshot:
     """Compute and store ``snapshot``. On failure it is marked failed with the reason
     and nothing of it is stored; the previous completed snapshot stays current."""
-    from perno.sales.models import Order
 
     progress = _progress(snapshot, echo)
     config = AnalyticsSettings.current()

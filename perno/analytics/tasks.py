@@ -23,8 +23,9 @@ def refresh_task(snapshot_id: int, actor_id: int | None = None) -> str:
 
 @shared_task(name="perno.analytics.tasks.daily_refresh_task")
 def daily_refresh_task() -> str:
-    """The scheduled refresh: once a day (the schedule runs it hourly; a day that has
-    a completed or running snapshot is skipped)."""
+    """The refresh of the day: once a day (a day that has a completed or running snapshot
+    is skipped). The schedule runs it through ``perno.marketing.tasks.daily_insight_task``,
+    which then recounts the segments that follow the new scores."""
     from django.utils import timezone
 
     from perno.analytics import refresh
@@ -38,18 +39,4 @@ def daily_refresh_task() -> str:
     except refresh.RefreshRefused as exc:
         logger.info("scheduled analytics refresh skipped: %s", exc)
         return "skipped"
-    recount_segments()
     return status
-
-
-def recount_segments() -> int:
-    """Dynamic segments follow new scores and answers: their stored sizes are updated
-    after each scheduled refresh (pages recount the segment they show)."""
-    from perno.marketing import segments
-    from perno.marketing.models import Segment
-
-    done = 0
-    for segment in Segment.objects.all():
-        segments.recount(segment)
-        done += 1
-    return done

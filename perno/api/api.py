@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from perno.accounts.api.views import router as accounts_router
-from perno.activities.api.views import router as activities_router
 from perno.api import errors
+from perno.api.accounts.views import router as accounts_router
+from perno.api.activities.views import router as activities_router
 from perno.api.auth import AUTH
-from perno.contacts.api.views import router as contacts_router
-from perno.privacy.api.views import router as privacy_router
-from perno.sales.api.views import router as sales_router
-from perno.search.api import router as search_router
+from perno.api.contacts.views import router as contacts_router
+from perno.api.privacy.views import router as privacy_router
+from perno.api.sales.views import router as sales_router
+from perno.api.search.views import router as search_router
 
 api = NinjaAPI(
     title="Perno API",

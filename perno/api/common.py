@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import Field, create_model, model_validator
 
+from perno.accounts import exports
 from perno.accounts.confidential import current_user, redact
 from perno.accounts.permissions import restrict
+from perno.audit.trail import record_list
 from perno.core.pagination import paginate
 
 
@@ -90,7 +92,6 @@ def paged(queryset: Any, params: PageParams, request: HttpRequest | None = None)
     if params.page_size > settings.PERNO_BULK_READ_ROWS:
         if request is None:
             raise ValidationError({"page_size": [_("Page too large.")]})
-        from perno.accounts import exports
 
         subject = queryset.model._meta.model_name
         with transaction.atomic():
@@ -115,8 +116,6 @@ def paged(queryset: Any, params: PageParams, request: HttpRequest | None = None)
             )
     result = paginate_plain(queryset, params)
     if request is not None:
-        from perno.audit.trail import record_list
-
         record_list(
             actor=request.user, model=queryset.model, ids=[obj.pk for obj in result["items"]]
         )

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from perno.accounts.lockout import client_ip
 from perno.audit.models import AuditEvent
 from perno.audit.trail import origin
+from perno.core.net import client_ip
 
 
 class AuditOriginMiddleware:

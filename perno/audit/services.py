@@ -5,7 +5,9 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from perno.audit import trail
 from perno.audit.models import AuditEvent, ChangeEntry
+from perno.core import sealing
 
 _AUDIT_ACTIONS: dict[str, str] = {
     ChangeEntry.Action.CREATE: AuditEvent.Action.CREATE,
@@ -22,8 +24,6 @@ def change_record(
     An update that changed nothing writes nothing."""
     if action == ChangeEntry.Action.UPDATE and not changes:
         return None
-    from perno.audit import trail
-    from perno.core import sealing
 
     changes = sealing.mask_changes(instance._meta.model_name or "", changes or {})
 

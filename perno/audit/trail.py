@@ -25,7 +25,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from perno.audit.models import AuditEvent
-from perno.core.pseudonym import subject_ref
+from perno.core.privacy import registry
+from perno.core.pseudonym import keyed_hash, normalise_identifier, subject_ref
 
 GENESIS = "0" * 64
 _LOCK_KEY = 7_331_001  # pg_advisory_xact_lock key of the audit chain
@@ -226,7 +227,6 @@ def verify(*, batch: int = 5000, limit_problems: int = 100) -> Verification:
 def personal_fields(model: type[models.Model]) -> list[str]:
     """The fields the privacy registry declares personal for ``model`` (empty when it
     holds no personal data)."""
-    from perno.core.privacy import registry
 
     declaration = registry().get(model)
     return sorted(declaration.personal) if declaration else []
@@ -246,7 +246,6 @@ def record_search(
 ) -> AuditEvent:
     """A search or a suggestion list: the query is kept as a keyed hash (a DPO finds it
     by typing the same words), the records shown by type and id."""
-    from perno.core.pseudonym import keyed_hash, normalise_identifier
 
     return record(
         actor=actor,

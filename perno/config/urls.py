@@ -7,14 +7,14 @@ from perno.api.api import api
 
 urlpatterns: list[Any] = [
     path("", include("perno.web.urls")),
-    path("", include("perno.accounts.urls")),
-    path("", include("perno.contacts.urls")),
-    path("", include("perno.sales.urls")),
-    path("", include("perno.activities.urls")),
-    path("", include("perno.search.urls")),
-    path("", include("perno.privacy.urls")),
-    path("", include("perno.analytics.urls")),
-    path("", include("perno.marketing.urls")),
+    path("", include("perno.web.accounts.urls")),
+    path("", include("perno.web.contacts.urls")),
+    path("", include("perno.web.sales.urls")),
+    path("", include("perno.web.activities.urls")),
+    path("", include("perno.web.search.urls")),
+    path("", include("perno.web.privacy.urls")),
+    path("", include("perno.web.analytics.urls")),
+    path("", include("perno.web.marketing.urls")),
     path("api/v1/", api.urls),
 ]
 

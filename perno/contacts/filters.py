@@ -1,13 +1,10 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from perno.contacts.models import Company, Contact
-from perno.core.filtering import RecordFilter, SearchFilter, SortFilter
-from perno.privacy.models import Purpose
-from perno.privacy.rules import processable
+from perno.records.filtering import RecordFilter, SearchFilter, SortFilter
 
 
 class CompanyFilter(RecordFilter):
@@ -40,15 +37,6 @@ class ContactFilter(RecordFilter):
         field_name="companies", queryset=Company.objects.all(), label=_("Company")
     )
     country = django_filters.CharFilter(lookup_expr="iexact", label=_("Country"))
-    purpose = django_filters.ModelChoiceFilter(
-        queryset=Purpose.objects.filter(is_active=True),
-        to_field_name="code",
-        method="filter_purpose",
-        label=_("May be processed for"),
-        help_text=_(
-            "Only contacts with a valid basis for this purpose now (consent given, no objection or restriction)."
-        ),
-    )
     sort = SortFilter(
         orderings={
             "name": ("last_name", "first_name", "id"),
@@ -69,7 +57,3 @@ class ContactFilter(RecordFilter):
     class Meta:
         model = Contact
         fields: list[str] = []
-
-    def filter_purpose(self, queryset: QuerySet, name: str, value: Purpose | None) -> QuerySet:
-        """Purpose limitation for lists, exports and the API: one rule, in SQL."""
-        return processable(queryset, value) if value is not None else queryset

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from perno.core.fields import SealableJSONField, SealableTextField
-from perno.core.models import RecordModel, TimeStampedModel, owner_field, present_index
 from perno.core.validators import validate_e164, validate_vat
+from perno.records.models import RecordModel, TimeStampedModel, owner_field, present_index
 
 
 class CustomFieldDefinition(TimeStampedModel):

@@ -10,7 +10,7 @@ from django.http import Http404
 from perno.accounts.permissions import obtain, restrict
 from perno.contacts.filters import CompanyFilter, ContactFilter
 from perno.contacts.models import Address, Affiliation, Company, Contact, CustomFieldDefinition
-from perno.core.filtering import apply_filters
+from perno.records.filtering import apply_filters
 
 
 def company_list(*, user: Any, filters: Any = None) -> QuerySet[Company]:

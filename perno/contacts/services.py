@@ -12,17 +12,19 @@ from django.utils.translation import gettext as _
 from perno.accounts.permissions import check
 from perno.audit.models import ChangeEntry
 from perno.audit.services import change_record
+from perno.audit.trail import current_channel
 from perno.contacts.custom_fields import clean_custom_fields
 from perno.contacts.models import Address, Affiliation, Company, Contact, CustomFieldDefinition
-from perno.core.records import (
+from perno.core.validators import normalize_phone, normalize_vat
+from perno.records import extensions
+from perno.records.services import (
     record_create,
     record_delete,
     record_update,
     reject_unknown_fields,
     tags_from_names,
 )
-from perno.core.validators import normalize_phone, normalize_vat
-from perno.privacy import services as privacy_services
+from perno.search import indexing
 
 COMPANY_FIELDS = {
     "external_id",
@@ -150,9 +152,7 @@ def contact_create(
     with transaction.atomic():
         record_create(actor=actor, instance=contact, tags=tags_from_names(tags or []))
         channel, detail = source or _default_source()
-        privacy_services.data_source_record(
-            actor=actor, contact=contact, channel=channel, detail=detail
-        )
+        extensions.data_source_record(actor=actor, contact=contact, channel=channel, detail=detail)
         for position, (company, job_title) in enumerate(companies):
             check(actor, "view", company)
             Affiliation.objects.create(
@@ -165,7 +165,6 @@ def contact_create(
 
 
 def _default_source() -> tuple[str, str]:
-    from perno.audit.trail import current_channel
 
     return {"web": ("operator", ""), "api": ("api", "")}.get(current_channel(), ("import", ""))
 
@@ -186,15 +185,14 @@ def contact_intake(*, data: dict[str, Any], channel: str, detail: str) -> Contac
         contact = Contact(**data)
         contact.full_clean()
         contact.save()
+        indexing.saved(contact)
         change_record(
             actor=None,
             instance=contact,
             action=ChangeEntry.Action.CREATE,
             changes={k: [None, v] for k, v in data.items() if v},
         )
-        privacy_services.data_source_record(
-            actor=None, contact=contact, channel=channel, detail=detail
-        )
+        extensions.data_source_record(actor=None, contact=contact, channel=channel, detail=detail)
     return contact
 
 

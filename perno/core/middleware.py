@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
+
+from perno.core.sealing import SealError
 
 
 def _has_nul(value: Any) -> bool:
@@ -70,11 +74,6 @@ class SealErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        import logging
-
-        from django.utils.html import escape
-
-        from perno.core.sealing import SealError
 
         if not isinstance(exception, SealError):
             return None

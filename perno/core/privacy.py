@@ -167,17 +167,6 @@ def declare(
 def registry() -> dict[type[models.Model], ModelDeclaration]:
     global _loaded
     if not _loaded:
-        from perno.core.models import SealedDigest, SealedField, Tag
-
-        declare(Tag, personal={}, not_personal={"name", "color"})
-        declare(SealedField, personal={}, not_personal={"subject", "field"})
-        declare(
-            SealedDigest,
-            subject="the person whose sensitive custom field (tax code, IBAN...) it hashes",
-            personal={"digest": "pseudonym"},
-            not_personal={"subject", "key"},
-            erasure=DERIVED,
-        )
         autodiscover_modules("privacy")
         _loaded = True
     return _REGISTRY

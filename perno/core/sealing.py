@@ -28,9 +28,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
+
+from perno.core.pseudonym import keyed_hash, normalise_identifier
 
 PREFIX = "\u27e6aesgcm\u27e7"
 NONCE_BYTES = 12
@@ -109,7 +114,6 @@ def key_of(token: str) -> str:
 
 
 def _aesgcm(key: bytes) -> Any:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     return AESGCM(key)
 
@@ -132,7 +136,6 @@ def seal(plaintext: str, context: str) -> str:
 
 def unseal(token: str, context: str) -> str:
     """Decrypt ``token``; raise SealError when its key is missing or does not open it."""
-    from cryptography.exceptions import InvalidTag
 
     key_id = key_of(token)
     if not key_id:
@@ -185,7 +188,6 @@ def sealed_fields() -> dict[str, frozenset[str]]:
     refresh = float(getattr(settings, "PERNO_SEALED_REFRESH_SECONDS", 2.0))
     if _memo is not None and now - _memo[0] < refresh:
         return _memo[1]
-    from django.apps import apps
 
     found: dict[str, set[str]] = {}
     model = apps.get_model("core", "SealedField")
@@ -221,7 +223,6 @@ def context_of(table: str, name: str) -> str:
 def normalise(value: Any) -> str:
     """The form a sealed value is hashed in: case, accents, spaces and punctuation do
     not matter (IT AB 12 and itab12 are one IBAN)."""
-    from perno.core.pseudonym import normalise_identifier
 
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -231,7 +232,6 @@ def normalise(value: Any) -> str:
 
 def digest(subject: str, key: str, value: Any) -> str:
     """The keyed hash stored in ``SealedDigest`` for custom field ``key``'s value."""
-    from perno.core.pseudonym import keyed_hash
 
     return keyed_hash(f"sealed:{subject}:{key}:{normalise(value)}")
 
@@ -239,7 +239,6 @@ def digest(subject: str, key: str, value: Any) -> str:
 def refresh_digests(subject: str, rows: list[tuple[int, dict[str, Any]]]) -> None:
     """Rewrite the keyed hashes of ``rows`` ((id, custom fields) of record type
     ``subject``): one per sealed key holding a value."""
-    from django.apps import apps
 
     model = apps.get_model("core", "SealedDigest")
     ids = [pk for pk, _values in rows]
@@ -261,7 +260,6 @@ def refresh_digests(subject: str, rows: list[tuple[int, dict[str, Any]]]) -> Non
 
 def drop_digests(subject: str, ids: list[int]) -> None:
     """Remove the keyed hashes of deleted or anonymized records."""
-    from django.apps import apps
 
     if ids:
         apps.get_model("core", "SealedDigest").objects.filter(
@@ -271,7 +269,6 @@ def drop_digests(subject: str, ids: list[int]) -> None:
 
 def find(subject: str, value: str) -> Any:
     """The ids of ``subject`` records whose sealed custom field equals ``value``."""
-    from django.apps import apps
 
     model = apps.get_model("core", "SealedDigest")
     hashes = [digest(subject, key, value) for key in sealed_custom_keys(subject)]

@@ -25,6 +25,9 @@ from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from perno.analytics.models import AnalyticsSettings
+from perno.marketing.models import Response
+
 BOND_ROLES = (
     "bond_stay",
     "bond_recommend",
@@ -71,7 +74,6 @@ class Thresholds:
 
     @classmethod
     def current(cls) -> Thresholds:
-        from perno.analytics.models import AnalyticsSettings
 
         config = AnalyticsSettings.current()
         return cls(config.fan_satisfaction, config.fan_bond, config.sympathizer_bond)
@@ -137,7 +139,6 @@ def type_expression(t: Thresholds) -> Case:
 
 def latest_placed(at: datetime, days: int) -> QuerySet:
     """Each contact's latest response with both S and B in the ``days`` before ``at``."""
-    from perno.marketing.models import Response
 
     window = Response.objects.filter(
         satisfaction__isnull=False,
@@ -154,7 +155,6 @@ def portfolio(
 ) -> dict[str, Any]:
     """Where customers stand now and ``period_days`` ago: counts and shares per type,
     the fan quota, each customer's point, and the moves between types."""
-    from perno.analytics.models import AnalyticsSettings
 
     config = AnalyticsSettings.current()
     t = Thresholds(config.fan_satisfaction, config.fan_bond, config.sympathizer_bond)
@@ -205,7 +205,6 @@ def portfolio(
 
 def contacts_of_type(kind: str, *, at: datetime | None = None) -> QuerySet:
     """The contact ids whose latest recent answer places them in ``kind``."""
-    from perno.analytics.models import AnalyticsSettings
 
     config = AnalyticsSettings.current()
     t = Thresholds(config.fan_satisfaction, config.fan_bond, config.sympathizer_bond)
@@ -217,7 +216,6 @@ def contacts_of_type(kind: str, *, at: datetime | None = None) -> QuerySet:
 
 def history(contact_id: int) -> list[dict[str, Any]]:
     """A contact's placements over time, newest first."""
-    from perno.marketing.models import Response
 
     t = Thresholds.current()
     rows = (

@@ -3,8 +3,8 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from perno.core.filtering import RecordFilter, SearchFilter, SortFilter
 from perno.marketing.models import Segment, Survey
+from perno.records.filtering import RecordFilter, SearchFilter, SortFilter
 
 
 class SurveyFilter(RecordFilter):

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from perno.core.models import RecordModel
+from perno.records.models import RecordModel
 
 
 def empty_languages() -> list[str]:

@@ -15,6 +15,10 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from perno.accounts.permissions import restrict
+from perno.activities.models import Activity
+from perno.marketing.models import Response
+
 POSITIVE_NPS, NEGATIVE_NPS = 9, 3
 POSITIVE_S, NEGATIVE_S = 90, 30
 POSITIVE_CSAT, NEGATIVE_CSAT = 5, 2
@@ -44,9 +48,6 @@ def response_moment(response: Any) -> str:
 
 
 def for_contact(contact: Any, user: Any, limit: int = 20) -> list[dict[str, Any]]:
-    from perno.accounts.permissions import restrict
-    from perno.activities.models import Activity
-    from perno.marketing.models import Response
 
     found: list[dict[str, Any]] = []
     activities = (

@@ -11,7 +11,7 @@ the condition and says what is expected, so a saved segment is always valid."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -22,7 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from perno.accounts.permissions import restrict
+from perno.activities.models import Activity
 from perno.analytics.models import CustomerScore
+from perno.analytics.refresh import latest
+from perno.contacts.models import Contact
+from perno.marketing.fans import contacts_of_type
+from perno.marketing.models import Answer, Question, Response
+from perno.privacy.models import Purpose
+from perno.privacy.rules import processable
 
 
 @dataclass(frozen=True)
@@ -140,8 +148,6 @@ def clean(criteria: Any) -> list[dict[str, Any]]:
                 raise _error(n, _("give an id (a whole number)."))
             item["value"] = int(str(value))
         elif spec.kind == "date":
-            from datetime import date
-
             try:
                 item["value"] = date.fromisoformat(str(value)).isoformat()
             except ValueError:
@@ -150,7 +156,6 @@ def clean(criteria: Any) -> list[dict[str, Any]]:
             question = condition.get("question")
             if question is None or not str(question).isdigit():
                 raise _error(n, _("give the question id."))
-            from perno.marketing.models import Question
 
             found = Question.objects.filter(pk=int(question)).first()
             if found is None:
@@ -165,8 +170,6 @@ def clean(criteria: Any) -> list[dict[str, Any]]:
             else:
                 item["value"] = str(value)
         elif spec.kind == "purpose":
-            from perno.privacy.models import Purpose
-
             if not Purpose.objects.filter(code=str(value)).exists():
                 raise _error(n, _("no purpose with the code “%(code)s”.") % {"code": value})
             item["value"] = str(value)
@@ -188,7 +191,6 @@ def _condition(item: dict[str, Any], snapshot: Any) -> Q:
         return Q(**{f"{name}_id": value})
     if name == "tag":
         has = Q(tags__name__iexact=value)
-        from perno.contacts.models import Contact
 
         tagged = Contact.objects.filter(has).values("pk")
         return Q(pk__in=tagged) if op == "has" else ~Q(pk__in=tagged)
@@ -205,15 +207,11 @@ def _condition(item: dict[str, Any], snapshot: Any) -> Q:
         lookup = {"in": "in", "gte": "gte", "lte": "lte"}[op]
         return Q(Exists(scores.filter(**{f"{name}__{lookup}": value})))
     if name == "fan_type":
-        from perno.marketing.fans import contacts_of_type
-
         condition = Q(pk__in=[])
         for kind in value:
             condition |= Q(pk__in=contacts_of_type(kind))
         return condition
     if name in ("nps", "satisfaction", "answer"):
-        from perno.marketing.models import Answer, Response
-
         if name == "answer":
             answers = Answer.objects.filter(
                 question_id=item["question"], response__contact=OuterRef("pk")
@@ -232,16 +230,10 @@ def _condition(item: dict[str, Any], snapshot: Any) -> Q:
             Exists(Response.objects.filter(pk__in=newest.values("pk"), **{f"{name}__{op}": value}))
         )
     if name == "activity":
-        from perno.activities.models import Activity
-
         since = timezone.now() - timedelta(days=value)
         recent = Activity.objects.filter(contact=OuterRef("pk"), created_at__gte=since)
         return Q(Exists(recent)) if op == "within" else ~Q(Exists(recent))
     if name == "processable":
-        from perno.contacts.models import Contact
-        from perno.privacy.models import Purpose
-        from perno.privacy.rules import processable
-
         purpose = Purpose.objects.get(code=value)
         return Q(pk__in=processable(Contact.objects.all(), purpose).values("pk"))
     raise ValueError(name)
@@ -249,9 +241,6 @@ def _condition(item: dict[str, Any], snapshot: Any) -> Q:
 
 def evaluate(segment: Any, *, user: Any = None) -> QuerySet:
     """The segment's contacts (those ``user`` may view, when given)."""
-    from perno.accounts.permissions import restrict
-    from perno.analytics.refresh import latest
-    from perno.contacts.models import Contact
 
     if segment.kind == segment.Kind.STATIC:
         rows = Contact.objects.filter(segment_memberships__segment=segment)

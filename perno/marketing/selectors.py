@@ -7,9 +7,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from perno.accounts.permissions import obtain, restrict
-from perno.core.filtering import apply_filters
 from perno.marketing.filters import SegmentFilter, SurveyFilter
 from perno.marketing.models import Segment, Survey
+from perno.records.filtering import apply_filters
 
 
 def survey_list(*, user: Any, filters: Any = None) -> QuerySet[Survey]:

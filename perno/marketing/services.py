@@ -11,23 +11,41 @@ from typing import Any
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from perno.accounts.permissions import check
+from perno.accounts.exports import export_file
+from perno.accounts.permissions import check, restrict
+from perno.activities.models import Activity
+from perno.analytics.models import CustomerScore
+from perno.analytics.refresh import latest
 from perno.audit.models import ChangeEntry
 from perno.audit.services import change_record
-from perno.core.records import (
+from perno.contacts.models import Contact
+from perno.marketing import fans, segments
+from perno.marketing.languages import CONTENT_LANGUAGES, FAN_TEMPLATE, FAN_TITLE, chrome
+from perno.marketing.models import (
+    Answer,
+    Invitation,
+    Question,
+    Response,
+    Segment,
+    SegmentMember,
+    Survey,
+)
+from perno.marketing.tasks import send_invitations_task
+from perno.privacy.mail import public_url, send_marketing_email
+from perno.privacy.rules import processable
+from perno.records.services import (
     record_create,
     record_delete,
     record_update,
     reject_unknown_fields,
     tags_from_names,
 )
-from perno.marketing import fans
-from perno.marketing.languages import CONTENT_LANGUAGES, FAN_TEMPLATE, FAN_TITLE, chrome
-from perno.marketing.models import Answer, Invitation, Question, Response, Survey
+from perno.search import indexing
 
 SURVEY_FIELDS = {
     "name",
@@ -355,7 +373,6 @@ def invitations_create(
     """Personal links for ``contacts`` who may be contacted for the survey's purpose and
     have an e-mail address; the others are listed with the reason. The e-mails go out
     after the transaction (in the background when workers run)."""
-    from perno.privacy.rules import processable
 
     check(actor, "edit", survey)
     if survey.status != Survey.Status.PUBLISHED:
@@ -416,8 +433,6 @@ def invitations_create(
             changes={"invitations": [None, len(result.created)]},
         )
         if send and result.created:
-            from perno.marketing.tasks import send_invitations_task
-
             ids = [i.pk for i in result.created]
             transaction.on_commit(lambda: send_invitations_task.delay(ids))
     return result
@@ -426,9 +441,6 @@ def invitations_create(
 def send_invitation(invitation: Invitation) -> None:
     """E-mail one personal link, through the marketing e-mail rules (purpose check and
     one-click unsubscribe)."""
-    from django.urls import reverse
-
-    from perno.privacy.mail import public_url, send_marketing_email
 
     survey = invitation.survey
     words = chrome(invitation.language)
@@ -532,7 +544,6 @@ def response_submit(*, invitation: Invitation, raw: dict[str, Any]) -> Response:
 
 def _timeline(response: Response, questions: list[Question], parsed: dict[Question, Any]) -> None:
     """The answers on the contact's timeline, as a survey activity."""
-    from perno.activities.models import Activity
 
     language = response.language
     lines = []
@@ -556,7 +567,7 @@ def _timeline(response: Response, questions: list[Question], parsed: dict[Questi
     if response.nps is not None:
         summary.append(f"NPS {response.nps}")
     survey = response.survey
-    Activity.objects.create(
+    activity = Activity.objects.create(
         kind=Activity.Kind.SURVEY,
         subject=_("Survey answered: %(name)s") % {"name": survey.name}
         + (f" ({', '.join(summary)})" if summary else ""),
@@ -567,6 +578,7 @@ def _timeline(response: Response, questions: list[Question], parsed: dict[Questi
         owner=survey.owner,
         team=survey.team,
     )
+    indexing.saved(activity)
 
 
 # --- Results -----------------------------------------------------------------------------
@@ -601,10 +613,6 @@ GROUPS = ("audience", "language", "rfm_segment", "matrix")
 def nps_csat_by(responses: QuerySet[Response], group: str) -> list[dict[str, Any]]:
     """NPS and CSAT per group: "audience" (B2B/B2C), "language", or the respondent's
     "rfm_segment" or "matrix" class in the latest analytics snapshot; one SQL query."""
-    from django.db.models import F, OuterRef, Subquery
-
-    from perno.analytics.models import CustomerScore
-    from perno.analytics.refresh import latest
 
     if group not in GROUPS:
         raise ValueError(group)
@@ -635,8 +643,6 @@ SEGMENT_FIELDS = {"name", "description", "kind", "criteria", "owner", "team", "i
 
 
 def segment_create(*, actor: Any, data: dict[str, Any], tags: Iterable[str] | None = None) -> Any:
-    from perno.marketing import segments
-    from perno.marketing.models import Segment
 
     reject_unknown_fields(data, SEGMENT_FIELDS)
     clean = dict(data)
@@ -658,7 +664,6 @@ def segment_update(
     expected_version: int | None,
     tags: Iterable[str] | None = None,
 ) -> Any:
-    from perno.marketing import segments
 
     reject_unknown_fields(data, SEGMENT_FIELDS)
     clean = dict(data)
@@ -693,10 +698,6 @@ def segment_members_change(
 ) -> tuple[int, int]:
     """Add contacts the actor may view to a static list, or remove them. Returns
     (added, removed)."""
-    from perno.accounts.permissions import restrict
-    from perno.contacts.models import Contact
-    from perno.marketing import segments
-    from perno.marketing.models import SegmentMember
 
     check(actor, "edit", segment)
     if segment.kind != segment.Kind.STATIC:
@@ -740,9 +741,6 @@ def segment_export(*, actor: Any, segment: Any, purpose: Any, fmt: str) -> Any:
     """The segment's contacts that may be processed for ``purpose``, as CSV or XLSX,
     under the export rules (the right to export segments and contacts, the row limits,
     the export log)."""
-    from perno.accounts.exports import export_file
-    from perno.marketing import segments
-    from perno.privacy.rules import processable
 
     check(actor, "export", segment)
     rows = processable(segments.evaluate(segment, user=actor), purpose)

@@ -28,7 +28,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from perno.activities.models import Attachment
 from perno.core.privacy import CATEGORIES
+from perno.privacy.selectors import register
 from perno.privacy.subject import row_dict, rows_about
 
 FORMAT = "perno-subject-export"
@@ -124,8 +126,6 @@ def build(
 ) -> tuple[Path, int, str]:
     """Write the archive; return its path, size and SHA-256. Reads in one transaction
     (a consistent picture even while people work)."""
-    from perno.activities.models import Attachment
-    from perno.privacy.selectors import register
 
     path = export_dir() / f"subject-{secrets.token_hex(16)}.zip"
     tables: dict[str, Any] = {}

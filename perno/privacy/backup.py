@@ -29,6 +29,11 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from perno.audit.models import AuditEvent
+from perno.audit.trail import origin
+from perno.contacts.models import Contact
+from perno.privacy.erasure import erase_contact, ledger_entries
+
 FORMAT = "perno-backup"
 VERSION = 1
 
@@ -81,7 +86,6 @@ def _run(command: list[str], env: dict[str, str]) -> None:
 
 def backup(dest: Path, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Write a backup into the directory ``dest`` (created; it must be empty)."""
-    from perno.privacy.erasure import ledger_entries
 
     say = progress or (lambda _message: None)
     dest = Path(dest)
@@ -149,10 +153,6 @@ def verify(src: Path) -> dict[str, Any]:
 
 def restore(src: Path, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Put a backup back, then replay the erasure ledger. Stop Perno first."""
-    from perno.audit.models import AuditEvent
-    from perno.audit.trail import origin
-    from perno.contacts.models import Contact
-    from perno.privacy.erasure import erase_contact, ledger_entries
 
     say = progress or (lambda _message: None)
     src = Path(src)

@@ -13,6 +13,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from perno.accounts.permissions import check
+from perno.accounts.selectors import users_handling_privacy
+from perno.activities.services import notify
 from perno.audit import trail
 from perno.audit.models import AuditEvent
 from perno.core.privacy import CATEGORIES
@@ -159,8 +161,6 @@ def open_clocks(now: datetime | None = None) -> list[dict[str, Any]]:
 def reminders_send(*, now: datetime | None = None) -> int:
     """Remind the people who handle personal data 24 and 60 hours after discovery, once
     each, while the authority is not notified."""
-    from perno.accounts.selectors import users_handling_privacy
-    from perno.activities.services import notify
 
     now = now or timezone.now()
     handlers = list(users_handling_privacy())

@@ -31,12 +31,15 @@ from django.utils import timezone
 
 from perno.audit import trail
 from perno.audit.models import AuditEvent, ChangeEntry
+from perno.contacts.models import Contact
 from perno.core import sealing
 from perno.core.privacy import ANONYMIZE, DELETE, KEEP
 from perno.core.pseudonym import keyed_hash, normalise_identifier, subject_ref
 from perno.privacy.models import SubjectRequest, Tombstone, TombstoneHash
 from perno.privacy.subject import id_set, rows_about
-from perno.search.signals import deletes_deferred
+from perno.search import indexing, vocabulary
+from perno.search.indexing import deletes_deferred
+from perno.search.registry import sources
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +82,6 @@ def forgotten_among(values: list[str]) -> set[str]:
 
 
 def _indexed_kind(model: Any) -> str | None:
-    from perno.search.registry import sources
 
     for source in sources().values():
         if source.model is model:
@@ -111,15 +113,13 @@ def _anonymize(item: Any) -> int:
     one statement. Their search entries go (the vocabulary loses their words): a row
     kept only for the law is found through its list, not by searching, and the next
     change to it indexes it again."""
-    from perno.search import indexer
-
     ids = list(item.rows.values_list("pk", flat=True))
     if not ids:
         return 0
     declaration = item.declaration
     kind = _indexed_kind(item.model)
     if kind:
-        indexer.unindex(kind, ids)
+        indexing.removed(kind, ids)
     _drop_digests(item.model, ids)
     values = {name: declaration.anonymous_value(name) for name in declaration.personal}
     links = {path: None for path in declaration.about if "__" not in path and path != "pk"}
@@ -139,7 +139,6 @@ def erase_found(found: list[Any], counts: Counter) -> list[str]:
     """Delete or anonymize the rows found about some contacts (the contacts themselves
     excepted: the caller deletes them last, with ``delete_rows``); return the names of
     their files, to remove from the store after the commit."""
-    from perno.contacts.models import Contact
 
     files: list[str] = []
     for item in found:  # file names first: deleting a row cascades to others
@@ -162,7 +161,6 @@ def erase_found(found: list[Any], counts: Counter) -> list[str]:
 
 def deleted_models(found: list[Any]) -> set[type[models.Model]]:
     """The models whose found rows all go (the contacts included)."""
-    from perno.contacts.models import Contact
 
     return {item.model for item in found if item.declaration.erasure == DELETE} | {Contact}
 
@@ -186,19 +184,16 @@ def delete_rows(model: type[models.Model], rows: Any, going: set[type[models.Mod
     batch, their tag links, links from kept rows set to NULL, then the rows. Otherwise
     through Django's collector, which follows every cascade. Foreign keys are checked
     at commit on both databases, so the order does not matter."""
-    from perno.search import indexer
-
     ids = list(rows.values_list("pk", flat=True))
     if not ids:
         return 0
     if not _fast_deletable(model, going):
-        _deleted, by_model = model._default_manager.filter(pk__in=id_set(ids)).delete()
+        _deleted, by_model = indexing.delete(model._default_manager.filter(pk__in=id_set(ids)))
         return int(by_model.get(model._meta.label, 0))
     database = rows.db
     kind = _indexed_kind(model)
     if kind:
-        for start in range(0, len(ids), 5000):
-            indexer.unindex(kind, ids[start : start + 5000])
+        indexing.removed(kind, ids)
     _drop_digests(model, ids)
     for field in model._meta.many_to_many:
         through = cast(type[models.Model], field.remote_field.through)
@@ -220,7 +215,6 @@ def erase_contact(
 ) -> Counter:
     """Erase ``contact`` everywhere; return what was deleted and anonymized, by table.
     ``ledger=False`` when replaying the ledger itself after a restore."""
-    from perno.contacts.models import Contact
 
     counts: Counter = Counter()
     files: list[str] = []
@@ -304,7 +298,6 @@ def scrub_database() -> None:
     until merged) and checkpoint the write-ahead log into the main file, where
     ``secure_delete`` has zeroed the freed pages. PostgreSQL: nothing here; VACUUM
     reclaims dead rows (see docs)."""
-    from perno.search import vocabulary
 
     vocabulary.forget()
     if connection.vendor != "sqlite":

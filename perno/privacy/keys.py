@@ -22,16 +22,21 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from perno.accounts.permissions import check
 from perno.audit import trail
 from perno.audit.models import AuditEvent, ChangeEntry
 from perno.core import sealing
-from perno.core.models import SealedField
 from perno.privacy.models import KeyRotation
+from perno.privacy.tasks import rotate_keys_task
+from perno.records.models import SealedField
+from perno.search import indexer
+from perno.search.registry import source_for_model
 
 BATCH = 1000
 SUBJECT_APPS = {"contacts", "sales"}
@@ -159,7 +164,6 @@ def count_by_key() -> dict[str, Counter]:
 def start(*, actor: Any) -> KeyRotation:
     """Queue a re-encryption run; refuse when one is already under way or when a field
     is marked and no key is configured."""
-    from perno.privacy.tasks import rotate_keys_task
 
     keys = sealing.ring()
     if SealedField.objects.exists() and not keys.current:
@@ -275,8 +279,6 @@ def _rotate_field(
 def _reindex(flipped: dict[type[models.Model], set[int]], counts: Counter) -> None:
     """Rebuild the search entries of the records whose values became sealed (their text
     leaves the index) or plain (it comes back), once per record."""
-    from perno.search import indexer
-    from perno.search.registry import source_for_model
 
     for model, ids in flipped.items():
         source = source_for_model(model)
@@ -315,9 +317,6 @@ def _scrub_history(counts: Counter) -> None:
 def marks_set(*, actor: Any, subject: str, fields: list[str]) -> KeyRotation | None:
     """Replace the fields of record type ``subject`` marked sensitive; when that changes
     anything, queue the re-encryption that seals (or unseals) the stored values."""
-    from django.core.exceptions import ValidationError
-
-    from perno.accounts.permissions import check
 
     check(actor, "manage", "sealedfield")
     if subject not in dict(subjects()):

@@ -4,6 +4,7 @@ restrictions of processing (Art. 18)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -550,7 +551,6 @@ class Breach(models.Model):
 
     @property
     def deadline(self) -> Any:
-        from datetime import timedelta
 
         return self.discovered_at + timedelta(hours=72)
 

@@ -9,6 +9,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -16,11 +17,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from perno.accounts.permissions import check
+from perno.accounts.selectors import users_handling_privacy
+from perno.activities.services import notify
 from perno.audit import trail
 from perno.audit.models import AuditEvent
 from perno.core.pseudonym import subject_ref
-from perno.privacy import deadlines
+from perno.privacy import archive, deadlines
+from perno.privacy.erasure import erase_contact
 from perno.privacy.models import Channel, SubjectExport, SubjectRequest
+from perno.privacy.services import consent_record, restriction_start
+from perno.privacy.tasks import build_subject_export_task
 
 logger = logging.getLogger(__name__)
 
@@ -226,14 +232,12 @@ def export_start(*, actor: Any, request: SubjectRequest) -> SubjectExport:
 
 
 def _queue_export(export_id: int) -> None:
-    from perno.privacy.tasks import build_subject_export_task
 
     build_subject_export_task.delay(export_id)
 
 
 def export_run(*, export_id: int) -> bool:
     """Build the archive (the task). Safe to run twice: only a queued export is built."""
-    from perno.privacy import archive
 
     claimed = SubjectExport.objects.filter(pk=export_id, status=SubjectExport.Status.QUEUED).update(
         status=SubjectExport.Status.RUNNING, progress=1
@@ -316,7 +320,6 @@ def export_take(*, actor: Any, export: SubjectExport) -> Any:
 
 def exports_purge(*, now: datetime.datetime | None = None) -> int:
     """Delete archives nobody downloaded within PERNO_EXPORT_HOURS."""
-    from django.conf import settings
 
     cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.PERNO_EXPORT_HOURS)
     stale = SubjectExport.objects.filter(status=SubjectExport.Status.READY, finished_at__lt=cutoff)
@@ -335,7 +338,6 @@ def exports_purge(*, now: datetime.datetime | None = None) -> int:
 
 def erasure_execute(*, actor: Any, request: SubjectRequest) -> dict[str, int]:
     """Erase the person of an erasure request and close it with what was done."""
-    from perno.privacy.erasure import erase_contact
 
     check(actor, "manage", "privacy")
     _ready_for_action(request, (Kind.ERASURE,))
@@ -353,7 +355,6 @@ def erasure_execute(*, actor: Any, request: SubjectRequest) -> dict[str, int]:
 
 
 def restriction_execute(*, actor: Any, request: SubjectRequest) -> None:
-    from perno.privacy.services import restriction_start
 
     _ready_for_action(request, (Kind.RESTRICTION,))
     restriction_start(
@@ -365,7 +366,6 @@ def restriction_execute(*, actor: Any, request: SubjectRequest) -> None:
 
 def objection_execute(*, actor: Any, request: SubjectRequest, purpose: Any = None) -> None:
     """Record the objection (to one purpose, or without one to all direct marketing)."""
-    from perno.privacy.services import consent_record
 
     _ready_for_action(request, (Kind.OBJECTION,))
     consent_record(
@@ -386,8 +386,6 @@ REMIND_DAYS = (7, 2, 0)
 def reminders_send(*, today: datetime.date | None = None) -> int:
     """Tell the people who handle personal data about requests due in 7 days, in 2 days,
     today, and overdue (once a day). Safe to run many times a day."""
-    from perno.accounts.selectors import users_handling_privacy
-    from perno.activities.services import notify
 
     today = today or timezone.localdate()
     handlers = list(users_handling_privacy())

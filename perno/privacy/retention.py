@@ -20,13 +20,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
 from perno.audit import trail
-from perno.audit.models import AuditEvent
+from perno.audit.models import AuditEvent, ChangeEntry
+from perno.contacts.models import Contact
 from perno.core.privacy import ANONYMIZE, DELETE, ModelDeclaration, registry
+from perno.privacy.erasure import after_erasure, delete_rows, deleted_models, erase_found
 from perno.privacy.models import RetentionRule, RetentionRun
+from perno.privacy.subject import Found, id_set, rows_about_many
+from perno.search.indexing import deletes_deferred
 
 logger = logging.getLogger(__name__)
 BATCH = 5000
@@ -118,8 +123,6 @@ def run(*, dry_run: bool, actor: Any = None, now: datetime | None = None) -> Ret
             },
         )
     if not dry_run and any(e["count"] for e in report):
-        from perno.privacy.erasure import after_erasure
-
         after_erasure(files)
     return record
 
@@ -127,10 +130,6 @@ def run(*, dry_run: bool, actor: Any = None, now: datetime | None = None) -> Ret
 def _apply(item: Item, expired: Any, files: list[str]) -> dict[str, int]:
     """Delete or anonymize the expired rows, in batches, each in its own transaction
     (a failure keeps what was already done and stops)."""
-    from perno.contacts.models import Contact
-    from perno.privacy.erasure import delete_rows, deleted_models, erase_found
-    from perno.privacy.subject import id_set, rows_about_many
-    from perno.search.signals import deletes_deferred
 
     done: Counter = Counter()
     handled: set[int] = set()
@@ -156,10 +155,6 @@ def _apply(item: Item, expired: Any, files: list[str]) -> dict[str, int]:
 def rows_of(model: type[models.Model], declaration: ModelDeclaration, ids: list[int]) -> list[Any]:
     """The rows ``ids`` of ``model`` and their change history, as ``erase_found`` takes
     them."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from perno.audit.models import ChangeEntry
-    from perno.privacy.subject import Found
 
     rows = model._default_manager.filter(pk__in=ids)
     history = ChangeEntry.objects.filter(

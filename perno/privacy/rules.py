@@ -23,9 +23,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from perno.contacts.models import Contact
 from perno.privacy.models import ConsentEvent, LegalBasis, Purpose, Restriction
 
 Kind = ConsentEvent.Kind
@@ -67,7 +70,6 @@ def processable(queryset: QuerySet, purpose: Purpose, at: datetime | None = None
 
 def may_process(contact: Any, purpose: Purpose, at: datetime | None = None) -> bool:
     """May ``contact`` be processed for ``purpose`` at ``at`` (now by default)?"""
-    from perno.contacts.models import Contact
 
     if contact is None or contact.pk is None:
         return False
@@ -76,8 +78,6 @@ def may_process(contact: Any, purpose: Purpose, at: datetime | None = None) -> b
 
 def purpose_by_code(code: str) -> Purpose:
     """The active purpose with this code, or a ValidationError that names the known ones."""
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
 
     found = Purpose.objects.filter(code=(code or "").strip()).first()
     if found is None or not found.is_active:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import BooleanField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from perno.accounts.permissions import check
 from perno.audit.models import AuditEvent
-from perno.core.pseudonym import keyed_hash, normalise_identifier, subject_ref
+from perno.contacts.models import Company, Contact, CustomFieldDefinition
+from perno.core import sealing
+from perno.core.privacy import CATEGORIES
+from perno.core.pseudonym import keyed_hash, normalise_identifier
 from perno.privacy.models import (
     ConsentEvent,
     Controller,
@@ -21,8 +23,11 @@ from perno.privacy.models import (
     Purpose,
     Restriction,
     RetentionRule,
+    SubjectRequest,
 )
 from perno.privacy.rules import processable
+from perno.privacy.subject import about_contact, row_dict, rows_about
+from perno.sales.models import Lead
 
 
 @dataclass
@@ -36,7 +41,6 @@ def contact_privacy(*, user: Any, contact: Any) -> dict[str, Any]:
     """What a contact's page shows about privacy: per active purpose whether the contact
     may be processed now and the latest step, the consent history, the data sources and
     the restriction in force."""
-    from perno.contacts.models import Contact
 
     check(user, "view", contact)
     purposes = list(Purpose.objects.filter(is_active=True).order_by("name"))
@@ -68,7 +72,6 @@ def contact_privacy(*, user: Any, contact: Any) -> dict[str, Any]:
 def register(*, user: Any, check_access: bool = True) -> dict[str, Any]:
     """The register of processing activities as configured now (Art. 30). Without the
     access check only for the summary of a person's own export."""
-    from perno.core.privacy import CATEGORIES
 
     if check_access:
         check(user, "view", "privacy")
@@ -111,31 +114,6 @@ def audit_search(*, user: Any, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
     return entries
 
 
-def about_contact(entries: QuerySet[AuditEvent], pk: int) -> QuerySet[AuditEvent]:
-    """Entries about contact ``pk``: those naming it as their subject, and the lists and
-    searches that showed it."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        shown = "detail -> 'shown' @> %s::jsonb"
-        search_param: Any = json.dumps([f"contact:{pk}"])
-        list_param: Any = json.dumps([pk])
-    else:
-        shown = "EXISTS (SELECT 1 FROM json_each(detail, '$.shown') WHERE json_each.value = %s)"
-        search_param, list_param = f"contact:{pk}", pk
-    condition = (
-        f"(subject = %s OR (action = 'search' AND {shown})"
-        f" OR (action = 'list' AND object_type = 'contacts.contact' AND {shown}))"
-    )
-    # The SQL is fixed text chosen by the engine; the values are passed as parameters.
-    about = RawSQL(  # noqa: S611  # nosec B611
-        condition,
-        [subject_ref("contact", pk), search_param, list_param],
-        output_field=BooleanField(),
-    )
-    return entries.alias(_about=about).filter(_about=True)
-
-
 def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
@@ -143,13 +121,6 @@ def _digits(text: str) -> str:
 def lookup(*, user: Any, query: str, limit: int = 50) -> dict[str, list[Any]]:
     """The privacy look-up: everyone whose name, e-mail, phone, tax code or VAT number
     matches, across contacts, leads, companies and the register of requests."""
-    from django.db.models import CharField, Value
-    from django.db.models.functions import Concat
-
-    from perno.contacts.models import Company, Contact, CustomFieldDefinition
-    from perno.core import sealing
-    from perno.privacy.models import SubjectRequest
-    from perno.sales.models import Lead
 
     check(user, "view", "privacy")
     query = " ".join((query or "").split())
@@ -221,7 +192,6 @@ def lookup(*, user: Any, query: str, limit: int = 50) -> dict[str, list[Any]]:
 def dossier(*, user: Any, contact: Any) -> list[dict[str, Any]]:
     """Everything held about a contact, table by table: how many rows, and the first
     rows with their personal fields."""
-    from perno.privacy.subject import row_dict, rows_about
 
     check(user, "view", "privacy")
     out = []
@@ -248,7 +218,6 @@ def dossier(*, user: Any, contact: Any) -> list[dict[str, Any]]:
 
 
 def requests_list(*, user: Any, status: str = "open") -> QuerySet[Any]:
-    from perno.privacy.models import SubjectRequest
 
     check(user, "view", "privacy")
     rows = SubjectRequest.objects.select_related("contact", "handled_by")

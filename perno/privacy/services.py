@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from perno.accounts.permissions import check
 from perno.audit import trail
 from perno.audit.models import AuditEvent
+from perno.contacts.models import Contact
 from perno.core.privacy import CATEGORIES
 from perno.privacy.models import (
     Channel,
@@ -437,7 +438,6 @@ def unsubscribe_token(contact: Any, purpose: Purpose) -> str:
 def unsubscribe(*, token: str, ip_address: str | None, user_agent: str) -> tuple[Any, Purpose]:
     """The one-click link of a marketing e-mail: withdraw the consent (and object to the
     purpose if it is not consent-based). Using it again changes nothing."""
-    from perno.contacts.models import Contact
 
     try:
         payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)

@@ -11,17 +11,47 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import json
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
-from django.db.models import Q, QuerySet
+from django.db import connection, models
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
+from perno.audit.models import AuditEvent, ChangeEntry
+from perno.contacts.models import Contact
 from perno.core.privacy import DERIVED, ModelDeclaration, registry
 from perno.core.pseudonym import subject_ref
+from perno.privacy.models import SubjectRequest
+from perno.search.models import SavedSearch, SearchVisit
+
+
+def about_contact(entries: QuerySet[AuditEvent], pk: int) -> QuerySet[AuditEvent]:
+    """Entries about contact ``pk``: those naming it as their subject, and the lists and
+    searches that showed it."""
+
+    if connection.vendor == "postgresql":
+        shown = "detail -> 'shown' @> %s::jsonb"
+        search_param: Any = json.dumps([f"contact:{pk}"])
+        list_param: Any = json.dumps([pk])
+    else:
+        shown = "EXISTS (SELECT 1 FROM json_each(detail, '$.shown') WHERE json_each.value = %s)"
+        search_param, list_param = f"contact:{pk}", pk
+    condition = (
+        f"(subject = %s OR (action = 'search' AND {shown})"
+        f" OR (action = 'list' AND object_type = 'contacts.contact' AND {shown}))"
+    )
+    # The SQL is fixed text chosen by the engine; the values are passed as parameters.
+    about = RawSQL(  # noqa: S611  # nosec B611
+        condition,
+        [subject_ref("contact", pk), search_param, list_param],
+        output_field=BooleanField(),
+    )
+    return entries.alias(_about=about).filter(_about=True)
 
 
 @dataclass
@@ -38,8 +68,6 @@ class Found:
 def id_set(ids: Sequence[int]) -> Any:
     """Ids for an ``__in`` filter: on PostgreSQL one array parameter (``unnest``), which
     costs nothing to send however many ids there are; elsewhere the list."""
-    from django.db import connection
-    from django.db.models.expressions import RawSQL
 
     if connection.vendor == "postgresql" and len(ids) > 50:
         # Fixed SQL; the ids are one parameter.
@@ -61,10 +89,6 @@ def rows_about(contact: Any) -> Iterator[Found]:
 def rows_about_many(ids: list[int], *, names: Sequence[str] = ()) -> Iterator[Found]:
     """Every table's rows about the contacts ``ids`` (``names``: the words that name
     them in free text, for saved searches; given for one person, not in bulk)."""
-    from perno.audit.models import AuditEvent, ChangeEntry
-    from perno.contacts.models import Contact
-    from perno.privacy.models import SubjectRequest
-    from perno.search.models import SavedSearch, SearchVisit
 
     declared = registry()
     ordered = sorted(declared.items(), key=lambda item: item[0]._meta.label_lower)
@@ -99,8 +123,6 @@ def rows_about_many(ids: list[int], *, names: Sequence[str] = ()) -> Iterator[Fo
     if history:
         yield Found(ChangeEntry, declared[ChangeEntry], ChangeEntry.objects.filter(history))
     if len(ids) == 1:
-        from perno.privacy.selectors import about_contact
-
         yield Found(
             AuditEvent,
             declared[AuditEvent],

@@ -4,7 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from perno.contacts.models import Company, Contact
-from perno.core.filtering import RecordFilter, SearchFilter, SortFilter
+from perno.records.filtering import RecordFilter, SearchFilter, SortFilter
 from perno.sales.models import CURRENCY_CHOICES, Deal, Lead, Order, Pipeline, Product, Stage
 
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from perno.core.fields import SealableJSONField, SealableTextField
-from perno.core.models import RecordModel, TimeStampedModel, owner_field
 from perno.core.validators import validate_e164
+from perno.records.models import RecordModel, TimeStampedModel, owner_field
 
 CURRENCY_CHOICES = [("EUR", "EUR"), ("RON", "RON"), ("USD", "USD"), ("GBP", "GBP"), ("CHF", "CHF")]
 

@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import Http404
 
 from perno.accounts.permissions import obtain, restrict
-from perno.core.filtering import apply_filters
+from perno.records.filtering import apply_filters
 from perno.sales.filters import DealFilter, LeadFilter, OrderFilter, ProductFilter
 from perno.sales.models import Deal, Lead, Order, Pipeline, Product, Stage
 

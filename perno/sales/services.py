@@ -18,14 +18,14 @@ from perno.audit.services import change_record
 from perno.contacts import services as contact_services
 from perno.contacts.custom_fields import clean_custom_fields
 from perno.contacts.models import Company, Contact, CustomFieldDefinition
-from perno.core.records import (
+from perno.core.validators import normalize_phone
+from perno.records.services import (
     record_create,
     record_delete,
     record_update,
     reject_unknown_fields,
     tags_from_names,
 )
-from perno.core.validators import normalize_phone
 from perno.sales.models import (
     CURRENCY_CHOICES,
     CustomerCost,

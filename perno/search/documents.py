@@ -25,12 +25,19 @@ import zlib
 from html.parser import HTMLParser
 from typing import Any
 
+import docx
+from defusedxml import ElementTree
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 from perno.search import indexer
 from perno.search.models import DocumentText
+from perno.search.registry import sources
+from perno.search.tasks import extract_document_task
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +88,6 @@ def _decode(data: bytes) -> str:
 
 
 def pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -102,7 +107,6 @@ def pdf_text(data: bytes) -> str:
 
 
 def docx_text(data: bytes) -> str:
-    import docx
 
     document = docx.Document(io.BytesIO(data))
     parts = [p.text for p in document.paragraphs]
@@ -113,7 +117,6 @@ def docx_text(data: bytes) -> str:
 
 
 def xlsx_text(data: bytes) -> str:
-    from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     parts: list[str] = []
@@ -132,7 +135,6 @@ def xlsx_text(data: bytes) -> str:
 def zipped_xml_text(data: bytes, members: tuple[str, ...]) -> str:
     """Text nodes of the XML parts of an OpenDocument or PPTX file, one paragraph per
     line (defusedxml refuses entity expansion attacks)."""
-    from defusedxml import ElementTree
 
     parts: list[str] = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -226,16 +228,14 @@ def queue(attachment: Any) -> None:
 
 
 def _start(attachment_id: int) -> None:
-    from perno.search.tasks import extract_document_task
 
     extract_document_task.delay(attachment_id)
 
 
 def extract(attachment_id: int) -> DocumentText | None:
     """Extract, chunk and index one attachment's text; record the outcome."""
-    from perno.activities.models import Attachment
-
-    attachment = Attachment.objects.select_related("comment").filter(pk=attachment_id).first()
+    attachment_model: Any = sources()["document"].model  # registered by the app owning files
+    attachment = attachment_model._default_manager.select_related("comment").filter(pk=attachment_id).first()
     if attachment is None:
         return None
     state, _created = DocumentText.objects.get_or_create(attachment=attachment)
@@ -263,7 +263,7 @@ def extract(attachment_id: int) -> DocumentText | None:
             text = text[:MAX_CHARS]
     parts = indexer.chunks(text) if text else []
     with transaction.atomic():
-        if not Attachment.objects.filter(pk=attachment_id).exists():
+        if not attachment_model._default_manager.filter(pk=attachment_id).exists():
             return None  # deleted meanwhile
         indexer.index_document(attachment, parts or [""])
         state.status = status

@@ -21,8 +21,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from perno.accounts.permissions import EXTRA_OWNER_FIELDS, access_for
-from perno.accounts.rights import ALL, NONE, SUBJECTS, TEAM
+from perno.accounts.permissions import access_for, access_sql
 from perno.search import backends, vocabulary
 from perno.search.backends import COUNT_CAP, Query
 from perno.search.registry import KINDS
@@ -70,69 +69,6 @@ class Results:
     capped: bool = False  # more than COUNT_CAP
     by_kind: dict[str, int] = field(default_factory=dict)
     too_short: bool = False
-
-
-def access_where(user: Any) -> tuple[str, list[Any], str, list[Any]] | None:
-    """The access gate as SQL over the entries (alias ``e``): each record type the user
-    may view, within the scope of their roles; confidential records only for roles that
-    see confidential data. None: the user may see nothing.
-
-    Also what every allowed entry has in common, when the user is limited to own or
-    team records for some type: owner, assignee or team, or one of the types seen in
-    full (SQL and parameters, "" when there is nothing in common). The gate includes
-    it, so the database can narrow the entries through the indexes on those columns;
-    the PostgreSQL backend also asks it how much of the index the user sees."""
-    access = access_for(user)
-    if access.user_id is None:
-        return None
-    parts: list[str] = []
-    params: list[Any] = []
-    whole: list[str] = []  # types seen in full
-    owner_cols: set[str] = set()
-    teams: list[int] = []
-    for subject in SUBJECTS:
-        scope = access.scope(subject, "view")
-        if scope == NONE:
-            continue
-        if scope == ALL:
-            parts.append("e.subject = %s")
-            params.append(subject)
-            whole.append(subject)
-            continue
-        owners = ["e.owner_id = %s"]
-        owner_params: list[Any] = [access.user_id]
-        owner_cols.add("owner_id")
-        if EXTRA_OWNER_FIELDS.get(subject):
-            owners.append("e.assignee_id = %s")
-            owner_params.append(access.user_id)
-            owner_cols.add("assignee_id")
-        if scope == TEAM and access.team_ids:
-            teams = sorted(access.team_ids)
-            owners.append("e.team_id IN (" + ", ".join(["%s"] * len(teams)) + ")")
-            owner_params.extend(teams)
-        parts.append("(e.subject = %s AND (" + " OR ".join(owners) + "))")
-        params.extend([subject, *owner_params])
-    if not parts:
-        return None
-    sql = "(" + " OR ".join(parts) + ")"
-    hint = ""
-    hint_params: list[Any] = []
-    if owner_cols:
-        common = [f"e.{col} = %s" for col in sorted(owner_cols)]
-        hint_params = [access.user_id] * len(common)
-        if teams:
-            common.append("e.team_id IN (" + ", ".join(["%s"] * len(teams)) + ")")
-            hint_params.extend(teams)
-        if whole:
-            common.append("e.subject IN (" + ", ".join(["%s"] * len(whole)) + ")")
-            hint_params.extend(whole)
-        hint = "(" + " OR ".join(common) + ")"
-        sql += " AND " + hint
-        params.extend(hint_params)
-    if not access.see_confidential:
-        sql += " AND e.confidential = %s"
-        params.append(False)
-    return sql, params, hint, hint_params
 
 
 def _filters_where(filters: Filters) -> tuple[str, list[Any]]:
@@ -278,7 +214,7 @@ def search(
     stripped = (query or "").replace("\x00", "").strip()
     if len(stripped) < MIN_CHARS:
         return Results(hits=[], total=0 if count else None, too_short=bool(stripped))
-    gate = access_where(user)
+    gate = access_sql(user, alias="e")
     terms, prefix_last = alternatives(
         stripped + (" " if query.endswith(" ") else ""), typing=typing
     )

@@ -1,6 +1,6 @@
 """Each user's history with records, for ranking: a decayed "frecency" per user and
-record. Record pages and API reads note what they showed (``accounts.permissions
-.obtain`` notes every record it hands out); the middleware writes the notes after the
+record. Record pages and API reads note what they showed (through
+``perno.records.reads.record_shown``, called where a record is shown); the middleware writes the notes after the
 response has been sent, so reading a record is not slowed down."""
 
 from __future__ import annotations
@@ -9,12 +9,15 @@ import contextvars
 import logging
 import math
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from perno.search.models import SearchVisit
 from perno.search.registry import KINDS
 
 logger = logging.getLogger(__name__)
@@ -43,7 +46,6 @@ def note(user: Any, obj: Any, weight: float = VIEW) -> None:
 
 def record(user_id: int, kind: str, object_id: int, weight: float = VIEW, now: Any = None) -> None:
     """Add one visit: score = score decayed to now + weight; rank = ln(score) + λ·t."""
-    from perno.search.models import SearchVisit
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -60,11 +62,6 @@ def record(user_id: int, kind: str, object_id: int, weight: float = VIEW, now: A
 
 def purge_expired(now: Any = None) -> int:
     """Delete visits whose last moment is older than PERNO_SEARCH_HISTORY_DAYS."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    from perno.search.models import SearchVisit
 
     cutoff = (now or timezone.now()) - timedelta(days=settings.PERNO_SEARCH_HISTORY_DAYS)
     deleted, _rows = SearchVisit.objects.filter(last_at__lt=cutoff).delete()

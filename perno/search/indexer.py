@@ -1,6 +1,6 @@
 """Building index rows from records and writing them, in the caller's transaction.
 
-``index_object``/``unindex`` are called by the signal handlers (``signals.py``) inside
+``index_object``/``unindex`` are called through ``indexing`` by the record services inside
 the transaction that saves or deletes the record, so a record is findable as soon as
 it is committed and gone as soon as its deletion is; ``rebuild`` re-creates the whole
 index in batches, each in its own short transaction, while users keep working.
@@ -16,9 +16,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from perno.accounts.models import ConfidentialField
 from perno.core import sealing
 from perno.search import backends
-from perno.search.registry import Access, Source, sources
+from perno.search.registry import Access, Source, source_for_model, sources
 from perno.search.text import document_tokens
 from perno.search.typos import vocabulary_word
 
@@ -64,7 +65,6 @@ def _tokens(text: str) -> list[str]:
 
 
 def confidential_fields() -> dict[str, set[str]]:
-    from perno.accounts.models import ConfidentialField
 
     found: dict[str, set[str]] = {}
     for subject, name in ConfidentialField.objects.values_list("subject", "field"):
@@ -164,7 +164,6 @@ def replace(kind: str, object_ids: Iterable[int], rows: list[Row]) -> None:
 
 
 def index_object(obj: Any, source: Source | None = None) -> None:
-    from perno.search.registry import source_for_model
 
     source = source or source_for_model(type(obj))
     if source is None:
@@ -190,9 +189,8 @@ def reindex(kind: str, object_ids: Iterable[int], *, access: bool = True) -> Non
     if not access:
         return
     if kind == "comment":
-        from perno.activities.models import Attachment
-
-        for attachment in Attachment.objects.filter(comment_id__in=ids).select_related("comment"):
+        attachments = sources()["document"].model._default_manager
+        for attachment in attachments.filter(comment_id__in=ids).select_related("comment"):
             backends.current().update_access_of_object(
                 "document", attachment.pk, build_access(attachment)
             )

@@ -49,7 +49,7 @@ class SearchEntry(models.Model):
             models.Index(fields=["subject", "subject_id"], name="search_entry_subject_idx"),
             # Broad queries walk the entries newest first (search buckets).
             models.Index(fields=["changed_at", "id"], name="search_entry_changed_idx"),
-            # The access columns of scoped users (engine.access_where).
+            # The access columns of scoped users (accounts.permissions.access_sql).
             models.Index(fields=["owner_id"], name="search_entry_owner_idx"),
             models.Index(fields=["assignee_id"], name="search_entry_assignee_idx"),
             models.Index(fields=["team_id"], name="search_entry_team_idx"),

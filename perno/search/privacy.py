@@ -1,6 +1,6 @@
 """The search index copies personal data from the records (names, e-mail addresses,
-phones, notes, document text): it is derived data, removed with its record (the signal
-handlers delete a record's entries in the transaction that deletes it) and rebuilt from
+phones, notes, document text): it is derived data, removed with its record (the record
+services delete a record's entries in the transaction that deletes it) and rebuilt from
 the records. On PostgreSQL ``search_start`` holds two- to five-letter starts of title
 words per entry; a trigger deletes them with their entry (and truncates them with the
 index). The vocabulary holds single words of indexed text (names included) and

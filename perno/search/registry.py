@@ -53,7 +53,7 @@ class Source:
     # Extra body text that is never confidential (a comment's text, a file's name).
     text: Callable[[Any], str] | None = None
     url: Callable[[Any], str] = field(default=lambda obj: fast_url(obj))
-    manual: bool = False  # entries written by a task (document chunks), not by signals
+    manual: bool = False  # entries written by a task (document chunks), not on save
 
     @property
     def tagged(self) -> bool:

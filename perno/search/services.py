@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from perno.audit.trail import record_search
 from perno.search.models import SavedSearch
 
 PARAMS = ("types", "owner", "team", "tag", "date_from", "date_to", "sort")
@@ -55,7 +56,6 @@ def saved_search_delete(*, actor: Any, saved: SavedSearch) -> None:
 def audit_search(*, user: Any, query: str, hits: list[Any], total: int | None = None) -> None:
     """Write the audit entry of a search: the query as a keyed hash and the records shown.
     An empty query shows nothing and is not recorded."""
-    from perno.audit.trail import record_search
 
     if not (query or "").strip():
         return

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.core.management.color import no_style
 from django.db import connection, models
 from psycopg.types.json import Jsonb
 
@@ -109,7 +110,6 @@ def insert(
 def reset_sequence(model: type[models.Model]) -> None:
     if connection.vendor != "postgresql":
         return
-    from django.core.management.color import no_style
 
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), [model]):

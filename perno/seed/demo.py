@@ -9,19 +9,28 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 
+import docx
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from fpdf import FPDF
 
 from perno.accounts.models import Role, User
 from perno.accounts.permissions import restrict
 from perno.accounts.services import roles_ensure_defaults, team_get_or_create, user_create
 from perno.activities import services as activity_services
 from perno.activities.models import Activity
+from perno.analytics import refresh
 from perno.contacts import services as contact_services
 from perno.contacts.models import Company, Contact, CustomFieldDefinition
+from perno.core import sealing
+from perno.marketing import services as marketing
+from perno.marketing.fans import BOND_ROLES
+from perno.marketing.models import Invitation, Response
+from perno.privacy import breaches, keys, requests, services
+from perno.privacy.models import Purpose
 from perno.sales import services as sales_services
-from perno.sales.models import Deal, Lead, Product
+from perno.sales.models import Deal, Lead, Order, Product
 from perno.seed.generator import seed
 
 DEMO_PASSWORD = "perno-demo-2026"  # noqa: S105 - printed to the operator; demo only
@@ -66,7 +75,6 @@ def is_loaded() -> bool:
 
 
 def _pdf(title: str, lines: list[str]) -> bytes:
-    from fpdf import FPDF
 
     pdf = FPDF()
     pdf.add_page()
@@ -79,7 +87,6 @@ def _pdf(title: str, lines: list[str]) -> bytes:
 
 
 def _docx(title: str, lines: list[str]) -> bytes:
-    import docx
 
     document = docx.Document()
     document.add_heading(title, level=1)
@@ -140,8 +147,6 @@ NEWSLETTER_NOTICE = (
 def _demo_sensitive(admin: User, rng: random.Random) -> None:
     """A tax code on some contacts; it and the contacts' notes are encrypted at rest when
     a key is configured (``perno demo`` makes one)."""
-    from perno.core import sealing
-    from perno.privacy import keys
 
     contact_services.custom_field_create(
         actor=admin,
@@ -168,12 +173,6 @@ def _demo_insight(users: list[User], rng: random.Random, report: Callable[[str],
     """Three years of orders (customers who buy at their own pace, some of whom stop),
     the fan questionnaire answered by a few hundred of them, segments, and a first
     analytics snapshot, so every analytics page has something to show."""
-    from perno.analytics import refresh
-    from perno.marketing import services as marketing
-    from perno.marketing.fans import BOND_ROLES
-    from perno.marketing.models import Invitation, Response
-    from perno.privacy.models import Purpose
-    from perno.sales.models import Order
 
     today = timezone.localdate()
     admin = users[0]
@@ -269,8 +268,6 @@ def _demo_insight(users: list[User], rng: random.Random, report: Callable[[str],
 def _demo_privacy(users: list[User], rng: random.Random) -> None:
     """The privacy office's starting point: the controller, a published newsletter
     notice, consents with their proof, an open request and a documented breach."""
-    from perno.privacy import breaches, requests, services
-    from perno.privacy.models import Purpose
 
     dpo, seller = users[-1], users[2]
     services.controller_save(

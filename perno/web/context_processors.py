@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from perno.accounts.permissions import can
 from perno.activities.selectors import notification_unread_count
+from perno.privacy.breaches import open_clocks
 
 NAVIGATION = [
     ("web:dashboard", _("Dashboard")),
@@ -44,8 +45,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     handles_privacy = can(user, "manage", "privacy")
     breach_clocks: list[dict[str, Any]] = []
     if handles_privacy:
-        from perno.privacy.breaches import open_clocks
-
         breach_clocks = open_clocks()
     return {
         "nav_items": items,

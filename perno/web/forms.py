@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from perno.accounts.confidential import CUSTOM_PREFIX, hidden_fields
-from perno.accounts.forms import style
 from perno.accounts.permissions import access_for
 from perno.contacts.models import CustomFieldDefinition
 from perno.contacts.selectors import custom_field_definitions
 from perno.core.validators import normalize_phone, normalize_vat
+from perno.web.accounts.forms import style
 
 FieldType = CustomFieldDefinition.FieldType
 

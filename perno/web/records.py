@@ -13,6 +13,7 @@ from perno.activities import selectors as activity_selectors
 from perno.activities import services as activity_services
 from perno.contacts import selectors as contact_selectors
 from perno.contacts import services as contact_services
+from perno.records.reads import record_shown
 from perno.sales import selectors as sales_selectors
 from perno.sales import services as sales_services
 
@@ -67,4 +68,4 @@ def record_get(user: Any, record_type: str, pk: Any, action: str = "view") -> An
     kind = RECORD_TYPES.get(record_type)
     if kind is None:
         raise Http404
-    return kind.get(user=user, pk=pk, action=action)
+    return record_shown(kind.get(user=user, pk=pk, action=action), user=user, purpose=action)

@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from perno.accounts.views import LoginView
 from perno.web import views
+from perno.web.accounts.views import LoginView
 
 app_name = "web"
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from perno.accounts.permissions import check
 from perno.accounts.selectors import user_list
@@ -31,7 +32,6 @@ from perno.web.records import RECORD_TYPES, record_get
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switch, also remembered on the user for background messages."""
-    from django.views.i18n import set_language as django_set_language
 
     response = django_set_language(request)
     if request.user.is_authenticated:

@@ -6,13 +6,13 @@ import csv
 import io
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from openpyxl import load_workbook
 
 from perno.accounts.models import ConfidentialField, ExportLog, Role
 from perno.accounts.permissions import access_for, check, forget_access, restrict
 from perno.accounts.services import (
-    confidential_fields_set,
     role_save,
     team_get_or_create,
     token_create,
@@ -21,6 +21,7 @@ from perno.audit.models import ChangeEntry
 from perno.contacts import selectors
 from perno.contacts.models import Contact
 from perno.contacts.services import contact_create, contact_update
+from perno.records.confidential import confidential_fields_set
 
 
 @pytest.fixture
@@ -94,7 +95,6 @@ def test_an_administrator_changes_rights_without_a_restart(people, admin_user):
 
 
 def test_bad_rights_are_refused_with_what_is_wrong(admin_user):
-    from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as info:
         role_save(
@@ -173,7 +173,6 @@ def test_exports_need_the_right_respect_limits_and_are_logged(people, client, se
     assert (log.user, log.subject, log.rows, log.format) == (people["marco"], "contact", 6, "csv")
     assert log.filters.get("q") == "L"
     # XLSX too.
-    from openpyxl import load_workbook
 
     response = client.get("/contacts/?export=xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -224,7 +223,6 @@ def test_tokens_are_scoped_expire_and_are_hashed(user, client):
     )
     assert response.status_code == 403 and "read-only" in response.json()["message"]
     assert Contact.objects.count() == 0
-    from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
         token_create(user=user, name="forever", expires_in_days=10_000)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from perno.accounts.models import ConfidentialField, Role, Team, User
 from perno.accounts.permissions import access_for
 from perno.accounts.services import token_create
 from perno.audit.models import ChangeEntry
+from perno.contacts.services import contact_create
+from perno.core.sealing import PREFIX
+from perno.privacy.models import KeyRotation
 
 pytestmark = pytest.mark.django_db
 
@@ -134,11 +138,6 @@ def test_only_administrators_reach_the_administration_api(api):
 def test_encrypted_fields_and_key_rotation_through_the_api(
     admin_api, user, django_capture_on_commit_callbacks
 ):
-    from django.db import connection
-
-    from perno.contacts.services import contact_create
-    from perno.core.sealing import PREFIX
-    from perno.privacy.models import KeyRotation
 
     contact = contact_create(
         actor=user, data={"first_name": "Ada", "last_name": "Neri", "notes": "sensitive"}

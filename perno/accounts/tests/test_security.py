@@ -12,12 +12,16 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from perno.accounts import lockout
 from perno.accounts.models import LoginAttempt, RecoveryCode, User
+from perno.accounts.services import user_save
+from perno.accounts.tasks import purge_login_attempts_task
+from perno.config.settings import base
 
 PASSWORD = "correct-horse-battery-9"  # the conftest users' password
 
@@ -42,7 +46,6 @@ def test_weak_passwords_are_refused(user, password, reason):
 
 
 def test_passwords_are_hashed_with_argon2(user, settings):
-    from perno.config.settings import base
 
     settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS  # tests use a fast hasher
     user.set_password("a long enough passphrase")
@@ -134,7 +137,6 @@ def test_failed_attempts_are_purged(settings, db):
     old = LoginAttempt.objects.create(username="a", ip_address="10.0.0.1")
     LoginAttempt.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
     LoginAttempt.objects.create(username="b", ip_address="10.0.0.2")
-    from perno.accounts.tasks import purge_login_attempts_task
 
     assert purge_login_attempts_task() == 1
     assert list(LoginAttempt.objects.values_list("username", flat=True)) == ["b"]
@@ -191,7 +193,6 @@ def test_roles_that_require_two_factors_enforce_enrolment(client, admin_user):
 
 
 def test_log_out_everywhere_ends_every_session(client, user):
-    from django.test import Client
 
     other = Client()
     other.force_login(user)
@@ -239,7 +240,6 @@ def test_deploy_check_reports_nothing_in_production(tmp_path):
 
 
 def test_users_are_deactivated_not_deleted_and_lose_their_sessions(client, user, admin_user):
-    from perno.accounts.services import user_save
 
     client.force_login(user)
     assert client.get("/").status_code == 200

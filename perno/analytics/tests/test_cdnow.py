@@ -18,7 +18,7 @@ import pytest
 from perno import cli
 from perno.analytics import refresh
 from perno.analytics.models import CustomerScore, Snapshot
-from perno.sales import imports
+from perno.imports import orders as imports
 
 pytestmark = pytest.mark.django_db
 

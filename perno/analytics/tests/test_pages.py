@@ -12,7 +12,7 @@ import pytest
 from perno.analytics import refresh
 from perno.analytics.models import AnalyticsSettings, CustomerScore, Snapshot
 from perno.contacts.models import Contact
-from perno.sales.models import Order
+from perno.sales.models import CustomerCost, Order
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,6 @@ def test_costs_of_serving_a_customer_lower_its_contribution(admin, shop):
     html = bad.content.decode()
     assert "Give the date as YYYY-MM-DD." in html and "zero or more" in html
     assert "1 to 200 characters" in html
-    from perno.sales.models import CustomerCost
 
     assert not CustomerCost.objects.exists()
     before = refresh.refresh(date.today())

@@ -15,7 +15,7 @@ from perno.analytics.models import CustomerScore
 from perno.contacts.models import Contact
 from perno.privacy import archive
 from perno.privacy.erasure import erase_contact
-from perno.sales.models import Order
+from perno.sales.models import CustomerCost, Order
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 6, 30)
@@ -46,7 +46,6 @@ def test_the_access_export_holds_the_scores(scored):
 
 def test_erasure_removes_the_scores_and_keeps_the_orders_without_the_person(scored, make_user):
     person, snapshot = scored
-    from perno.sales.models import CustomerCost
 
     CustomerCost.objects.create(contact=person, incurred_on=AS_OF, amount=5, description="Visita")
     orders = list(Order.objects.filter(contact=person).values_list("pk", flat=True))

@@ -15,6 +15,8 @@ import pytest
 from perno.analytics import refresh
 from perno.analytics.models import AnalyticsSettings, CustomerScore, Snapshot
 from perno.contacts.models import Company, Contact
+from perno.marketing import services as marketing
+from perno.marketing.tasks import daily_insight_task as daily_refresh_task
 from perno.sales.models import Order
 
 pytestmark = pytest.mark.django_db
@@ -227,8 +229,6 @@ def test_old_snapshots_keep_their_totals_but_not_their_scores(shop):
 
 
 def test_the_scheduled_job_refreshes_once_a_day_and_recounts_segments(shop, admin_user):
-    from perno.analytics.tasks import daily_refresh_task
-    from perno.marketing import services as marketing
 
     segment = marketing.segment_create(
         actor=admin_user,

@@ -7,10 +7,13 @@ from django.utils import timezone
 from perno.accounts.models import ApiToken
 from perno.accounts.services import token_create, token_revoke
 from perno.activities.models import Attachment, Comment
+from perno.activities.services import comment_create
 from perno.audit.models import ChangeEntry
 from perno.contacts.models import Company, Contact
 from perno.contacts.services import company_create, contact_create, custom_field_create
 from perno.sales.models import Deal, Lead
+from perno.sales.services import lead_create, product_create
+from perno.seed.generator import seed
 
 pytestmark = pytest.mark.django_db
 
@@ -272,8 +275,6 @@ def test_openapi_describes_every_operation(client):
 def test_api_lists_stay_within_a_query_budget(
     api, user, admin_user, pipeline, path, django_assert_max_num_queries
 ):
-    from perno.sales.services import lead_create, product_create
-    from perno.seed.generator import seed
 
     seed(companies=20, contacts=60, deals=30, activities=80, seed_value=2, users=[user])
     for i in range(5):
@@ -293,8 +294,6 @@ def test_api_lists_stay_within_a_query_budget(
 
 
 def test_comments_are_edited_by_their_author(api, user, make_user, client):
-    from perno.accounts.services import token_create
-    from perno.activities.services import comment_create
 
     company = company_create(actor=user, data={"name": "Alfa"})
     mine = comment_create(actor=user, target=company, body="Prima versione")
@@ -317,7 +316,6 @@ def test_comments_are_edited_by_their_author(api, user, make_user, client):
 
 
 def test_products_take_comments_too(api, user, admin_user, client_user):
-    from perno.sales.services import product_create
 
     product = product_create(
         actor=admin_user, data={"name": "Licenza", "sku": "LIC", "unit_price": 320}

@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "perno.core",
+    "perno.records",
     "perno.accounts",
     "perno.audit",
     "perno.contacts",
@@ -249,7 +249,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "analytics-daily": {
-        "task": "perno.analytics.tasks.daily_refresh_task",
+        "task": "perno.marketing.tasks.daily_insight_task",
         "schedule": 3600.0,
     },
     "purge-login-attempts": {

@@ -1,7 +1,7 @@
 import pytest
 
-from perno.core.models import Tag
 from perno.core.pagination import paginate
+from perno.records.models import Tag
 
 
 @pytest.mark.django_db

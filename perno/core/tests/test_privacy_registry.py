@@ -8,6 +8,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from perno.contacts.models import Contact
 from perno.core.privacy import ANONYMIZE, CATEGORIES, ERASURES, declare, registry
 
 CLASSIFIED_TYPES = (
@@ -90,7 +91,6 @@ def test_anonymized_values_are_valid_for_their_fields():
 
 
 def test_a_declaration_without_an_erasure_rule_is_refused():
-    from perno.contacts.models import Contact
 
     with pytest.raises(ValueError, match="say how it is erased"):
         declare(Contact, personal={"first_name": "identity"})
@@ -114,7 +114,6 @@ def _target(model, path):
 def test_rows_about_a_contact_are_found_by_valid_paths():
     """Every declared path leads to a contact, and every model with personal data says
     how its rows about a contact are found (or that it is about users only)."""
-    from perno.contacts.models import Contact
 
     silent = []
     for model, declaration in registry().items():

@@ -17,8 +17,8 @@ from perno.analytics import refresh
 from perno.analytics.models import CustomerScore
 from perno.contacts.models import Contact
 from perno.marketing import segments, services
-from perno.marketing.models import Segment
-from perno.privacy.models import Purpose
+from perno.marketing.models import Response, Segment
+from perno.privacy.models import Notice, Purpose
 from perno.privacy.services import consent_record
 from perno.sales.models import Order
 
@@ -94,7 +94,6 @@ def test_activity_tags_and_processable(admin_user, people):
     vip = dynamic(admin_user, {"field": "tag", "op": "has", "value": "VIP"})
     assert ids(vip) == {people[1].pk}
     purpose = Purpose.objects.create(code="news", name="Newsletter", legal_basis="consent")
-    from perno.privacy.models import Notice
 
     Notice.objects.create(purpose=purpose, version="1", text="Newsletter notice", language="it")
     consent_record(
@@ -167,7 +166,6 @@ def test_export_keeps_to_the_purpose_and_the_export_rights(admin_user, make_user
 
 
 def test_survey_results_per_segment_on_the_survey_page(admin_user, people, client, login_verified):
-    from perno.marketing.models import Response
 
     purpose = Purpose.objects.create(code="fb", name="Feedback", legal_basis="legitimate_interest")
     survey = services.survey_from_template(

@@ -4,6 +4,8 @@ on the timeline, NPS and CSAT, the fan principle, and bad input."""
 
 from __future__ import annotations
 
+import json
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -17,6 +19,8 @@ from perno.contacts.models import Contact
 from perno.marketing import fans, services
 from perno.marketing.languages import CONTENT_LANGUAGES
 from perno.marketing.models import Answer, Invitation, Response
+from perno.privacy import archive, retention
+from perno.privacy.erasure import erase_contact
 from perno.privacy.models import Purpose
 from perno.privacy.services import consent_record
 
@@ -300,11 +304,6 @@ def test_the_portfolio_shows_movement_since_the_previous_period(admin_user, surv
 
 
 def test_answers_follow_retention_export_and_erasure(admin_user, survey, make_user):
-    import json
-    import zipfile
-
-    from perno.privacy import archive, retention
-    from perno.privacy.erasure import erase_contact
 
     old, recent = person("Olga"), person("Rita")
     for who in (old, recent):

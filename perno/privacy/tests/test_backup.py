@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from perno import cli
 from perno.activities.models import Attachment
 from perno.activities.services import comment_create
 from perno.contacts.models import Contact
@@ -92,7 +93,6 @@ def test_a_damaged_backup_is_refused_before_anything_changes(make_user, tmp_path
 
 
 def test_the_backup_and_restore_commands(make_user, tmp_path, capsys):
-    from perno import cli
 
     user = make_user("seller", role="sales")
     contact_create(actor=user, data={"first_name": "Ada", "last_name": "Neri"})

@@ -17,6 +17,7 @@ from perno.privacy import requests
 from perno.privacy.erasure import forgotten
 from perno.privacy.tests.test_requests import MARK, person_with_everything, register
 from perno.sales.models import Deal
+from perno.search import vocabulary
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -105,7 +106,6 @@ def test_nothing_of_an_erased_person_survives_anywhere(make_user, caplog, capfd)
     assert stored_files_with_marker() == []
     logged = caplog.text + "".join(capfd.readouterr())
     assert MARK not in logged.lower()
-    from perno.search import vocabulary
 
     assert not any(MARK in word for word in vocabulary.current().words), "in-memory vocabulary"
     kept = Deal.objects.get(pk=deal.pk)  # the law's record stays, without the person

@@ -10,10 +10,11 @@ from datetime import timedelta
 
 import pytest
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from perno.accounts.services import token_create
 from perno.audit.models import AuditEvent
 from perno.contacts.models import Contact
 from perno.contacts.services import contact_create
@@ -118,7 +119,6 @@ def test_the_history_is_append_only_in_the_database(user, contact, newsletter):
 
 
 def test_a_user_who_may_not_edit_the_contact_cannot_record_consent(make_user, contact, newsletter):
-    from django.core.exceptions import PermissionDenied
 
     stranger = make_user("luca", role="sales", team="Vendite Sud")
     with pytest.raises((PermissionDenied, ValidationError)):
@@ -336,7 +336,6 @@ def test_exports_and_lists_reach_only_people_processable_for_the_purpose(
     assert "Consenso" in page and "Revocato" not in page
     bad = client.get("/contacts/", {"purpose": "nope"})
     assert bad.status_code == 400
-    from perno.accounts.services import token_create
 
     _token, key = token_create(user=manager, name="t", scope="read")
     listed = client.get(

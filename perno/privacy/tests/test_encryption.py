@@ -17,13 +17,14 @@ from django.db import connection
 from perno import cli
 from perno.audit.models import AuditEvent, ChangeEntry
 from perno.contacts.models import Contact, CustomFieldDefinition
-from perno.contacts.services import contact_create, contact_update
+from perno.contacts.services import company_create, contact_create, contact_update
 from perno.core import sealing
-from perno.core.models import SealedDigest, SealedField
 from perno.privacy import keys, selectors
 from perno.privacy.erasure import erase_contact
 from perno.privacy.models import KeyRotation
 from perno.privacy.subject import row_dict, rows_about
+from perno.records.apps import _check_keys
+from perno.records.models import SealedDigest, SealedField
 from perno.search import engine
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +92,6 @@ def test_a_malformed_key_setting_is_refused_with_what_is_wrong(setting, problem)
 
 
 def test_the_startup_check_reports_a_malformed_key(settings):
-    from perno.core.apps import _check_keys
 
     settings.PERNO_ENCRYPTION_KEYS = "k1:short"
     assert [m.id for m in _check_keys()] == ["perno.E010"]
@@ -133,7 +133,6 @@ def test_marked_fields_are_ciphertext_in_the_database_and_plain_in_the_applicati
     assert "penicillin" in page and TAX in page and page.count("data-sealed") == 2
     # An unmarked field of another record type stays plain text.
     other = contact_create(actor=user, data={"first_name": "B", "last_name": "C"})
-    from perno.contacts.services import company_create
 
     company = company_create(actor=user, data={"name": "Acme", "notes": "plain words"})
     assert raw("contacts_company", "notes", company.pk) == "plain words"

@@ -21,10 +21,12 @@ from perno.activities.models import Activity, Attachment, Comment, Notification
 from perno.activities.services import comment_create
 from perno.audit.models import AuditEvent, ChangeEntry
 from perno.contacts.models import Contact
-from perno.contacts.services import contact_create
-from perno.privacy import deadlines, requests
+from perno.contacts.services import company_create, contact_create
+from perno.privacy import deadlines, requests, services
 from perno.privacy.erasure import ErasureError, forgotten
-from perno.privacy.models import ConsentEvent, SubjectExport, SubjectRequest
+from perno.privacy.models import ConsentEvent, Notice, Purpose, SubjectExport, SubjectRequest
+from perno.sales.models import Deal, Lead, Pipeline, Stage
+from perno.search.history import record as visit
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -145,10 +147,6 @@ MARK = "qzxcanarywmv"  # alphabetic: it would also enter the search vocabulary
 
 def person_with_everything(user, mark=MARK):
     """A contact with a marker in every personal field and file of theirs."""
-    from perno.privacy import services
-    from perno.privacy.models import Notice, Purpose
-    from perno.sales.models import Deal, Pipeline, Stage
-    from perno.search.history import record as visit
 
     contact = contact_create(
         actor=user,
@@ -195,7 +193,6 @@ def person_with_everything(user, mark=MARK):
         source=f"Form {mark}",
         note=f"Note {mark}",
     )
-    from perno.sales.models import Lead
 
     lead = Lead.objects.create(
         first_name=f"Lead{mark}",
@@ -325,7 +322,6 @@ def test_the_erasure_page_explains_a_failure(client, dpo, user, login_verified, 
 
 
 def test_the_privacy_look_up_finds_people_by_any_identifier(client, dpo, user, login_verified):
-    from perno.contacts.services import company_create
 
     contact, _deal = person_with_everything(user)
     company_create(actor=user, data={"name": "Bianchi Mario", "vat_number": "IT00743110157"})

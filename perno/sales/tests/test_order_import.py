@@ -14,9 +14,9 @@ from perno import cli
 from perno.audit.models import AuditEvent
 from perno.contacts.models import Company, Contact
 from perno.contacts.services import company_create, contact_create
+from perno.imports import orders as imports
 from perno.privacy.erasure import erase_contact
 from perno.privacy.models import DataSource
-from perno.sales import imports
 from perno.sales.models import Order, OrderLine
 
 pytestmark = pytest.mark.django_db

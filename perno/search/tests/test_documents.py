@@ -8,8 +8,12 @@ import io
 import zipfile
 from typing import Any
 
+import docx as python_docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from fpdf import FPDF
+from openpyxl import Workbook
+from pypdf import PdfReader, PdfWriter
 
 from perno.activities.services import attachment_delete, comment_create
 from perno.contacts.services import company_create
@@ -20,7 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 def pdf(text: str | None) -> bytes:
-    from fpdf import FPDF
 
     document = FPDF()
     document.add_page()
@@ -33,7 +36,6 @@ def pdf(text: str | None) -> bytes:
 
 
 def encrypted_pdf() -> bytes:
-    from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf("riservatissimo segreto"))))
     writer.encrypt("password-utente")
@@ -43,7 +45,6 @@ def encrypted_pdf() -> bytes:
 
 
 def docx(text: str) -> bytes:
-    import docx as python_docx
 
     document = python_docx.Document()
     document.add_paragraph(text)
@@ -53,7 +54,6 @@ def docx(text: str) -> bytes:
 
 
 def xlsx(text: str) -> bytes:
-    from openpyxl import Workbook
 
     book = Workbook()
     book.active.append(["Codice", text])

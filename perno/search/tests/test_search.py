@@ -8,16 +8,27 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perno.contacts.services import company_create, company_update, contact_create, contact_delete
+from perno.activities.services import comment_create
+from perno.contacts.services import (
+    company_create,
+    company_update,
+    contact_create,
+    contact_delete,
+    contact_update,
+)
 from perno.search import backends, engine, history
-from perno.search.models import SavedSearch, SearchEntry, SearchVisit, SearchWord
+from perno.search.indexer import rebuild
+from perno.search.models import SavedSearch, SearchEntry, SearchState, SearchVisit, SearchWord
 
 pytestmark = pytest.mark.django_db
 
@@ -308,12 +319,10 @@ def test_frecency_decays(boss):
 
 
 def test_opening_a_record_page_records_history_after_the_response(client, boss, people):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     client.force_login(boss)
     device = TOTPDevice.objects.create(user=boss, name="t", confirmed=True)
     session = client.session
-    from django_otp import DEVICE_ID_SESSION_KEY
 
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
@@ -329,7 +338,6 @@ def test_opening_a_record_page_records_history_after_the_response(client, boss, 
 def test_saved_record_is_findable_at_once_and_gone_when_deleted(boss):
     contact = contact_create(actor=boss, data={"first_name": "Ioana", "last_name": "Vlădescu"})
     assert titles(boss, "vladescu") == ["Ioana Vlădescu"]
-    from perno.contacts.services import contact_update
 
     contact_update(
         actor=boss, contact=contact, data={"last_name": "Dobrescu"}, expected_version=None
@@ -344,7 +352,6 @@ def test_saved_record_is_findable_at_once_and_gone_when_deleted(boss):
 
 
 def test_a_failed_save_leaves_the_index_unchanged(boss):
-    from django.core.exceptions import ValidationError
 
     before = SearchEntry.objects.count()
     with pytest.raises(ValidationError):
@@ -356,7 +363,6 @@ def test_a_failed_save_leaves_the_index_unchanged(boss):
 def test_rebuild_recreates_the_same_index(boss, people, bulk, monkeypatch):
     """Also: rows written in bulk (COPY on PostgreSQL) are the same as rows inserted one
     by one, full-text vectors included."""
-    from perno.search.indexer import rebuild
 
     def state() -> list[tuple[Any, ...]]:
         fields = ["kind", "object_id", "title", "subtitle", "body"]
@@ -387,8 +393,6 @@ def test_rebuild_recreates_the_same_index(boss, people, bulk, monkeypatch):
 def test_rebuild_keeps_edits_made_while_it_runs(boss, people):
     """Records changed, deleted or created while the rebuild runs (here: right after the
     contacts were rebuilt) are found as they are now, on both databases."""
-    from perno.contacts.services import contact_update
-    from perno.search.indexer import rebuild
 
     done: list[str] = []
 
@@ -425,7 +429,6 @@ def test_rebuild_keeps_edits_made_while_it_runs(boss, people):
 def test_a_rebuild_gives_the_vocabulary_each_batch_words_before_going_on(boss, people):
     """A vocabulary that lost words (tables restored, say) has them back as soon as the
     batch with them is rebuilt, not at the end: typo tolerance needs them."""
-    from perno.search.indexer import rebuild
 
     SearchWord.objects.all().delete()
     seen: dict[str, bool] = {}
@@ -442,7 +445,6 @@ def test_a_rebuild_gives_the_vocabulary_each_batch_words_before_going_on(boss, p
 def test_a_rebuild_leaves_the_index_vacuumed(admin_user):
     """Outside a transaction the rebuild VACUUMs on PostgreSQL: a table filled by COPY
     has no page marked all-visible, so index-only walks would read the table too."""
-    from perno.search.indexer import rebuild
 
     company_create(actor=admin_user, data={"name": "Vacuo Impianti"})
     rebuild()
@@ -457,7 +459,6 @@ def test_a_rebuild_leaves_the_index_vacuumed(admin_user):
 
 
 def test_owner_and_team_changes_follow_to_comments(boss, make_user):
-    from perno.activities.services import comment_create
 
     sales = make_user("seller", role="sales", team="Sud")
     company = company_create(actor=boss, data={"name": "Zanzibar Srl"})
@@ -607,7 +608,6 @@ def test_history_expires_after_the_retention_period(boss, settings):
 def test_typos_work_without_the_vocabulary_state_row(boss, people):
     """A flushed database (tests, a restore of some tables) has no generation row: the
     vocabulary still loads."""
-    from perno.search.models import SearchState
 
     SearchState.objects.all().delete()
     assert titles(boss, "rossinni") == ["Giovanna Rossini"]  # 1 typo, from the vocabulary

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rapidfuzz.distance import OSA
 
+from perno.search.backends import Query, _level_terms
 from perno.search.text import fold
 from perno.search.typos import Candidate, Vocabulary, candidates, typo_budget
 
@@ -99,7 +100,6 @@ def test_agrees_with_a_plain_reference(vocabulary, term, prefix):
 
 
 def test_alternatives_a_word_start_covers_are_left_out_of_a_tier():
-    from perno.search.backends import Query, _level_terms
 
     typed = [
         Candidate(0, "mano", False),

@@ -5,7 +5,9 @@ from typing import Any
 from django import template
 from django.http import QueryDict
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
+from perno.core import sealing
 from perno.core.money import format_money
 from perno.core.validators import format_phone
 
@@ -64,10 +66,6 @@ def field_label(key: str) -> str:
 @register.simple_tag
 def sealed_mark(obj: Any, name: str) -> str:
     """A lock after a field encrypted at rest (``notes`` or a custom field key)."""
-    from django.utils.html import format_html
-    from django.utils.translation import gettext
-
-    from perno.core import sealing
 
     marks = sealing.sealed_of(obj._meta.model_name or "")
     if name in marks or f"{sealing.CUSTOM}{name}" in marks:

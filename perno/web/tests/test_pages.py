@@ -9,8 +9,8 @@ from django.utils import timezone
 from perno.activities.models import Activity, Comment
 from perno.activities.services import activity_create
 from perno.contacts.models import Company
-from perno.contacts.services import company_create, contact_create
-from perno.sales.services import deal_create
+from perno.contacts.services import company_create, company_update, contact_create
+from perno.sales.services import deal_create, lead_create
 from perno.seed.generator import seed
 
 pytestmark = pytest.mark.django_db
@@ -201,7 +201,6 @@ def test_inline_task_completion(client_user, user):
 
 
 def test_inline_owner_change(client_user, user, make_user):
-    from perno.contacts.services import company_update
 
     other = make_user("andrei", team="Vendite Nord")
     company = company_create(actor=user, data={"name": "Alfa"})
@@ -303,7 +302,6 @@ def test_company_and_contact_lookups_search_as_the_user_types(client_user, user)
 
 
 def test_activity_created_from_a_lead_page_is_linked_to_the_lead(client_user, user):
-    from perno.sales.services import lead_create
 
     lead = lead_create(actor=user, data={"last_name": "Bianchi"})
     form = client_user.get(f"/activities/new/?lead={lead.pk}").content.decode()

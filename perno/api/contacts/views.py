@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from perno.accounts.models import Team, User
+from perno.api.common import (
+    ERRORS,
+    WRITE_ERRORS,
+    PageParams,
+    expected_version,
+    filter_schema,
+    page_schema,
+    paged,
+    resolve,
+    resolve_ids,
+    split_payload,
+)
+from perno.api.contacts.schemas import (
+    CompanyIn,
+    CompanyOut,
+    CompanyPatch,
+    ContactIn,
+    ContactOut,
+    ContactPatch,
+    CustomFieldOut,
+)
+from perno.api.errors import CONFLICT_SERIALIZERS
+from perno.contacts import selectors, services
+from perno.contacts.filters import CompanyFilter, ContactFilter
+from perno.contacts.models import Company, Contact
+from perno.records.reads import record_shown
+
+router = Router(tags=["companies and contacts"])
+if TYPE_CHECKING:
+    CompanyQuery = Schema
+    ContactQuery = Schema
+else:
+    CompanyQuery = filter_schema(CompanyFilter, "CompanyQuery")
+    ContactQuery = filter_schema(ContactFilter, "ContactQuery")
+OWNERSHIP = {"owner_id": User, "team_id": Team}
+CONFLICT_SERIALIZERS[Company] = lambda obj: CompanyOut.from_orm(obj).model_dump(mode="json")
+CONFLICT_SERIALIZERS[Contact] = lambda obj: ContactOut.from_orm(obj).model_dump(mode="json")
+
+
+@router.get(
+    "/companies", response={200: page_schema(CompanyOut), **ERRORS}, summary="List companies"
+)
+def company_list(
+    request: HttpRequest, filters: Query[CompanyQuery], params: Query[PageParams]
+) -> Any:
+    qs = selectors.company_list(
+        user=request.user, filters=filters.dict(exclude_none=True)
+    ).prefetch_related("tags", "addresses")
+    return paged(qs, params, request)
+
+
+@router.post("/companies", response={201: CompanyOut, **WRITE_ERRORS}, summary="Create a company")
+def company_create(request: HttpRequest, payload: CompanyIn) -> Any:
+    data, custom, tags = split_payload(payload.dict())
+    data = resolve_ids(request.user, data, OWNERSHIP)
+    company = services.company_create(
+        actor=request.user, data=data, custom_fields=custom, tags=tags
+    )
+    return Status(
+        201,
+        record_shown(selectors.company_get(user=request.user, pk=company.pk), user=request.user),
+    )
+
+
+@router.get(
+    "/companies/{company_id}", response={200: CompanyOut, **ERRORS}, summary="Get a company"
+)
+def company_get(request: HttpRequest, company_id: int) -> Any:
+    return record_shown(selectors.company_get(user=request.user, pk=company_id), user=request.user)
+
+
+@router.patch(
+    "/companies/{company_id}",
+    response={200: CompanyOut, **WRITE_ERRORS},
+    summary="Update a company",
+)
+def company_update(request: HttpRequest, company_id: int, payload: CompanyPatch) -> Any:
+    company = record_shown(
+        selectors.company_get(user=request.user, pk=company_id, action="edit"),
+        user=request.user,
+        purpose="edit",
+    )
+    raw = payload.dict(exclude_unset=True)
+    version = expected_version(request, raw.get("version"))
+    data, custom, tags = split_payload(raw)
+    data = resolve_ids(request.user, data, OWNERSHIP)
+    services.company_update(
+        actor=request.user,
+        company=company,
+        data=data,
+        expected_version=version,
+        custom_fields=custom,
+        tags=tags,
+    )
+    return record_shown(selectors.company_get(user=request.user, pk=company_id), user=request.user)
+
+
+@router.delete(
+    "/companies/{company_id}", response={204: None, **ERRORS}, summary="Delete a company"
+)
+def company_delete(request: HttpRequest, company_id: int) -> Any:
+    services.company_delete(
+        actor=request.user,
+        company=record_shown(
+            selectors.company_get(user=request.user, pk=company_id, action="delete"),
+            user=request.user,
+            purpose="delete",
+        ),
+    )
+    return Status(204, None)
+
+
+@router.get("/contacts", response={200: page_schema(ContactOut), **ERRORS}, summary="List contacts")
+def contact_list(
+    request: HttpRequest, filters: Query[ContactQuery], params: Query[PageParams]
+) -> Any:
+    qs = selectors.contact_list(
+        user=request.user, filters=filters.dict(exclude_none=True)
+    ).prefetch_related("tags", "addresses", "affiliations__company")
+    return paged(qs, params, request)
+
+
+@router.post("/contacts", response={201: ContactOut, **WRITE_ERRORS}, summary="Create a contact")
+def contact_create(request: HttpRequest, payload: ContactIn) -> Any:
+    data, custom, tags = split_payload(payload.dict())
+    links = data.pop("companies", [])
+    data = resolve_ids(request.user, data, OWNERSHIP)
+    companies = [
+        (resolve(request.user, Company, link["company_id"], "companies"), link["job_title"])
+        for link in links
+    ]
+    contact = services.contact_create(
+        actor=request.user, data=data, companies=companies, custom_fields=custom, tags=tags
+    )
+    return Status(
+        201,
+        record_shown(selectors.contact_get(user=request.user, pk=contact.pk), user=request.user),
+    )
+
+
+@router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Get a contact")
+def contact_get(request: HttpRequest, contact_id: int) -> Any:
+    return record_shown(selectors.contact_get(user=request.user, pk=contact_id), user=request.user)
+
+
+@router.patch(
+    "/contacts/{contact_id}", response={200: ContactOut, **WRITE_ERRORS}, summary="Update a contact"
+)
+def contact_update(request: HttpRequest, contact_id: int, payload: ContactPatch) -> Any:
+    contact = record_shown(
+        selectors.contact_get(user=request.user, pk=contact_id, action="edit"),
+        user=request.user,
+        purpose="edit",
+    )
+    raw = payload.dict(exclude_unset=True)
+    version = expected_version(request, raw.get("version"))
+    data, custom, tags = split_payload(raw)
+    data = resolve_ids(request.user, data, OWNERSHIP)
+    services.contact_update(
+        actor=request.user,
+        contact=contact,
+        data=data,
+        expected_version=version,
+        custom_fields=custom,
+        tags=tags,
+    )
+    return record_shown(selectors.contact_get(user=request.user, pk=contact_id), user=request.user)
+
+
+@router.delete("/contacts/{contact_id}", response={204: None, **ERRORS}, summary="Delete a contact")
+def contact_delete(request: HttpRequest, contact_id: int) -> Any:
+    services.contact_delete(
+        actor=request.user,
+        contact=record_shown(
+            selectors.contact_get(user=request.user, pk=contact_id, action="delete"),
+            user=request.user,
+            purpose="delete",
+        ),
+    )
+    return Status(204, None)
+
+
+@router.get(
+    "/custom-fields",
+    response={200: list[CustomFieldOut], **ERRORS},
+    summary="List custom field definitions",
+)
+def custom_field_list(request: HttpRequest, entity: str | None = None) -> Any:
+    return list(selectors.custom_field_definitions(user=request.user, entity=entity))

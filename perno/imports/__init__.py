@@ -1,0 +1,1 @@
+"""Importing data from files: orders from CSV today (``perno import orders``)."""

@@ -1,0 +1,58 @@
+"""Points where a higher app adds to a lower one, filled at start-up (``AppConfig.ready``)
+so that a lower layer never names a higher app:
+
+- ``source_writer``: records where a person's data came from (Art. 14); the privacy app
+  registers it, the contact services call ``data_source_record`` explicitly in the
+  transaction that creates the person;
+- ``filter_extensions``: extra filters a higher app adds to a record list's filter set
+  (the privacy app adds "may be processed for" to the contact list);
+- ``relinkers``: what moves records that point at one record to another (lead
+  conversion today, merge later); each app that holds such references registers one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+_source_writer: list[Callable[..., Any]] = []
+_relinkers: dict[str, list[Callable[..., int]]] = {}
+
+
+def register_source_writer(writer: Callable[..., Any]) -> None:
+    _source_writer[:] = [writer]
+
+
+def data_source_record(*, actor: Any, contact: Any, channel: str, detail: str = "") -> Any:
+    """Where ``contact``'s data came from; written in the caller's transaction."""
+    if not _source_writer:
+        raise ImproperlyConfigured("No data-source writer registered (is perno.privacy installed?)")
+    return _source_writer[0](actor=actor, contact=contact, channel=channel, detail=detail)
+
+
+def register_filter(filterset: type, name: str, build: Callable[[], Any], after: str = "") -> None:
+    """Add the filter ``build()`` as ``name`` to ``filterset`` (a django-filter FilterSet),
+    placed after the filter ``after`` in the form."""
+    filters = dict(filterset.base_filters)  # type: ignore[attr-defined]
+    filters.pop(name, None)
+    ordered: dict[str, Any] = {}
+    for key, value in filters.items():
+        ordered[key] = value
+        if key == after:
+            ordered[name] = build()
+    if name not in ordered:
+        ordered[name] = build()
+    filterset.base_filters = ordered  # type: ignore[attr-defined]
+
+
+def register_relinker(kind: str, relink: Callable[..., int]) -> None:
+    """``relink(source=obj, target=obj, actor=user) -> count`` moves what points at a
+    record of ``kind`` to another record."""
+    if relink not in _relinkers.setdefault(kind, []):
+        _relinkers[kind].append(relink)
+
+
+def relink(kind: str, *, source: Any, target: Any, actor: Any) -> int:
+    return sum(fn(source=source, target=target, actor=actor) for fn in _relinkers.get(kind, []))
