@@ -58,9 +58,9 @@ def everything(root: Any, query: str, typing: bool) -> set[tuple[str, int]]:
 @pytest.mark.parametrize("role_code", sorted(ROLES))
 def test_no_query_returns_or_counts_what_the_role_may_not_see(role_code, path, client, monkeypatch):
     if path != "ranked":  # every query takes the path of queries with many matches
-        monkeypatch.setattr(backends, "BROAD", 1)
+        monkeypatch.setattr(backends.base, "BROAD", 1)
     if path == "buckets-scoped":  # PostgreSQL: as if each user saw a small part
-        monkeypatch.setattr(backends, "SCOPED", float("inf"))
+        monkeypatch.setattr(backends.postgres, "SCOPED", float("inf"))
     world = build_world(role_code)
     role = ROLES[role_code]
     for category, contact in world.records["contact"].items():

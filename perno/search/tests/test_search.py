@@ -123,7 +123,7 @@ def test_every_word_must_match_whichever_word_is_looked_up(boss, people, broad, 
     """On PostgreSQL only the rarest word is looked up in the index and the others are
     checked on its entries: each word still has to match, whichever is looked up."""
     if broad:
-        monkeypatch.setattr(backends, "BROAD", 1)
+        monkeypatch.setattr(backends.base, "BROAD", 1)
     for first, last in [("Paulina", "Marinescu"), ("Paulina", "Dobre"), ("Maria", "Popa")]:
         contact_create(actor=boss, data={"first_name": first, "last_name": last})
     for _ in range(3):  # "paulina" more common than "marinescu"
@@ -156,8 +156,8 @@ def test_short_word_starts_are_answered_newest_first(boss, monkeypatch, window):
     """Title buckets of a short word start walk the title word starts (PostgreSQL) and,
     past the window, read the older matches from GIN: the same order either way, and
     only titles with a word of that start."""
-    monkeypatch.setattr(backends, "BROAD", 1)
-    monkeypatch.setattr(backends, "WINDOW", window)
+    monkeypatch.setattr(backends.base, "BROAD", 1)
+    monkeypatch.setattr(backends.postgres, "WINDOW", window)
     made = [
         company_create(actor=boss, data={"name": name})
         for name in (
@@ -192,7 +192,7 @@ def test_short_word_starts_are_answered_newest_first(boss, monkeypatch, window):
     assert walked["marmi"][0].id == made[0].pk
     # Found as title matches (a missing start would leave them to a later bucket, with
     # a lower score), as when ranked in one statement.
-    monkeypatch.setattr(backends, "BROAD", 10**9)
+    monkeypatch.setattr(backends.base, "BROAD", 10**9)
     for typed, hits in walked.items():
         ranked = engine.search(boss, typed, typing=True).hits
         assert [(h.id, h.score) for h in hits[:1]] == [(h.id, h.score) for h in ranked[:1]]
@@ -204,7 +204,7 @@ def test_a_longer_prefix_of_many_titles_is_answered_bucket_by_bucket(boss, monke
     1,261 estimated, 11,670 found at 1,000,000 entries), so for a user who sees most of
     the index (PostgreSQL) the title word starts are counted: a prefix of many titles
     walks them newest first instead of ranking every match in one statement."""
-    monkeypatch.setattr(backends, "BROAD", 3)
+    monkeypatch.setattr(backends.base, "BROAD", 3)
     made = [
         contact_create(actor=boss, data={"first_name": "Gianni", "last_name": last})
         for last in ("Rossi", "Bianchi", "Verdi")
@@ -269,7 +269,7 @@ def test_tiers_history_field_weight_whole_word_and_recency(boss, make_user, broa
     """The same order whether the query is ranked in one statement or, as queries with
     many matches are, bucket by bucket."""
     if broad:
-        monkeypatch.setattr(backends, "BROAD", 1)
+        monkeypatch.setattr(backends.base, "BROAD", 1)
     exact = company_create(actor=boss, data={"name": "Ferrari Ricambi"})
     one_typo = company_create(actor=boss, data={"name": "Ferari Motori"})
     ranked = [h.id for h in engine.search(boss, "ferrari").hits]
@@ -376,7 +376,7 @@ def test_rebuild_recreates_the_same_index(boss, people, bulk, monkeypatch):
                 rows += cursor.fetchall()
         return rows
 
-    monkeypatch.setattr(backends, "COPY_FROM", 1 if bulk else 10**9)
+    monkeypatch.setattr(backends.postgres_write, "COPY_FROM", 1 if bulk else 10**9)
     before = state()
     SearchEntry.objects.filter(kind="contact").update(title="stale")
     SearchWord.objects.create(word="parolaorfana")  # held by no entry

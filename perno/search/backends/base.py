@@ -1,0 +1,373 @@
+"""What both search backends share: the ``Query`` a backend answers, the abstract
+``Backend`` (the writes and reads that are the same SQL on both engines, the search
+tier by tier and bucket by bucket), and the helpers both engines use."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection
+
+if TYPE_CHECKING:
+    from perno.search.indexer import Row
+    from perno.search.typos import Candidate
+
+COUNT_CAP = 10_000
+BROAD = 2_000  # from this many matching entries a query is answered bucket by bucket
+HISTORY_ENTRIES = 500
+
+
+def _values(row: Row) -> list[Any]:
+    a = row.access
+    return [
+        row.kind,
+        row.object_id,
+        row.chunk,
+        a.subject,
+        a.subject_id,
+        a.owner_id,
+        a.assignee_id,
+        a.team_id,
+        a.confidential,
+        row.title,
+        row.subtitle,
+        row.body,
+        row.secret,
+        row.url,
+        row.tag_ids,
+        row.changed_at,
+    ]
+
+
+@dataclass
+class Query:
+    """One search, ready for a backend: per term its alternatives (with typos), the
+    access predicate and filters as SQL over the alias ``e``, the ordering."""
+
+    terms: list[list[Candidate]]
+    levels: int  # highest number of typos among the alternatives
+    prefix_last: bool
+    see_secret: bool
+    user_id: int
+    where: str
+    params: list[Any]
+    sort: str = "relevance"
+    # What every entry the user may see has in common (``engine.access_where``).
+    hint: str = ""
+    hint_params: list[Any] = dataclasses.field(default_factory=list)
+
+
+def _sql(template: str, **parts: str) -> str:
+    """Fill a statement template with SQL fragments made in this package from fixed text
+    and ``%s`` placeholders; every value (terms, ids, user input) travels as a parameter."""
+    return template.format(**parts)
+
+
+SELECT_COLUMNS = (
+    "e.id, e.kind, e.object_id, e.chunk, e.subject, e.subject_id, e.title, e.subtitle, "
+    "e.body, e.url, e.changed_at, e.owner_id, e.team_id"
+)
+
+
+class Backend:
+    vendor = ""
+
+    def _list(self, values: list[Any]) -> Any:
+        return json.dumps(values) if self.vendor == "sqlite" else values
+
+    # -- writing
+    def insert(self, rows: Sequence[Row], *, vocabulary: bool = True) -> None:
+        raise NotImplementedError
+
+    def _entry_ids(self, cursor: Any, kind: str, object_ids: list[int]) -> list[int]:
+        if not object_ids:
+            return []
+        cursor.execute(
+            "SELECT id FROM search_entry WHERE kind = %s AND object_id IN "
+            "(SELECT value FROM json_each(%s))"
+            if self.vendor == "sqlite"
+            else "SELECT id FROM search_entry WHERE kind = %s AND object_id = ANY(%s)",
+            [kind, self._list(object_ids)],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+    def delete(self, kind: str, object_ids: list[int], *, prune: bool = True) -> None:
+        raise NotImplementedError
+
+    def update_access(self, subject: str, subject_id: int, **columns: Any) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE search_entry SET owner_id = %s, assignee_id = %s, team_id = %s, "
+                "confidential = %s WHERE subject = %s AND subject_id = %s AND kind <> %s",
+                [
+                    columns["owner_id"],
+                    columns["assignee_id"],
+                    columns["team_id"],
+                    columns["confidential"],
+                    subject,
+                    subject_id,
+                    subject,
+                ],
+            )
+
+    def update_access_of_object(self, kind: str, object_id: int, access: Any) -> None:
+        """A document moved with its comment (lead conversion): new access columns."""
+        with connection.cursor() as cursor:
+            if access is None:
+                self.delete(kind, [object_id])
+                return
+            cursor.execute(
+                "UPDATE search_entry SET subject = %s, subject_id = %s, owner_id = %s, "
+                "assignee_id = %s, team_id = %s, confidential = %s "
+                "WHERE kind = %s AND object_id = %s",
+                [
+                    access.subject,
+                    access.subject_id,
+                    access.owner_id,
+                    access.assignee_id,
+                    access.team_id,
+                    access.confidential,
+                    kind,
+                    object_id,
+                ],
+            )
+
+    def count(self, kind: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_entry WHERE kind = %s", [kind])
+            return int(cursor.fetchone()[0])
+
+    def delete_missing(self, kind: str, table: str) -> None:
+        """Entries whose record no longer exists (deleted during a rebuild)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _sql(
+                    "SELECT e.object_id FROM search_entry e WHERE e.kind = %s AND NOT EXISTS "
+                    "(SELECT 1 FROM {table} r WHERE r.id = e.object_id)",
+                    table=connection.ops.quote_name(table),
+                ),
+                [kind],
+            )
+            gone = [pk for (pk,) in cursor.fetchall()]
+        if gone:
+            self.delete(kind, gone)
+
+    def _add_words(self, rows: Sequence[Row]) -> None:
+        self.add_words({w for row in rows for w in row.words()})
+
+    def add_words(self, words: set[str]) -> None:
+        """Add ``words`` to the vocabulary (those it has are left)."""
+        ordered = sorted(words)
+        with connection.cursor() as cursor:
+            for start in range(0, len(ordered), 5000):
+                cursor.executemany(
+                    "INSERT INTO search_word (word) VALUES (%s) ON CONFLICT (word) DO NOTHING",
+                    [[word] for word in ordered[start : start + 5000]],
+                )
+
+    def vocabulary_words(self) -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT word FROM search_word")
+            return {word for (word,) in cursor.fetchall()}
+
+    def _prune_words(self, cursor: Any, words: set[str]) -> None:
+        raise NotImplementedError
+
+    def _bump_vocabulary(self, cursor: Any) -> None:
+        cursor.execute("UPDATE search_state SET value = value + 1 WHERE key = 'vocabulary'")
+
+    def refresh_vocabulary(self, words: set[str]) -> None:
+        """After a rebuild: add the rebuilt entries' ``words`` that are missing, and
+        remove the vocabulary words no entry holds any more (each checked against the
+        index itself: fts5vocab on SQLite, the GIN index on PostgreSQL, so words of
+        documents, which a rebuild keeps, stay)."""
+        existing = self.vocabulary_words()
+        self.add_words(words - existing)
+        with connection.cursor() as cursor:
+            stale = sorted(existing - words)
+            for start in range(0, len(stale), 500):
+                self._prune_words(cursor, set(stale[start : start + 500]))
+
+    def delete_orphans(self) -> None:
+        """Full-text rows without their entry (e.g. after restoring only some tables)."""
+
+    def analyze(self) -> None:
+        """Fresh planner statistics after a rebuild (every row of the index is new)."""
+
+    # A backend that ``swaps`` rebuilds into a new table (``rebuild_start``,
+    # ``rebuild_insert``, ``rebuild_finish``) instead of replacing entries in place.
+    swaps = False
+
+    def rebuild_start(self) -> None:
+        raise NotImplementedError
+
+    def rebuild_insert(self, rows: Sequence[Row]) -> None:
+        raise NotImplementedError
+
+    def rebuild_finish(self, manual: list[str]) -> None:
+        raise NotImplementedError
+
+    # -- reading
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Around the statements of one search."""
+        yield
+
+    def search(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
+        """Ranked hits. By relevance, typo tier by typo tier (exact first), stopping as
+        soon as the page is full, so the alternatives with typos are only read when the
+        exact ones do not fill it. Within a tier, a query matching few entries is ranked
+        in one statement; one matching many (a short prefix while typing) is answered
+        bucket by bucket in ranking order, each bucket walking its matches newest first
+        and stopping at the page's end, so its cost does not grow with the match count."""
+        if query.sort != "relevance":
+            return self.search_ranked(query, None, [], limit, offset)
+        wanted = limit + offset
+        found: list[dict[str, Any]] = []
+        history: list[int] | None = None
+        for level in range(query.levels + 1):
+            terms = _level_terms(query, level)
+            if terms is None:
+                continue
+            # Every match of the lower tiers is in ``found`` (the page was not full).
+            seen = [row["id"] for row in found]
+            if self.matches_at_least(query, terms, BROAD):
+                if history is None:
+                    history = self.history_entries(query.user_id)
+                rows = self.search_buckets(query, level, terms, history, seen, wanted - len(found))
+            else:
+                rows = self.search_ranked(query, level, seen, wanted - len(found), 0)
+            found.extend(rows)
+            if len(found) >= wanted:
+                break
+        return found[offset : offset + limit]
+
+    def search_ranked(
+        self, query: Query, level: int | None, exclude: list[int], limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        """The matches with at most ``level`` typos (None: all, in the query's sort order)
+        that are not in ``exclude``, ranked in one statement."""
+        raise NotImplementedError
+
+    def matches_at_least(self, query: Query, terms: list[list[Candidate]], count: int) -> bool:
+        """Whether ``terms`` match about ``count`` entries or more (whatever the access)."""
+        raise NotImplementedError
+
+    def bucket(
+        self,
+        query: Query,
+        terms: list[list[Candidate]],
+        field: int,
+        only: list[int] | None,
+        exclude: list[int],
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        """Entries matching ``terms`` in the field group ``field`` (0 title, 1 title and
+        identifiers, 2 everything), newest first; ``only``: among these entry ids."""
+        raise NotImplementedError
+
+    def history_entries(self, user_id: int) -> list[int]:
+        """Entry ids of the records in the user's history, most frecent first."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT e.id FROM search_visit v JOIN search_entry e "
+                "ON e.subject = v.kind AND e.subject_id = v.object_id "
+                "WHERE v.user_id = %s ORDER BY v.rank DESC LIMIT %s",
+                [user_id, HISTORY_ENTRIES],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+
+    def search_buckets(
+        self,
+        query: Query,
+        level: int,
+        terms: list[list[Candidate]],
+        history: list[int],
+        exclude: list[int],
+        wanted: int,
+    ) -> list[dict[str, Any]]:
+        """The tier ``level`` (its ``terms``) bucket by bucket: history, whole word in the
+        title, title, title or identifiers, anywhere."""
+        whole = _level_terms(query, level, whole=True) if query.prefix_last else None
+        plan: list[tuple[list[list[Candidate]], int, list[int] | None, int]] = []
+        if history:
+            plan.append((terms, 2, history, 1))
+        if whole is not None:
+            plan.append((whole, 0, None, 1))
+        plan += [(terms, 0, None, 0), (terms, 1, None, 0), (terms, 2, None, 0)]
+        found: list[dict[str, Any]] = []
+        seen = list(exclude)
+        for bucket_terms, field, only, is_whole in plan:
+            rows = self.bucket(query, bucket_terms, field, only, seen, wanted - len(found))
+            for row in rows:
+                row.update(tier=level, field=field, whole=is_whole)
+                row.setdefault("history", None)
+                found.append(row)
+                seen.append(row["id"])
+            if len(found) >= wanted:
+                break
+        return found
+
+    def count_by_kind(self, query: Query) -> dict[str, int]:
+        raise NotImplementedError
+
+    def holds(self, word: str) -> bool:
+        """Whether an entry holds ``word`` whole (any field, whatever the access: it only
+        decides whether the word is looked up at all)."""
+        raise NotImplementedError
+
+    def new_words(self, after: int) -> tuple[int, list[tuple[int, str]]]:
+        """The vocabulary generation and the words added after id ``after`` (one
+        statement: it runs before every search)."""
+        with connection.cursor() as cursor:
+            # Always one row at least, with or without the state row (a flushed
+            # database has none).
+            cursor.execute(
+                "SELECT (SELECT value FROM search_state WHERE key = 'vocabulary'), w.id, w.word "
+                "FROM (SELECT 1 AS one) o LEFT JOIN search_word w ON w.id > %s ORDER BY w.id",
+                [after],
+            )
+            rows = cursor.fetchall()
+        generation = int(rows[0][0] or 0) if rows else 0
+        return generation, [(pk, word) for _value, pk, word in rows if pk is not None]
+
+    # -- shared SQL pieces
+    def _order(self, query: Query) -> str:
+        if query.sort == "recent":
+            return "e.changed_at DESC, e.id DESC"
+        if query.sort == "title":
+            return "e.title, e.id"
+        return "tier, v.rank IS NULL, v.rank DESC, field, whole DESC, e.id DESC"
+
+    @staticmethod
+    def _fetch(cursor: Any) -> list[dict[str, Any]]:
+        names = [col[0] for col in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _level_terms(query: Query, level: int, *, whole: bool = False) -> list[list[Candidate]] | None:
+    """Per term, its alternatives with at most ``level`` typos (``whole``: words only,
+    no word starts). An alternative another one's start already covers is left out
+    ("mana*" and "mano" when "man*" is there): it would only make the engine read the
+    same entries again."""
+    out = []
+    for alternatives in query.terms:
+        kept = [c for c in alternatives if c.typos <= level and not (whole and c.prefix)]
+        if not kept:
+            return None
+        heads = {c.token for c in kept if c.prefix}
+        out.append([c for c in kept if not _covered(c, heads)])
+    return out
+
+
+def _covered(candidate: Candidate, heads: set[str]) -> bool:
+    token = candidate.token
+    return any(
+        token.startswith(head) and (len(head) < len(token) or not candidate.prefix)
+        for head in heads
+    )
