@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ActivitiesConfig(AppConfig):
     name = "perno.activities"
     label = "activities"
+
+    def ready(self) -> None:
+        # Registrations into lower layers (they never name this app).
+        from perno.activities.services import activities_relink_lead
+        from perno.records import extensions
+
+        extensions.register_relinker("lead", activities_relink_lead)

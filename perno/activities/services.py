@@ -136,14 +136,18 @@ def activity_delete(*, actor: Any, activity: Activity) -> None:
     record_delete(actor=actor, instance=activity)
 
 
-def activities_relink_lead(*, actor: Any, lead: Any, contact: Any, company: Any, deal: Any) -> int:
-    """After a lead conversion its activities and comments show on what it became."""
+def activities_relink_lead(
+    *, actor: Any, source: Any, contact: Any, company: Any, deal: Any
+) -> int:
+    """After a lead conversion its activities and comments show on what it became
+    (registered as the lead relinker: ``records.extensions.relink``)."""
+    lead = source
     activity_ids = list(Activity.objects.filter(lead=lead).values_list("pk", flat=True))
     comment_ids = list(Comment.objects.filter(lead=lead).values_list("pk", flat=True))
     moved = Activity.objects.filter(lead=lead).update(contact=contact, company=company, deal=deal)
     Comment.objects.filter(lead=lead).update(contact=contact)
-    # Bulk updates send no signals: the moved comments (and their files) now follow the
-    # rights of the contact.
+    # Bulk updates: the moved records are indexed again; the moved comments (and their
+    # files) now follow the rights of the contact.
     indexer.reindex("activity", activity_ids)
     indexer.reindex("comment", comment_ids)
     return moved

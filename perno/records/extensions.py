@@ -48,11 +48,14 @@ def register_filter(filterset: type, name: str, build: Callable[[], Any], after:
 
 
 def register_relinker(kind: str, relink: Callable[..., int]) -> None:
-    """``relink(source=obj, target=obj, actor=user) -> count`` moves what points at a
-    record of ``kind`` to another record."""
+    """``relink(source=obj, actor=user, **targets) -> count`` moves what points at a
+    record of ``kind`` to the records it became (a converted lead: contact, company
+    and deal); each app holding such links registers one."""
     if relink not in _relinkers.setdefault(kind, []):
         _relinkers[kind].append(relink)
 
 
-def relink(kind: str, *, source: Any, target: Any, actor: Any) -> int:
-    return sum(fn(source=source, target=target, actor=actor) for fn in _relinkers.get(kind, []))
+def relink(kind: str, *, source: Any, actor: Any, **targets: Any) -> int:
+    """Move what points at ``source`` (in the caller's transaction); returns how many
+    rows moved."""
+    return sum(fn(source=source, actor=actor, **targets) for fn in _relinkers.get(kind, []))

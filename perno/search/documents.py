@@ -235,7 +235,9 @@ def _start(attachment_id: int) -> None:
 def extract(attachment_id: int) -> DocumentText | None:
     """Extract, chunk and index one attachment's text; record the outcome."""
     attachment_model: Any = sources()["document"].model  # registered by the app owning files
-    attachment = attachment_model._default_manager.select_related("comment").filter(pk=attachment_id).first()
+    attachment = (
+        attachment_model._default_manager.select_related("comment").filter(pk=attachment_id).first()
+    )
     if attachment is None:
         return None
     state, _created = DocumentText.objects.get_or_create(attachment=attachment)

@@ -136,7 +136,7 @@ class PostgresWriter(Backend):
     # Inserting a million rows into a table with three GIN indexes costs far more than
     # building the indexes once. So a rebuild writes into ``search_entry_build``
     # (no index) by COPY, indexes it, and swaps it in. Meanwhile users keep searching
-    # and the signals keep writing to ``search_entry``. ``search_entry_seen`` keeps the
+    # and the record services keep writing to ``search_entry``. ``search_entry_seen`` keeps the
     # ids that were there at the start: at the swap, with writes locked out for a
     # moment, the entries written since (records changed during the rebuild) replace
     # the rebuilt ones, the records deleted since leave, and document chunks (which a
