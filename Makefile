@@ -68,10 +68,9 @@ test: lint types check test-sqlite test-postgres
 security: test-deps
 	PERNO_TEST_DB=postgres $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider tests/test_security_scans.py
 
+# Extract strings into perno/locale/*/django.po, compile, list what is missing or fuzzy.
 messages: $(VENV)/.dev
-	cd perno && DJANGO_SETTINGS_MODULE=perno.config.settings.test ../$(BIN)/python -m django makemessages -l it -l ro --no-obsolete --no-location --ignore 'static/*'
-	$(BIN)/python scripts/translate.py
-	cd perno && DJANGO_SETTINGS_MODULE=perno.config.settings.test ../$(BIN)/python -m django compilemessages
+	$(BIN)/python scripts/messages.py
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/lists.py
