@@ -8,9 +8,9 @@ whole record confidential instead)."""
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Callable
 from typing import Any
 
-from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -36,16 +36,28 @@ CUSTOM_FIELD_SUBJECTS = {"company", "contact", "deal"}
 current_user: contextvars.ContextVar[Any] = contextvars.ContextVar("perno_user", default=None)
 
 
+# Filled at start-up by the apps that own the record types (``register_subject``), so the
+# gate never names a domain app.
+_SUBJECT_MODELS: dict[str, type[models.Model]] = {}
+_CUSTOM_FIELDS: list[Callable[[str], list[tuple[str, str]]]] = []
+
+
+def register_subject(model: type[models.Model]) -> None:
+    """``model`` is the record type named by its model name in the rights (SUBJECTS)."""
+    _SUBJECT_MODELS[model._meta.model_name or ""] = model
+
+
+def register_custom_fields(choices: Callable[[str], list[tuple[str, str]]]) -> None:
+    """``choices(subject)``: the active custom fields of a record type, (key, label)."""
+    if choices not in _CUSTOM_FIELDS:
+        _CUSTOM_FIELDS.append(choices)
+
+
 def subject_model(subject: str) -> type[models.Model]:
-    for model in apps.get_models():
-        if model._meta.model_name == subject and model._meta.app_label in {
-            "contacts",
-            "sales",
-            "activities",
-            "marketing",
-        }:
-            return model
-    raise LookupError(subject)
+    try:
+        return _SUBJECT_MODELS[subject]
+    except KeyError:
+        raise LookupError(subject) from None
 
 
 def _optional(field: models.Field) -> bool:
@@ -65,11 +77,8 @@ def field_choices(subject: str) -> list[tuple[str, str]]:
             continue
         choices.append((field.name, str(field.verbose_name)))
     if subject in CUSTOM_FIELD_SUBJECTS:
-        definitions = apps.get_model("contacts", "CustomFieldDefinition").objects.filter(
-            entity=subject, is_active=True
-        )
-        for definition in definitions:
-            choices.append((f"{CUSTOM_PREFIX}{definition.key}", definition.label))
+        for provider in _CUSTOM_FIELDS:
+            choices.extend((f"{CUSTOM_PREFIX}{key}", label) for key, label in provider(subject))
     return choices
 
 

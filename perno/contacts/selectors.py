@@ -83,3 +83,11 @@ def custom_field_definitions(
 ) -> QuerySet[CustomFieldDefinition]:
     qs = restrict(CustomFieldDefinition.objects.filter(is_active=True), user, "view")
     return qs.filter(entity=entity) if entity else qs
+
+
+def custom_field_choices(subject: str) -> list[tuple[str, str]]:
+    """The active custom fields of a record type: (key, label)."""
+    return [
+        (definition.key, definition.label)
+        for definition in CustomFieldDefinition.objects.filter(entity=subject, is_active=True)
+    ]

@@ -19,22 +19,24 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def shop(db):
-    """30 customers who buy at their own pace and some of whom stopped."""
+    """30 customers who buy at their own pace and spend at their own level: a third
+    stopped buying long ago, the others still buy (data from which BG/NBD and
+    Gamma-Gamma can tell them apart)."""
     rng = random.Random(3)
     today = date.today()
     people = []
     for i in range(30):
         contact = Contact.objects.create(first_name=f"Cliente{i}", last_name="Neri")
-        first = rng.randint(60, 700)
-        last = rng.randint(0, first)
-        days = {first} | {
-            rng.randint(last, first) for _ in range(rng.choice([0, 0, 1, 2, 4, 7, 12]))
-        }
+        first = rng.randint(400, 700)
+        stopped = rng.randint(250, first - 100) if i % 3 == 0 else rng.randint(0, 30)
+        gap = rng.randint(15, 70)
+        spend = rng.randint(20, 200)  # each customer has a spending level of their own
+        days = {first, stopped} | set(range(stopped, first, gap))
         for back in days:
             Order.objects.create(
                 contact=contact,
                 ordered_on=today - timedelta(days=back),
-                total=Decimal(rng.randint(15, 90)),
+                total=Decimal(round(rng.gammavariate(4, spend / 4), 2)),
                 cost=Decimal(8) if i % 3 else None,
             )
         people.append(contact)
