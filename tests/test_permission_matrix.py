@@ -36,11 +36,14 @@ from perno.activities.models import Activity, Attachment, Comment, Notification
 from perno.analytics import refresh
 from perno.api.api import api
 from perno.audit.models import AuditEvent
+from perno.contacts import services as contact_services
 from perno.contacts.models import Address, Affiliation, Company, Contact
 from perno.marketing.models import Invitation, Question, Segment, Survey
 from perno.marketing.services import link_token
 from perno.privacy import services as privacy_services
 from perno.privacy.models import Breach, Notice, Purpose, SubjectExport, SubjectRequest
+from perno.records.confidential import confidential_fields_set
+from perno.records.services import record_create
 from perno.sales.models import Deal, Lead, Order, Pipeline, Product, Stage
 from perno.search import indexing
 from perno.search.models import SavedSearch
@@ -125,6 +128,9 @@ class World:
     published: dict[str, Any] = field(default_factory=dict)
     questions: dict[str, Any] = field(default_factory=dict)
     survey_token: str = ""
+    linked: Any = None
+    # (type, id) -> subject of the actor's own records that point at other categories.
+    references: dict[tuple[str, int], str] = field(default_factory=dict)
 
     def record(self, subject: str, category: str) -> Any:
         return self.records[subject][category]
@@ -213,6 +219,7 @@ def build_world(role_code: str) -> World:
         for row in [*rows.values(), comment]:
             indexing.saved(row)
         indexing.attachment_added(world.attachments[category])
+    add_references(world, stage)
     world.spare_role = Role.objects.create(code="spare", name="Spare")
     world.spare_pipeline = Pipeline.objects.create(name="Spare pipeline")
     world.spare_stage = Stage.objects.create(pipeline=pipeline, name="Spare", position=9)
@@ -269,6 +276,97 @@ def build_world(role_code: str) -> World:
     )
     world.survey_token = link_token(invitation)
     return world
+
+
+# --- References and confidential copies, for the marker scan ------------------------------
+
+# A confidential field's value: shown only to roles that see confidential data.
+SECRET_FIELD = "zqconfidentialjobtitle"
+
+
+def add_references(world: World, stage: Stage) -> None:
+    """Records the actor may open that point at records of every other category (a deal,
+    an activity and an order naming another team's contact, company, deal or lead; links
+    between the actor's contact and company and the others'), made through the record
+    services so their change history names the records they point at; and a contact job
+    title marked confidential, given when the contact is linked to a company. The scan
+    (``forbidden_markers``) finds any page or API answer that shows a marker the role may
+    not see."""
+    root, actor = world.root, world.actor
+    confidential_fields_set(actor=root, subject="contact", fields=["job_title"])
+    mine = {"owner": actor, "team": world.north}
+    linked = contact_services.contact_create(
+        actor=root,
+        data={"first_name": "Linked", "last_name": "Person", "job_title": SECRET_FIELD, **mine},
+        companies=[(world.record("company", "own"), "")],
+    )
+    world.linked = linked
+    world.references[("contact", linked.pk)] = "contact"
+    for n, category in enumerate(("team", "other", "secret"), start=1):
+        contact = world.record("contact", category)
+        company = world.record("company", category)
+        deal = record_create(
+            actor=root,
+            instance=Deal(
+                title=f"Xref deal {n}",
+                pipeline=world.pipeline,
+                stage=stage,
+                amount=100,
+                currency="EUR",
+                contact=contact,
+                company=company,
+                **mine,
+            ),
+        )
+        activity = record_create(
+            actor=root,
+            instance=Activity(
+                subject=f"Xref activity {n}",
+                contact=contact,
+                company=company,
+                deal=world.record("deal", category),
+                lead=world.record("lead", category),
+                **mine,
+            ),
+        )
+        world.references[("deal", deal.pk)] = "deal"
+        world.references[("activity", activity.pk)] = "activity"
+        record_create(
+            actor=root,
+            instance=Order(
+                number=f"XREF-{n}",
+                contact=contact,
+                company=company,
+                ordered_on=datetime.date(2026, 1, 3),
+                total=20,
+                **mine,
+            ),
+        )
+        contact_services.contact_link_company(
+            actor=root, contact=world.record("contact", "own"), company=company
+        )
+        contact_services.contact_link_company(
+            actor=root, contact=contact, company=world.record("company", "own")
+        )
+
+
+def forbidden_markers(role: dict[str, Any]) -> set[str]:
+    """Every marker of a record or field the role may not see."""
+    hidden = {
+        token(category, subject)
+        for subject in ("company", "contact", "lead", "deal", "product", "activity", "order")
+        for category in CATEGORIES
+        if not may(role, subject, "view", category)
+    }
+    if not role.get("see_confidential"):
+        hidden.add(SECRET_FIELD)
+    return hidden
+
+
+def leaks(where: str, response: Any, hidden: set[str]) -> list[str]:
+    body = body_of(response)
+    shown = sorted(marker for marker in hidden if marker in body)
+    return [f"{where}: shows {shown}, which the role may not see"] if shown else []
 
 
 def watched_models() -> list[Any]:
@@ -345,6 +443,7 @@ class Route:
     hidden: int = 404  # status when the record is out of sight (400: it is named in the body)
     privacy: bool = False  # also needs the right to handle personal data
     analytics: bool = False  # also needs the right to view contacts or companies
+    everything: bool = False  # only for roles that see every contact, company and order
 
 
 def privacy_route(method: str = "get", **kwargs: Any) -> Route:
@@ -600,10 +699,11 @@ UI: dict[str, Route] = {
     "product_list": Route("list", "product"),
     "activity_list": Route("list", "activity"),
     "order_list": Route("list", "order"),
-    # Analytics: aggregates for whoever may view contacts or companies; customer lists
-    # limited to the records in view scope; refresh and settings for administrators.
-    "overview": Route("self", analytics=True),
-    "page": Route("self", analytics=True, path=lambda w, c: {"page": "rfm"}),
+    # Analytics: the snapshots (aggregates over every customer) for roles that see every
+    # contact, company and order; customer lists limited to the records in view scope;
+    # refresh and settings for administrators.
+    "overview": Route("self", analytics=True, everything=True),
+    "page": Route("self", analytics=True, everything=True, path=lambda w, c: {"page": "rfm"}),
     "status": Route("self", analytics=True),
     "customers": Route(
         "list",
@@ -1150,6 +1250,11 @@ def expected_for(route: Route, role: dict[str, Any], category: str) -> Any:
         may(role, s, "view", c) for s in ("contact", "company") for c in CATEGORIES
     ):
         return 403
+    if route.everything and not (
+        role.get("see_confidential")
+        and all(may(role, s, "view", "other") for s in ("contact", "company", "order"))
+    ):
+        return 403
     if route.kind in ("public", "self", "shared"):
         return OK
     if route.kind == "absent":
@@ -1274,7 +1379,7 @@ def check_call(
 ) -> list[str]:
     where = f"{name} [{category}] {call.method.upper()} {call.path}"
     status = response.status_code
-    problems = []
+    problems = leaks(where, response, forbidden_markers(role))
     if call.expected == OK:
         to_login = status == 302 and "/login/" in response.get("Location", "")
         if status >= 400 or (to_login and not route.ends_session):
@@ -1395,3 +1500,82 @@ def test_the_reference_is_not_trivial():
         for category in CATEGORIES
     }
     assert outcomes == {OK, 403, 404}
+
+
+def reference_calls(w: World) -> list[tuple[str, str, dict[str, str]]]:
+    """(name, UI route or API path, query) for every page and API answer that shows a
+    record pointing at others: the detail pages, timelines and API details of the
+    actor's records that point at other categories, the dashboard, the board, search,
+    and the CSV exports of the lists."""
+    own = {"owner": w.actor, "team": w.north}
+    xrefs = {
+        "deal": list(Deal.objects.filter(title__startswith="Xref", **own)),
+        "activity": list(Activity.objects.filter(subject__startswith="Xref", **own)),
+        "order": list(Order.objects.filter(number__startswith="XREF", **own)),
+        "contact": [w.record("contact", "own"), w.linked],
+        "company": [w.record("company", "own")],
+    }
+    plural = {"activity": "activities", "company": "companies"}
+    out: list[tuple[str, str, dict[str, str]]] = []
+    for kind, rows in xrefs.items():
+        for row in rows:
+            out.append((f"{kind}_detail", f"{kind}_detail", {"pk": str(row.pk)}))
+            out.append(("api", f"/api/v1/{plural.get(kind, kind + 's')}/{row.pk}", {}))
+            if kind != "order":
+                out.append(("timeline", "timeline", {"record_type": kind, "pk": str(row.pk)}))
+    for name in ("company_list", "contact_list", "deal_list", "activity_list", "order_list"):
+        out.append((f"{name} csv", name, {"export": "csv"}))
+    out += [
+        ("dashboard", "dashboard", {}),
+        ("deal_board", "deal_board", {}),
+        ("search", "results", {"q": "Xref"}),
+        ("search", "results", {"q": "Mx"}),
+        ("api", "/api/v1/search", {"q": "Xref"}),
+        ("api", "/api/v1/search/suggest", {"q": "Xref"}),
+        ("api", "/api/v1/activities", {}),
+        ("api", "/api/v1/deals", {}),
+        ("api", "/api/v1/orders", {}),
+    ]
+    return out
+
+
+@pytest.mark.parametrize("role_code", sorted(ROLES))
+def test_references_never_show_what_the_role_may_not_see(role_code, verified):
+    """The marker scan over the records that point at others: a record the role may
+    open shows the records it may not open as a neutral placeholder (no name, no link,
+    no snippet), in pages, timelines, exports and the API."""
+    role = ROLES[role_code]
+    world = build_world(role_code)
+    routes = ui_routes()
+    client = verified(world.actor)
+    _token, clear = token_create(user=world.actor, name="scan", scope="read")
+    headers = {"Authorization": f"Bearer {clear}"}
+    hidden = forbidden_markers(role)
+    problems: list[str] = []
+    fetched = 0
+    for name, target, params in reference_calls(world):
+        if name == "api":
+            response = client.get(target, params, headers=headers)
+        else:
+            path_params = {
+                k: v for k, v in params.items() if "{" + k + "}" in _braced(routes[target])
+            }
+            query = {k: v for k, v in params.items() if k not in path_params}
+            response = client.get(fill(routes[target], path_params), query)
+        if response.status_code == 200:
+            fetched += 1
+        body = (
+            b"".join(response.streaming_content).decode(errors="replace")
+            if getattr(response, "streaming", False)
+            else response.content.decode(errors="replace")
+        )
+        shown = sorted(marker for marker in hidden if marker in body)
+        if shown:
+            problems.append(f"{name} {target} {params}: shows {shown}")
+    if any(may(role, s, "view", "own") for s in ("contact", "deal", "activity")):
+        assert fetched > 0  # the scan saw the pages it is about
+    assert problems == [], "\n".join(problems)
+
+
+def _braced(pattern: str) -> str:
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", pattern)

@@ -41,6 +41,8 @@ def place(world: World) -> dict[tuple[str, int], tuple[str, str]]:
     for subject, by_category in world.records.items():
         for category, record in by_category.items():
             where[(subject, record.pk)] = (subject, category)
+    for key, subject in world.references.items():
+        where[key] = (subject, "own")
     for category in CATEGORIES:
         where[("comment", world.comments[category].pk)] = ("contact", category)
         where[("document", world.attachments[category].pk)] = ("contact", category)
@@ -66,7 +68,7 @@ def test_no_query_returns_or_counts_what_the_role_may_not_see(role_code, path, c
     for category, contact in world.records["contact"].items():
         contact.notes = f"{SECRET_WORD} {category}"
         contact.save()
-    confidential_fields_set(actor=world.root, subject="contact", fields=["notes"])
+    confidential_fields_set(actor=world.root, subject="contact", fields=["notes", "job_title"])
     where = place(world)
 
     secret_queries = {query for query, _typing in variants(SECRET_WORD)}

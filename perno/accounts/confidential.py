@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from perno.accounts.models import ConfidentialField
-from perno.accounts.permissions import access_for
+from perno.accounts.permissions import access_for, can
 from perno.accounts.rights import SUBJECTS
 
 CUSTOM_PREFIX = "custom_fields."
@@ -105,6 +105,44 @@ class HiddenText(str):
 
 def marker() -> HiddenText:
     return HiddenText(_("(confidential)"))
+
+
+class HiddenReference(HiddenText):
+    """What a record shows in place of a record it points at that the user may not
+    open: a neutral placeholder (no name, no link, no snippet)."""
+
+    __slots__ = ()
+
+
+def _placeholders() -> dict[str, str]:
+    return {
+        "company": _("a company you cannot see"),
+        "contact": _("a contact you cannot see"),
+        "lead": _("a lead you cannot see"),
+        "deal": _("a deal you cannot see"),
+        "product": _("a product you cannot see"),
+        "activity": _("an activity you cannot see"),
+        "order": _("an order you cannot see"),
+        "survey": _("a survey you cannot see"),
+        "segment": _("a segment you cannot see"),
+    }
+
+
+def placeholder(subject: str) -> HiddenReference:
+    return HiddenReference(_placeholders().get(subject, _("a record you cannot see")))
+
+
+def reference(user: Any, obj: Any) -> Any:
+    """``obj``, a record that another record points at, as ``user`` may see it: the
+    record itself when they may open it, else a placeholder. Records that are not
+    gated by scope (users, teams, stages...) are returned as they are. Decided in
+    memory from the record's owner, team and confidentiality (no query)."""
+    if not isinstance(obj, models.Model):
+        return obj
+    subject = obj._meta.model_name or ""
+    if subject not in SUBJECTS or can(user, "view", obj):
+        return obj
+    return placeholder(subject)
 
 
 def redact(user: Any, obj: Any, *, text: str | None = None) -> Any:

@@ -23,7 +23,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from perno.accounts.confidential import redact
+from perno.accounts.confidential import redact, reference
 from perno.accounts.models import ExportLog, User
 from perno.accounts.permissions import access_for, check, restrict
 from perno.audit.models import AuditEvent
@@ -179,7 +179,7 @@ def export_file(
                 tags = sorted(t.name for t in obj.tags.all()) if has_tags else []
                 custom = getattr(obj, "custom_fields", None) or {}
                 yield (
-                    [_cell(getattr(obj, attr)) for attr, _name in columns]
+                    [_cell(reference(user, getattr(obj, attr))) for attr, _name in columns]
                     + [_cell(tags)]
                     + [_cell(custom.get(k)) for k in custom_keys]
                 )

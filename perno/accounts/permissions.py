@@ -232,6 +232,17 @@ def denial(user: Any, action: str, obj: Model | str | None = None) -> str | None
     return _("Only administrators may do this: it needs the right to administer Perno.")
 
 
+def sees_all(user: Any, *subjects: str) -> bool:
+    """Whether ``user`` may view every record of each record type, confidential ones
+    included. The rule for counts, totals and charts: an aggregate over all rows (a
+    segment's stored size, the analytics snapshots) is shown only to such users; for
+    anyone else it is computed over the rows they may see, or not shown."""
+    access = access_for(user)
+    if access.user_id is None or not access.see_confidential:
+        return False
+    return all(access.scope(subject, "view") == ALL for subject in subjects)
+
+
 def can(user: Any, action: str, obj: Model | str | None = None) -> bool:
     return denial(user, action, obj) is None
 

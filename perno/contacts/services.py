@@ -15,6 +15,7 @@ from perno.audit.services import change_record
 from perno.audit.trail import current_channel
 from perno.contacts.custom_fields import clean_custom_fields
 from perno.contacts.models import Address, Affiliation, Company, Contact, CustomFieldDefinition
+from perno.core.diffs import REF, ref
 from perno.core.validators import normalize_phone, normalize_vat
 from perno.records import extensions
 from perno.records.services import (
@@ -158,7 +159,9 @@ def contact_create(
             Affiliation.objects.create(
                 contact=contact,
                 company=company,
-                job_title=job_title or contact.job_title,
+                # The link's own job title only: the contact's job title is not copied
+                # (it may be confidential on the contact; pages fall back to it).
+                job_title=job_title,
                 is_primary=position == 0,
             )
     return contact
@@ -242,7 +245,10 @@ def contact_link_company(
         actor=actor,
         instance=contact,
         action=ChangeEntry.Action.UPDATE,
-        changes={"companies": [None, f"{company} ({job_title})" if job_title else str(company)]},
+        changes={
+            "companies": [None, f"{company} ({job_title})" if job_title else str(company)],
+            "companies" + REF: [None, ref(company)],
+        },
     )
     return affiliation
 
@@ -256,7 +262,7 @@ def contact_unlink_company(*, actor: Any, contact: Contact, company: Company) ->
             actor=actor,
             instance=contact,
             action=ChangeEntry.Action.UPDATE,
-            changes={"companies": [str(company), None]},
+            changes={"companies": [str(company), None], "companies" + REF: [ref(company), None]},
         )
 
 

@@ -8,6 +8,15 @@ from typing import Any
 
 from django.db import models
 
+# A change to a link also records which record it points at ("contact#ref":
+# ["contact:12", "contact:15"]), so the history shows a placeholder instead of the name
+# to a reader who may not open that record.
+REF = "#ref"
+
+
+def ref(related: models.Model | None) -> str | None:
+    return f"{related._meta.model_name}:{related.pk}" if related is not None else None
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
@@ -28,6 +37,7 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
         if isinstance(field, models.ForeignKey):
             related = getattr(instance, name)
             data[name] = str(related) if related is not None else None
+            data[name + REF] = ref(related)
         else:
             data[name] = _plain(getattr(instance, name))
     return data

@@ -25,14 +25,15 @@ register(
         model=Deal,
         label=_("Deals"),
         title=lambda o: o.title,
+        # Only the deal's own data: the company it points at may be one the reader
+        # may not open (results show no names of records the user cannot see).
         subtitle=lambda o: [
-            ("", o.company.name if o.company_id else ""),
             ("", f"{o.amount} {o.currency}"),
             ("", o.stage.name),
         ],
         body_fields=("close_reason", "notes"),
         custom_fields=True,
-        related=("company", "stage"),
+        related=("stage",),
     )
 )
 register(

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from perno.accounts.permissions import can
+from perno.accounts.permissions import can, sees_all
 from perno.activities.selectors import notification_unread_count
 from perno.privacy.breaches import open_clocks
 
@@ -33,6 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     path = request.path
     items: list[dict[str, Any]] = []
     for name, label in NAVIGATION:
+        if name == "analytics:overview" and not sees_all(user, "contact", "company", "order"):
+            name = "analytics:customers"  # the snapshot pages are for who sees everything
         url = reverse(name)
         active = path == url if url == "/" else path.startswith(url)
         items.append({"url": url, "label": label, "active": active})

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -21,7 +22,13 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views import View
 
-from perno.accounts.confidential import HiddenText, redact
+from perno.accounts.confidential import (
+    HiddenReference,
+    HiddenText,
+    current_user,
+    redact,
+    reference,
+)
 from perno.accounts.exports import export_file
 from perno.accounts.permissions import can
 from perno.accounts.services import user_set_preference
@@ -54,6 +61,11 @@ class PlainSelect(forms.Select):
             flatatt(final),
             format_html_join("", "{}", ((o,) for o in options)),
         )
+
+
+def shown(obj: Any) -> Any:
+    """``obj`` (a record a row points at) as the current user may see it."""
+    return reference(current_user.get(), obj)
 
 
 @dataclass
@@ -100,6 +112,8 @@ class Column:
         return escape(str(value))
 
     def render_value(self, obj: Any) -> Any:
+        """The cell's value; a record the row points at shows as a placeholder when the
+        user may not open it."""
         if self.value is not None:
             return self.value(obj)
         value = obj
@@ -107,6 +121,10 @@ class Column:
             value = getattr(value, part, None)
             if value is None:
                 return None
+            if isinstance(value, models.Model):
+                value = reference(current_user.get(), value)
+                if isinstance(value, HiddenReference):
+                    return value
         return value
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from perno.accounts.confidential import current_user, reference
 from perno.api.common import RecordOut
 from perno.contacts.models import Company, Contact
 
@@ -84,7 +85,9 @@ class AffiliationOut(Schema):
 
     @staticmethod
     def resolve_company_name(obj: Any) -> str:
-        return obj.company.name
+        """The company's name, or a placeholder when the caller may not open it."""
+        shown = reference(current_user.get(), obj.company)
+        return shown.name if shown is obj.company else str(shown)
 
 
 class AffiliationIn(Schema):

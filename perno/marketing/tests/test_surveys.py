@@ -16,9 +16,9 @@ from django.utils import timezone
 from perno.activities.models import Activity
 from perno.analytics.models import AnalyticsSettings
 from perno.contacts.models import Contact
-from perno.marketing import fans, services
+from perno.marketing import fans, selectors, services
 from perno.marketing.languages import CONTENT_LANGUAGES
-from perno.marketing.models import Answer, Invitation, Response
+from perno.marketing.models import Answer, Invitation, Response, Survey
 from perno.privacy import archive, retention
 from perno.privacy.erasure import erase_contact
 from perno.privacy.models import Purpose
@@ -326,3 +326,43 @@ def test_answers_follow_retention_export_and_erasure(admin_user, survey, make_us
     assert "marketing.response" in data and "note Rita" in data
     erase_contact(actor=make_user("dora", role="dpo"), contact=recent)
     assert not Response.objects.exists() and not Answer.objects.exists()
+
+
+def test_counts_and_results_cover_only_the_contacts_the_user_may_see(
+    admin_user, survey, make_user, client, login_verified
+):
+    """The aggregates rule: answers, invitations and segment sizes count only the
+    contacts the user may see; a size stored over every contact is shown only to who
+    sees them all."""
+    seller = make_user(role="sales", team="North")
+    Survey.objects.filter(pk=survey.pk).update(owner=seller, team=seller.team)
+    mine, theirs = person("Mine"), person("Theirs")  # "Theirs" is outside the team
+    Contact.objects.filter(pk=mine.pk).update(owner=seller, team=seller.team)
+    for who, nps in ((mine, 10), (theirs, 0)):
+        invitation = invite(admin_user, survey, who).created[0]
+        services.response_submit(
+            invitation=invitation, raw=fan_answers(invitation, 9, [5] * 6, nps)
+        )
+    assert selectors.survey_responses(user=admin_user, survey=survey).count() == 2
+    seen = selectors.survey_responses(user=seller, survey=survey)
+    assert list(seen.values_list("contact_id", flat=True)) == [mine.pk]
+    figures = services.nps_csat(seen)
+    assert (figures["promoters"], figures["detractors"]) == (1, 0)
+    listed = selectors.survey_list(user=seller).get(pk=survey.pk)
+    assert (listed.response_count, listed.invitation_count) == (1, 1)
+    assert selectors.invitation_stats(survey, user=seller)["total"] == 1
+    assert selectors.invitation_stats(survey, user=admin_user)["total"] == 2
+
+    segment = services.segment_create(
+        actor=admin_user,
+        data={"name": "Everyone", "kind": "static", "owner": seller, "team": seller.team},
+    )
+    services.segment_members_change(actor=admin_user, segment=segment, add=[mine.pk, theirs.pk])
+    login_verified(client, seller)
+    page = client.get(f"/segments/{segment.pk}/").content.decode()
+    assert 'data-testid="segment-count"' not in page and "Theirs" not in page
+    assert "1 contact you may see" in page
+    survey_page = client.get(f"/surveys/{survey.pk}/").content.decode()
+    assert "Theirs" not in survey_page
+    login_verified(client, admin_user)
+    assert 'data-testid="segment-count"' in client.get(f"/segments/{segment.pk}/").content.decode()

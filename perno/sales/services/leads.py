@@ -16,6 +16,7 @@ from perno.audit.models import ChangeEntry
 from perno.audit.services import change_record
 from perno.contacts import services as contact_services
 from perno.contacts.models import Company, Contact
+from perno.core.diffs import REF, ref
 from perno.core.exceptions import ConflictError
 from perno.core.validators import normalize_phone
 from perno.records import extensions
@@ -184,6 +185,9 @@ def lead_convert(
                 "converted_contact": [None, str(contact)],
                 "converted_company": [None, str(company) if company else None],
                 "converted_deal": [None, str(deal) if deal else None],
+                "converted_contact" + REF: [None, ref(contact)],
+                "converted_company" + REF: [None, ref(company)],
+                "converted_deal" + REF: [None, ref(deal)],
             },
         )
         # What pointed at the lead (activities, comments) now points at what it became.

@@ -4,11 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from perno.activities import selectors
 from perno.activities.filters import ActivityFilter
-from perno.web.lists import Column, ListConfig
+from perno.web.lists import Column, ListConfig, shown
 
 
 def _related(obj):  # type: ignore[no-untyped-def]
-    return obj.deal or obj.contact or obj.company or obj.lead or ""
+    return shown(obj.deal or obj.contact or obj.company or obj.lead) or ""
 
 
 ACTIVITIES = ListConfig(

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from perno.accounts.permissions import can, check, restrict
+from perno.accounts.permissions import can, check, restrict, sees_all
 from perno.analytics import charts, refresh, selectors
 from perno.analytics.models import AnalyticsSettings, CustomerScore, Snapshot
 from perno.analytics.tasks import refresh_task
@@ -43,11 +43,27 @@ def may_view(user: Any) -> bool:
     return can(user, "view", "contact") or can(user, "view", "company")
 
 
+# The snapshots are computed over every customer: they are shown only to roles that see
+# every contact, company and order (the aggregates rule, accounts.permissions.sees_all).
+EVERYTHING = ("contact", "company", "order")
+
+
 def _gate(request: HttpRequest) -> None:
     if not may_view(request.user):
         raise PermissionDenied(
             _(
                 "The analytics are for people who may view contacts or companies: ask an administrator."
+            )
+        )
+
+
+def _gate_aggregates(request: HttpRequest) -> None:
+    """The pages of a snapshot (counts, charts and totals over every customer)."""
+    _gate(request)
+    if not sees_all(request.user, *EVERYTHING):
+        raise PermissionDenied(
+            _(
+                "These figures cover every customer, so they are shown only to roles that see all contacts, companies and orders, confidential ones included. Your customers' scores are on the Customers page."
             )
         )
 
@@ -127,7 +143,7 @@ def _changes(context: dict[str, Any], key: str, choices: list[tuple[str, Any]]) 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    _gate(request)
+    _gate_aggregates(request)
     context = _base(request, "home")
     if context["snapshot"] is not None:
         context["segment_chart"] = _segment_bars(context)
@@ -139,7 +155,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def model_page(request: HttpRequest, page: str) -> HttpResponse:
-    _gate(request)
+    _gate_aggregates(request)
     if page not in PAGES:
         raise Http404
     context = _base(request, page)

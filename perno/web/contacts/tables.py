@@ -6,11 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from perno.contacts import selectors
 from perno.contacts.filters import CompanyFilter, ContactFilter
 from perno.contacts.models import Affiliation
-from perno.web.lists import Column, ListConfig
+from perno.web.lists import Column, ListConfig, shown
 
 AFFILIATIONS = Prefetch(
     "affiliations",
-    queryset=Affiliation.objects.select_related("company").only("contact_id", "company__name"),
+    # The company's access columns too: a company the user may not open shows as a
+    # placeholder (decided in memory, no query per row).
+    queryset=Affiliation.objects.select_related("company").only(
+        "contact_id",
+        "company__name",
+        "company__owner_id",
+        "company__team_id",
+        "company__is_confidential",
+    ),
 )
 
 
@@ -19,7 +27,7 @@ def _tags(obj):  # type: ignore[no-untyped-def]
 
 
 def _companies(obj):  # type: ignore[no-untyped-def]
-    return ", ".join(a.company.name for a in obj.affiliations.all())
+    return ", ".join(str(shown(a.company)) for a in obj.affiliations.all())
 
 
 COMPANIES = ListConfig(

@@ -45,7 +45,10 @@ def _detail_context(request: HttpRequest, obj: Any, record_type: str) -> dict[st
 def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = record_shown(selectors.company_get(user=request.user, pk=pk), user=request.user)
     context = _detail_context(request, company, "company")
-    context["affiliations"] = selectors.company_contacts(user=request.user, company=company)[:200]
+    affiliations = list(selectors.company_contacts(user=request.user, company=company)[:200])
+    for affiliation in affiliations:
+        redact(request.user, affiliation.contact)
+    context["affiliations"] = affiliations
     context["deals"] = deal_list(
         user=request.user, filters={"company": str(company.pk), "sort": "-created"}
     )[:50]

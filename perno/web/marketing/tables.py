@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from perno.accounts.confidential import current_user
+from perno.accounts.permissions import sees_all
 from perno.marketing import selectors
 from perno.marketing.filters import SegmentFilter, SurveyFilter
 from perno.web.lists import Column, ListConfig
@@ -25,6 +27,11 @@ SURVEYS = ListConfig(
     ],
 )
 
+
+def _size(segment):  # type: ignore[no-untyped-def]
+    return segment.count if sees_all(current_user.get(), "contact") else None
+
+
 SEGMENTS = ListConfig(
     key="segments",
     title=_("Segments"),
@@ -36,7 +43,8 @@ SEGMENTS = ListConfig(
     columns=[
         Column("name", _("Name"), "link", sort="name"),
         Column("kind", _("Kind"), value=lambda o: o.get_kind_display()),
-        Column("count", _("Contacts"), sort="count"),
+        # The stored size counts every contact: shown only to who sees them all.
+        Column("count", _("Contacts"), value=_size),
         Column("counted_at", _("Counted"), "date"),
         Column("owner", _("Owner")),
     ],

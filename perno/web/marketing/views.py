@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from perno.accounts.permissions import can, check
+from perno.accounts.permissions import can, check, sees_all
 from perno.accounts.selectors import user_list
 from perno.analytics.models import CustomerScore
 from perno.audit.trail import record_list
@@ -23,7 +23,7 @@ from perno.contacts.models import Contact
 from perno.core.pagination import paginate
 from perno.marketing import fans, segments, selectors, services
 from perno.marketing.languages import CONTENT_LANGUAGES
-from perno.marketing.models import Question, Response, Segment, Survey
+from perno.marketing.models import Question, Segment, Survey
 from perno.privacy.models import Purpose
 from perno.records.history import change_history
 from perno.records.reads import record_shown
@@ -74,7 +74,7 @@ class SurveyUpdateView(RecordFormView):
 @login_required
 def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     survey = record_shown(selectors.survey_get(user=request.user, pk=pk), user=request.user)
-    responses = Response.objects.filter(survey=survey)
+    responses = selectors.survey_responses(user=request.user, survey=survey)
     groups: dict[str, tuple[str, dict[str, Any] | None]] = {
         "audience": (_("Variant"), dict(Question.Audience.choices)),
         "language": (_("Language"), CONTENT_LANGUAGES),
@@ -127,7 +127,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
             "totals": services.nps_csat(responses),
             "breakdowns": breakdowns,
-            "stats": selectors.invitation_stats(survey),
+            "stats": selectors.invitation_stats(survey, user=request.user),
             "segments": selectors.segment_list(user=request.user)[:200],
             "may_edit": can(request.user, "edit", survey),
             "recent": responses.select_related("contact")[:20],
@@ -358,6 +358,8 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_export": can(request.user, "export", segment)
             and can(request.user, "export", "contact"),
             "may_edit": can(request.user, "edit", segment),
+            # The stored size counts every contact: shown to who sees them all.
+            "sees_all_contacts": sees_all(request.user, "contact"),
         },
     )
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from perno.sales import selectors
 from perno.sales.filters import DealFilter, LeadFilter, OrderFilter, ProductFilter
-from perno.web.lists import Column, ListConfig
+from perno.web.lists import Column, ListConfig, shown
 
 LEADS = ListConfig(
     key="leads",
@@ -88,7 +88,7 @@ ORDERS = ListConfig(
         Column(
             "buyer",
             _("Buyer"),
-            value=lambda o: " · ".join(str(x) for x in (o.contact, o.company) if x) or "—",
+            value=lambda o: " · ".join(str(shown(x)) for x in (o.contact, o.company) if x) or "—",
         ),
         Column("total", _("Total"), "money", sort="total"),
         Column("status", _("Status"), "badge", value=lambda o: o.get_status_display()),

@@ -7,6 +7,7 @@ from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from perno.accounts.confidential import HiddenReference, reference
 from perno.core import sealing
 from perno.core.money import format_money
 from perno.core.validators import format_phone
@@ -81,3 +82,27 @@ def sealed_mark(obj: Any, name: str) -> str:
 @register.filter
 def render_cell(column: Any, obj: Any) -> Any:
     return column.render_value(obj)
+
+
+@register.simple_tag(takes_context=True)
+def ref(context: dict[str, Any], obj: Any) -> str:
+    """A link to ``obj`` (a record the shown record points at), or a neutral placeholder
+    when the user may not open it: no name, no link."""
+    if obj is None or obj == "":
+        return ""
+    shown = reference(context["request"].user, obj)
+    if isinstance(shown, HiddenReference):
+        return format_html(
+            '<span class="text-body-secondary fst-italic" data-testid="hidden-reference">{}</span>',
+            shown,
+        )
+    url = getattr(shown, "get_absolute_url", None)
+    return format_html('<a href="{}">{}</a>', url(), shown) if url else format_html("{}", shown)
+
+
+@register.simple_tag(takes_context=True)
+def ref_text(context: dict[str, Any], obj: Any) -> str:
+    """The name of ``obj`` without a link, or the placeholder."""
+    if obj is None or obj == "":
+        return ""
+    return str(reference(context["request"].user, obj))
