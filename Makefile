@@ -62,7 +62,19 @@ test-sqlite: test-deps
 test-postgres: test-deps
 	PERNO_TEST_DB=postgres $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
-test: lint types check test-sqlite test-postgres
+# The whole suite; prints the time of each phase at the end (and stops at the first
+# phase that fails, as make would).
+TEST_PHASES := lint types check test-sqlite test-postgres
+test: $(VENV)/.dev
+	@status=0; report=""; begin=$$(date +%s); \
+	for phase in $(TEST_PHASES); do \
+		start=$$(date +%s); \
+		if $(MAKE) --no-print-directory $$phase; then result=ok; else result=FAILED; status=1; fi; \
+		report="$$report$$(printf '  %-14s %5ss  %s' "$$phase" "$$(( $$(date +%s) - start ))" "$$result")\n"; \
+		[ $$status = 0 ] || break; \
+	done; \
+	printf '\nTime per phase:\n%b  %-14s %5ss\n' "$$report" total "$$(( $$(date +%s) - begin ))"; \
+	exit $$status
 
 # bandit, schemathesis and sqlmap only (see README, "Security tests").
 security: test-deps
