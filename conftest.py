@@ -78,6 +78,25 @@ def _remove_stale_sqlite_test_database(config: pytest.Config) -> None:
             os.remove(base + suffix)
 
 
+# The longest tests first: the workers share out the short ones at the end instead of
+# one worker finishing a four-minute scan alone.
+SLOW_FIRST = (
+    "tests/test_security_scans.py",
+    "tests/test_permission_matrix.py",
+    "tests/test_search_leaks.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        for position, prefix in enumerate(SLOW_FIRST):
+            if item.nodeid.startswith(prefix):
+                return position
+        return len(SLOW_FIRST)
+
+    items.sort(key=rank)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not CI or hasattr(session.config, "workerinput"):
         return
