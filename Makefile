@@ -47,6 +47,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/vulture perno vulture_allowlist.py --min-confidence 60 --exclude "*/migrations/*"
 
 types: $(VENV)/.dev
 	$(BIN)/mypy perno

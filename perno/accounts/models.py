@@ -111,9 +111,6 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
-    def has_role(self, code: str) -> bool:
-        return any(role.code == code for role in self.roles.all())
-
     def get_session_auth_hash(self) -> str:
         """Sessions are bound to the password and the security stamp: changing either
         logs the user out of every browser."""

@@ -31,8 +31,6 @@ ACTIONS = (*RECORD_ACTIONS, "manage")
 # Configuration everyone may read (to pick an owner, a stage, a field) and only
 # administrators change.
 SHARED_CONFIG = {"user", "team", "pipeline", "stage", "customfielddefinition", "tag"}
-# Models whose rows are shown to the people they concern, never through the gate.
-ADMIN_ONLY = {"role", "confidentialfield", "sealedfield", "exportlog", "loginattempt"}
 # The privacy office's records (the register, requests, breaches, the audit trail): for
 # roles that handle personal data, whatever their other rights.
 PRIVACY_SUBJECTS = {

@@ -81,10 +81,6 @@ def journey_rules() -> dict[str, str]:
     }
 
 
-def snapshots() -> QuerySet[Snapshot]:
-    return Snapshot.objects.select_related("started_by")
-
-
 def completed() -> QuerySet[Snapshot]:
     return Snapshot.objects.filter(status=Snapshot.Status.DONE)
 

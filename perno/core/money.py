@@ -7,10 +7,6 @@ from django.conf import settings
 from django.utils import translation
 
 
-def currency_choices() -> list[tuple[str, str]]:
-    return [(code, code) for code in settings.PERNO_CURRENCIES]
-
-
 def format_money(amount: Decimal | int | float | None, currency: str | None) -> str:
     """Format an amount in the active language's conventions (1.234,50 € in Italian)."""
     if amount is None:

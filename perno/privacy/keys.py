@@ -39,7 +39,6 @@ from perno.search import indexer
 from perno.search.registry import source_for_model
 
 BATCH = 1000
-SUBJECT_APPS = {"contacts", "sales"}
 
 
 class RotationError(Exception):

@@ -76,10 +76,6 @@ class RecordForm(forms.ModelForm):
             )
         return forms.CharField(max_length=1000, **common)
 
-    @property
-    def custom_field_names(self) -> list[str]:
-        return [f"cf_{d.key}" for d in self.custom_definitions]
-
     def custom_values(self) -> dict[str, Any]:
         return {d.key: self.cleaned_data.get(f"cf_{d.key}") for d in self.custom_definitions}
 

@@ -63,7 +63,6 @@ SQLITE_HISTORY_BUCKET = (
 
 class SQLiteBackend(Backend):
     vendor = "sqlite"
-    COLUMNS = ("title", "ident", "body", "secret")
 
     def insert(self, rows: Sequence[Row], *, vocabulary: bool = True) -> None:
         if not rows:

@@ -55,11 +55,6 @@ def sort_link(context: dict[str, Any], key: str, label: str) -> str:
 
 
 @register.filter
-def get_item(mapping: dict[str, Any], key: str) -> Any:
-    return mapping.get(key) if mapping else None
-
-
-@register.filter
 def field_label(key: str) -> str:
     return key.replace("custom_fields.", "").replace("_", " ")
 
@@ -77,11 +72,6 @@ def sealed_mark(obj: Any, name: str) -> str:
             label,
         )
     return ""
-
-
-@register.filter
-def render_cell(column: Any, obj: Any) -> Any:
-    return column.render_value(obj)
 
 
 @register.simple_tag(takes_context=True)

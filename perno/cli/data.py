@@ -1,0 +1,165 @@
+"""`perno seed`, `search rebuild`, `import orders` and `analytics refresh|clv`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from perno.cli.environment import prepare_data_dir, setup_django
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    prepare_data_dir(args.data_dir)
+    setup_django()
+    from perno.seed.generator import seed
+
+    started = time.perf_counter()
+    result = seed(
+        companies=args.companies,
+        contacts=args.contacts,
+        deals=args.deals,
+        activities=args.activities,
+        comments=args.comments,
+        seed_value=args.seed,
+        progress=lambda what, n: print(
+            f"  {n:>9} {what} ({time.perf_counter() - started:.1f} s)", flush=True
+        ),
+    )
+    elapsed = time.perf_counter() - started
+    print(
+        f"Seeded {result.rows} rows in {elapsed:.1f} s ({result.rows / elapsed:,.0f} rows/s; "
+        f"{result.contacts / elapsed:,.0f} contacts/s)"
+    )
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """``perno search rebuild``: re-create the search index with a progress bar."""
+    prepare_data_dir(args.data_dir)
+    setup_django()
+    from perno.search.indexer import rebuild, rebuild_counts
+
+    totals = rebuild_counts()
+    total = sum(n for kind, n in totals.items() if kind != "document") or 1
+    done = 0
+    started = time.perf_counter()
+
+    def progress(kind: str, count: int) -> None:
+        nonlocal done
+        done += count
+        width = 30
+        filled = int(width * done / total)
+        elapsed = time.perf_counter() - started
+        rate = done / elapsed if elapsed else 0
+        print(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} "
+            f"{kind:<9} {rate:,.0f}/s",
+            end="",
+            flush=True,
+            file=sys.stderr,
+        )
+
+    counts = rebuild(progress=progress)
+    elapsed = time.perf_counter() - started
+    print(file=sys.stderr)
+    summary = ", ".join(f"{n:,} {kind}" for kind, n in counts.items())
+    print(f"Search index rebuilt in {elapsed:.1f} s: {summary}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """``perno import orders FILE.csv [--all-or-nothing]``."""
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"perno: cannot read {path}: {exc} (a UTF-8 CSV file is expected)", file=sys.stderr)
+        return 2
+    prepare_data_dir(args.data_dir)
+    setup_django()
+    from perno.imports.orders import ImportError_, import_orders
+
+    try:
+        result = import_orders(
+            actor=None, text=text, source_name=path.name, all_or_nothing=args.all_or_nothing
+        )
+    except ImportError_ as exc:
+        print(f"perno: {exc}", file=sys.stderr)
+        return 2
+    for line, reason in result.errors:
+        print(f"{path.name}, line {line}: {reason}", file=sys.stderr)
+    if not result.written:
+        print(
+            f"Nothing imported: {len(result.errors):,} bad row(s) and --all-or-nothing.",
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        f"{result.imported:,} orders imported, {result.skipped:,} already known (skipped), "
+        f"{result.customers_created:,} new customers, {len(result.errors):,} bad rows."
+    )
+    return 1 if result.errors else 0
+
+
+def cmd_analytics(args: argparse.Namespace) -> int:
+    """``perno analytics refresh [--as-of YYYY-MM-DD]`` and ``perno analytics clv --json``."""
+    import json
+    from datetime import date
+
+    as_of = None
+    if getattr(args, "as_of", None):
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            print(f"perno: --as-of {args.as_of!r} is not a date: use YYYY-MM-DD", file=sys.stderr)
+            return 2
+    prepare_data_dir(args.data_dir)
+    setup_django()
+    from perno.analytics import refresh
+
+    if args.analytics_command == "clv":
+        snapshot = refresh.latest()
+        if snapshot is None:
+            print(
+                "perno: no completed analytics snapshot: run `perno analytics refresh`",
+                file=sys.stderr,
+            )
+            return 1
+        report = refresh.clv_report(snapshot)
+        if args.json:
+            print(json.dumps(report, indent=2))
+        else:
+            for key, value in report.items():
+                print(f"{key}: {value}")
+        return 0
+
+    def echo(step: str, percent: int) -> None:
+        print(f"[{percent:3d} %] {step}", flush=True)
+
+    try:
+        snapshot = refresh.refresh(as_of, echo=echo)
+    except refresh.RefreshRefused as exc:
+        print(f"perno: {exc}", file=sys.stderr)
+        return 1
+    if snapshot.status != snapshot.Status.DONE:
+        print(
+            f"perno: the analytics refresh failed, the previous snapshot stays current: {snapshot.error}",
+            file=sys.stderr,
+        )
+        return 1
+    results = snapshot.results
+    print(
+        f"Snapshot {snapshot.pk} as of {snapshot.as_of}: {snapshot.customers:,} customers, "
+        f"{snapshot.orders:,} orders in {snapshot.currency}"
+        + (
+            f" ({snapshot.other_currency_orders:,} orders in other currencies left out)"
+            if snapshot.other_currency_orders
+            else ""
+        )
+        + "."
+    )
+    if results.get("clv_note"):
+        print(f"Lifetime value not computed: {results['clv_note']}")
+    return 0
