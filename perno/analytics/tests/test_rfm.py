@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from django.utils import timezone
 
 from perno.analytics import refresh
 from perno.analytics.models import AnalyticsSettings, CustomerScore, Snapshot
@@ -228,8 +229,12 @@ def test_old_snapshots_keep_their_totals_but_not_their_scores(shop):
     assert refresh.latest().pk == snaps[2].pk
 
 
-def test_the_scheduled_job_refreshes_once_a_day_and_recounts_segments(shop, admin_user):
-
+def test_the_scheduled_job_refreshes_once_a_day_and_recounts_segments(
+    shop, admin_user, monkeypatch
+):
+    # The job refreshes "today": the day of the fixture's orders, whatever the clock says
+    # (with the real date the data's ages, and so the fit, change every day).
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: AS_OF)
     segment = marketing.segment_create(
         actor=admin_user,
         data={"name": "Campioni", "criteria": [{"field": "f", "op": "gte", "value": 4}]},

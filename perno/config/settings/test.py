@@ -28,10 +28,16 @@ if TEST_ENGINE == "postgres":
         )
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Test data is thrown away: commits need not wait for the disk.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
 else:
     DATABASES = {"default": database_from_url(f"sqlite:///{_TMP / 'perno.sqlite3'}")}
     # A file (not :memory:) so a real Celery worker in another process sees the data.
     DATABASES["default"]["TEST"] = {"NAME": str(_TMP / "test-perno.sqlite3")}
+    # Test data is thrown away: commits need not wait for the disk.
+    DATABASES["default"]["OPTIONS"]["init_command"] = DATABASES["default"]["OPTIONS"][
+        "init_command"
+    ].replace("PRAGMA synchronous=NORMAL;", "PRAGMA synchronous=OFF;")
 PERNO_TEST_REDIS_URL = os.environ.get("PERNO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
