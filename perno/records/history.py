@@ -11,8 +11,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from perno.accounts.confidential import placeholder, redact_changes, subject_model
-from perno.accounts.permissions import access_for, check, restrict
-from perno.accounts.rights import ALL, SUBJECTS
+from perno.accounts.permissions import check, restrict, sees_all
+from perno.accounts.rights import SUBJECTS
 from perno.audit.models import ChangeEntry
 from perno.core.diffs import REF
 
@@ -59,11 +59,6 @@ def _visible_refs(user: Any, entries: list[ChangeEntry]) -> set[tuple[str, int]]
     return visible
 
 
-def _sees_all(user: Any, subject: str) -> bool:
-    access = access_for(user)
-    return access.scope(subject, "view") == ALL and access.see_confidential
-
-
 def _link_subject(model: type[models.Model], key: str) -> str | None:
     """The gated record type a field of ``model`` points at, if any."""
     try:
@@ -97,7 +92,7 @@ def _references(
             values = shown
         elif (
             (subject := _link_subject(model, key))
-            and not _sees_all(user, subject)
+            and not sees_all(user, subject)
             and isinstance(values, list)
         ):
             # An entry written before links recorded their target: shown only to who

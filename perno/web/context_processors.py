@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from perno.accounts.permissions import can, sees_all
 from perno.activities.selectors import notification_unread_count
 from perno.privacy.breaches import open_clocks
+from perno.web.analytics.common import EVERYTHING
 
 NAVIGATION = [
     ("web:dashboard", _("Dashboard")),
@@ -33,7 +34,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     path = request.path
     items: list[dict[str, Any]] = []
     for name, label in NAVIGATION:
-        if name == "analytics:overview" and not sees_all(user, "contact", "company", "order"):
+        if name == "analytics:overview" and not sees_all(user, *EVERYTHING):
             name = "analytics:customers"  # the snapshot pages are for who sees everything
         url = reverse(name)
         active = path == url if url == "/" else path.startswith(url)
