@@ -5,6 +5,9 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Test workers share the tests with --dist worksteal: one that runs out takes queued
+# tests from the other (with "load", one worker could be left with minutes of queued
+# tests while the other idled).
 PYTEST_WORKERS ?= 2
 export PERNO_DATA_DIR ?= $(CURDIR)/var
 
@@ -58,10 +61,10 @@ check: $(VENV)/.dev
 
 # The security scans of a live server run once, in the PostgreSQL pass.
 test-sqlite: test-deps
-	PERNO_TEST_DB=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not scan"
+	PERNO_TEST_DB=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider -m "not scan"
 
 test-postgres: test-deps
-	PERNO_TEST_DB=postgres $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	PERNO_TEST_DB=postgres $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider
 
 # The whole suite; prints the time of each phase at the end (and stops at the first
 # phase that fails, as make would).
@@ -79,7 +82,7 @@ test: $(VENV)/.dev
 
 # bandit, schemathesis and sqlmap only (see README, "Security tests").
 security: test-deps
-	PERNO_TEST_DB=postgres $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider tests/test_security_scans.py
+	PERNO_TEST_DB=postgres $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider tests/test_security_scans.py
 
 # Extract strings into perno/locale/*/django.po, compile, list what is missing or fuzzy.
 messages: $(VENV)/.dev

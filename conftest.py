@@ -33,27 +33,74 @@ def port_open(host: str, port: int) -> bool:
         return False
 
 
+# What the migrations wrote (default roles and rights, the starting privacy register,
+# content types), per database alias, serialized once the test databases exist.
+_MIGRATED: dict[str, tuple[str, list[Any]]] = {}
+
+
 def _flush_lifts_audit_triggers() -> None:
     """Between transactional tests Django empties every table; the audit trail's
     append-only triggers would refuse that. The flush (and only the flush) drops them
-    and puts them back in the same transaction."""
+    and puts them back in the same transaction. It then puts back what the migrations
+    wrote, so a test that runs after a transactional one finds the database as migrated
+    (whatever order the workers run the tests in)."""
+    from django.core.management.color import no_style
     from django.db import transaction
     from django.db.backends.base.operations import BaseDatabaseOperations
 
     from perno.audit.append_only import create_statements, drop_statements
 
     def execute_sql_flush(self: Any, sql_list: list[str]) -> None:
-        vendor = self.connection.vendor
-        with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
+        connection = self.connection
+        vendor = connection.vendor
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             for sql in [*drop_statements(vendor), *sql_list, *create_statements(vendor)]:
                 cursor.execute(sql)
+            if connection.alias in _MIGRATED:
+                rows, models = _MIGRATED[connection.alias]
+                connection.creation.deserialize_db_from_string(rows)
+                for sql in self.sequence_reset_sql(no_style(), models):
+                    cursor.execute(sql)
 
     BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+
+
+def models_with_rows(serialized: str) -> list[Any]:
+    """The models that have rows in a ``serialize_db_to_string`` dump."""
+    import json
+
+    from django.apps import apps
+
+    return list({apps.get_model(row["model"]) for row in json.loads(serialized)})
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """pytest-django's test databases, plus a copy of what their migrations wrote (see
+    ``_flush_lifts_audit_triggers``)."""
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for alias in connections:
+            rows = connections[alias].creation.serialize_db_to_string()
+            _MIGRATED[alias] = (rows, models_with_rows(rows))
+    yield
+
+
+def _live_server_sends_at_once() -> None:
+    """The live server (Django's WSGI server, used by the browser tests and the scans)
+    writes a response's headers and body separately; with Nagle's algorithm on, the
+    body then waits for the client's delayed acknowledgement, about 40 ms a request on
+    a kept-alive connection. TCP_NODELAY sends it at once."""
+    from django.core.servers.basehttp import WSGIRequestHandler
+
+    WSGIRequestHandler.disable_nagle_algorithm = True
 
 
 def pytest_configure(config: pytest.Config) -> None:
     _remove_stale_sqlite_test_database(config)
     _flush_lifts_audit_triggers()
+    _live_server_sends_at_once()
     if os.environ.get("PERNO_TEST_DB") == "postgres" and not port_open("127.0.0.1", 5432):
         message = "PostgreSQL is not reachable at 127.0.0.1:5432; the PostgreSQL run is skipped."
         if CI:

@@ -15,11 +15,21 @@ import pytest
 from perno.accounts.services import token_create
 from perno.records.confidential import confidential_fields_set
 from perno.search import backends, engine
-from tests.test_permission_matrix import CATEGORIES, ROLES, World, build_world, may, token
+from tests.test_permission_matrix import (  # world_media: the shared world's files
+    CATEGORIES,
+    ROLES,
+    World,
+    may,
+    shared_world,
+    token,
+    world_media,  # noqa: F401
+)
 
 pytestmark = pytest.mark.django_db
 
 SECRET_WORD = "segretissimo"
+
+world = shared_world(snapshot=False)
 
 
 def variants(word: str) -> list[tuple[str, bool]]:
@@ -57,14 +67,13 @@ def everything(root: Any, query: str, typing: bool) -> set[tuple[str, int]]:
 @pytest.mark.parametrize(
     "path", ["ranked", "buckets", "buckets-scoped"], ids=["ranked", "buckets", "scoped"]
 )
-@pytest.mark.parametrize("role_code", sorted(ROLES))
-def test_no_query_returns_or_counts_what_the_role_may_not_see(role_code, path, client, monkeypatch):
+@pytest.mark.parametrize("world", sorted(ROLES), indirect=True)
+def test_no_query_returns_or_counts_what_the_role_may_not_see(world, path, client, monkeypatch):
     if path != "ranked":  # every query takes the path of queries with many matches
         monkeypatch.setattr(backends.base, "BROAD", 1)
     if path == "buckets-scoped":  # PostgreSQL: as if each user saw a small part
         monkeypatch.setattr(backends.postgres, "SCOPED", float("inf"))
-    world = build_world(role_code, snapshot=False)
-    role = ROLES[role_code]
+    role = ROLES[world.role_code]
     for category, contact in world.records["contact"].items():
         contact.notes = f"{SECRET_WORD} {category}"
         contact.save()

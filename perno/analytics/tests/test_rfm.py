@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from perno.analytics import refresh
+from perno.analytics import clv, refresh
 from perno.analytics.models import AnalyticsSettings, CustomerScore, Snapshot
 from perno.contacts.models import Company, Contact
 from perno.marketing import services as marketing
@@ -217,7 +217,14 @@ def test_a_second_refresh_is_refused_while_one_runs_and_future_dates_are_refused
         refresh.start(date.today() + timedelta(days=2))
 
 
-def test_old_snapshots_keep_their_totals_but_not_their_scores(shop):
+def test_old_snapshots_keep_their_totals_but_not_their_scores(shop, monkeypatch):
+    # Pruning does not depend on the CLV fit. This fixture's drop-out parameters are
+    # weakly identified, so whether its fit converges on a given day changes with the
+    # floating-point details of the machine: the fit is left out here.
+    def no_fit(*args, **kwargs):
+        raise clv.FitError("not enough purchase history to fit BG/NBD (left out)")
+
+    monkeypatch.setattr(clv, "fit_bgnbd", no_fit)
     config = AnalyticsSettings.current()
     config.keep_scores = 2
     config.save()
