@@ -444,18 +444,26 @@ def test_a_rebuild_gives_the_vocabulary_each_batch_words_before_going_on(boss, p
 @pytest.mark.django_db(transaction=True)
 def test_a_rebuild_leaves_the_index_vacuumed(admin_user):
     """Outside a transaction the rebuild VACUUMs on PostgreSQL: a table filled by COPY
-    has no page marked all-visible, so index-only walks would read the table too."""
+    has no page marked all-visible, so index-only walks would read the table too.
+    (Whether VACUUM can mark the pages depends on other sessions' snapshots, so the
+    test checks that it ran.)"""
+
+    def vacuums() -> int:
+        if connection.vendor != "postgresql":
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'search_entry'"
+            )
+            return int(cursor.fetchone()[0])
 
     company_create(actor=admin_user, data={"name": "Vacuo Impianti"})
+    before = vacuums()
     rebuild()
     assert titles(admin_user, "vacuo") == ["Vacuo Impianti"]
     assert starts_in_step()
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT relallvisible FROM pg_class WHERE oid = 'search_entry'::regclass"
-            )
-            assert cursor.fetchone()[0] > 0
+        assert vacuums() > before
 
 
 def test_owner_and_team_changes_follow_to_comments(boss, make_user):
