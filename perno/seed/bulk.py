@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.core.management.color import no_style
 from django.db import connection, models
 from psycopg.types.json import Jsonb
 
@@ -108,9 +107,19 @@ def insert(
 
 
 def reset_sequence(model: type[models.Model]) -> None:
+    """After rows were inserted with their ids: the table's sequence continues after the
+    highest id and never moves back (an id once handed out is not handed out again)."""
     if connection.vendor != "postgresql":
         return
-
+    pk = model._meta.pk
+    assert pk is not None
+    table, column = model._meta.db_table, pk.column
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
-            cursor.execute(statement)
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [quote(table), column])
+        sequence = cursor.fetchone()[0]
+        if sequence:
+            # Names only: the model's quoted table and column, the sequence's name as
+            # PostgreSQL gave it (already quoted as needed); the value is a parameter.
+            sql = f"SELECT setval(%s, GREATEST((SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}), (SELECT last_value FROM {sequence})))"  # nosec B608
+            cursor.execute(sql, [sequence])

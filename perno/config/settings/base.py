@@ -149,7 +149,11 @@ LOCALE_PATHS = [Path(os.environ.get("PERNO_LOCALE_DIR", BASE_DIR / "locale"))]
 TIME_ZONE = os.environ.get("PERNO_TIME_ZONE", "Europe/Rome")
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: a number rendered as is stays a plain number, so ids, versions and page numbers
+# in element ids, hidden inputs and links never become "10,001". Figures shown to people
+# are grouped explicitly: amounts by the money filter (Babel), counts and figures by
+# floatformat's "g" flag or the "figure" filter, in the active language's conventions.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 from django.http import QueryDict
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
@@ -18,6 +19,16 @@ register = template.Library()
 @register.filter
 def money(amount: Any, currency: str | None = None) -> str:
     return format_money(amount, currency)
+
+
+@register.filter
+def figure(value: Any) -> str:
+    """A count or figure shown to people, grouped in the active language's conventions
+    (12.345 in Italian). Numbers are not grouped otherwise (USE_THOUSAND_SEPARATOR is
+    off), so ids and versions rendered as is stay plain."""
+    if value is None or value == "":
+        return ""
+    return number_format(value, force_grouping=True)
 
 
 @register.filter

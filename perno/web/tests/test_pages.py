@@ -3,8 +3,9 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template import Context, Template
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from perno.activities.models import Activity, Comment
 from perno.activities.services import activity_create
@@ -357,3 +358,18 @@ def test_the_list_count_is_loaded_after_the_rows_and_respects_the_scope(
     # A single page knows its count at once.
     short = client_user.get("/contacts/?q=Mia2").content.decode()
     assert "list-count-pending" not in short and "of 10" in short
+
+
+def test_ids_stay_plain_and_counts_are_grouped_per_language(client_user, user):
+    """Every test's records have ids above 10,000 (conftest): an id formatted as a
+    number ("10,001") would break element ids, hidden inputs and links. Counts shown to
+    people are grouped in the user's language."""
+    company = company_create(actor=user, data={"name": "Diecimila Srl"})
+    assert company.pk > 10_000
+    body = client_user.get(f"/companies/{company.pk}/").content.decode()
+    assert str(company.pk) in body
+    assert f"{company.pk:,}" not in body and f"{company.pk:,}".replace(",", ".") not in body
+    figure = Template("{% load perno %}{{ n|figure }} {{ n }}")
+    for language, grouped in (("en", "12,345"), ("it", "12.345"), ("ro", "12.345")):
+        with translation.override(language):
+            assert figure.render(Context({"n": 12345})) == f"{grouped} 12345"
