@@ -113,7 +113,7 @@ def reset_sequence(model: type[models.Model]) -> None:
         return
     pk = model._meta.pk
     assert pk is not None
-    table, column = model._meta.db_table, pk.column
+    table, column = model._meta.db_table, pk.column or pk.attname
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [quote(table), column])
