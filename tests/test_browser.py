@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
 from conftest import require
-from perno.activities.models import Activity, Attachment
+from perno.activities.models import Activity, Attachment, Comment
+from perno.activities.services import activity_create, comment_create
 from perno.contacts.models import Company, Contact
 from perno.contacts.services import company_create, contact_create
 from perno.marketing import services
@@ -237,3 +241,41 @@ def test_answer_a_survey_on_a_phone_in_romanian(browser, live_server, admin_user
     response = Response.objects.get(contact=contact)
     assert (response.satisfaction, response.bond, response.nps) == (90, 75, 10)
     assert Activity.objects.filter(contact=contact, kind="survey").exists()
+
+
+def test_task_reply_and_address_on_records_with_ids_above_ten_thousand(page, user):
+    """Ids above 10,000 (every test's) must reach element ids, hidden inputs and links
+    unformatted: complete a task from the dashboard, reply to a comment, add an address."""
+    task = activity_create(
+        actor=user,
+        data={"subject": "Richiamare Ionescu", "due_at": timezone.now() + timedelta(days=1)},
+    )
+    contact = contact_create(actor=user, data={"first_name": "Ana", "last_name": "Ionescu"})
+    comment = comment_create(actor=user, target=contact, body="Prima nota")
+    assert min(task.pk, contact.pk, comment.pk) > 10_000
+
+    page.goto("/")
+    row = page.locator(f"#task-{task.pk}")
+    row.get_by_role("checkbox").check()
+    # The row comes back from the server struck through.
+    expect(page.locator(f"#task-{task.pk} a")).to_have_class(
+        re.compile("text-decoration-line-through")
+    )
+    task.refresh_from_db()
+    assert task.status == Activity.Status.DONE
+
+    page.goto(f"/contacts/{contact.pk}/")
+    page.get_by_text("Reply", exact=True).first.click()
+    page.get_by_label("Reply", exact=True).fill("Risposta alla nota")
+    page.get_by_role("button", name="Send").first.click()
+    expect(page.get_by_test_id("timeline-entries")).to_contain_text("Risposta alla nota")
+    assert Comment.objects.get(parent=comment).body == "Risposta alla nota"
+
+    page.get_by_text("+ Add address").click()
+    section = page.locator(f"#addresses-contact-{contact.pk}")
+    section.get_by_label("Street").fill("Strada Lipscani 10")
+    section.get_by_label("City").fill("București")
+    section.get_by_label("Country").fill("RO")  # a list comes with point 5
+    section.get_by_role("button", name="Add").click()
+    expect(page.locator(f"#addresses-contact-{contact.pk}")).to_contain_text("Lipscani")
+    assert contact.addresses.get().city == "București"
