@@ -70,6 +70,8 @@ def ids_above(connection: Any, last: int) -> None:
     past it are left alone)."""
     from django.apps import apps
 
+    from perno.seed.bulk import reset_sequence
+
     with connection.cursor() as cursor:
         for model in apps.get_models(include_auto_created=True):
             pk = model._meta.pk
@@ -81,15 +83,7 @@ def ids_above(connection: Any, last: int) -> None:
                 continue
             table = model._meta.db_table
             if connection.vendor == "postgresql":
-                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk.column])
-                sequence = cursor.fetchone()[0]
-                if sequence:
-                    cursor.execute(
-                        "SELECT setval(%s, GREATEST(%s, (SELECT last_value FROM "
-                        + sequence
-                        + ")))",
-                        [sequence, last],
-                    )
+                reset_sequence(model, at_least=last)
             elif connection.vendor == "sqlite":
                 cursor.execute(
                     "UPDATE sqlite_sequence SET seq = %s WHERE name = %s AND seq < %s",

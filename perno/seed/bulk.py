@@ -106,9 +106,10 @@ def insert(
     return count
 
 
-def reset_sequence(model: type[models.Model]) -> None:
+def reset_sequence(model: type[models.Model], *, at_least: int = 0) -> None:
     """After rows were inserted with their ids: the table's sequence continues after the
-    highest id and never moves back (an id once handed out is not handed out again)."""
+    highest id (and ``at_least``) and never moves back (an id once handed out is not
+    handed out again)."""
     if connection.vendor != "postgresql":
         return
     pk = model._meta.pk
@@ -121,5 +122,5 @@ def reset_sequence(model: type[models.Model]) -> None:
         if sequence:
             # Names only: the model's quoted table and column, the sequence's name as
             # PostgreSQL gave it (already quoted as needed); the value is a parameter.
-            sql = f"SELECT setval(%s, GREATEST((SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}), (SELECT last_value FROM {sequence})))"  # nosec B608
-            cursor.execute(sql, [sequence])
+            sql = f"SELECT setval(%s, GREATEST((SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}), (SELECT last_value FROM {sequence}), %s))"  # nosec B608
+            cursor.execute(sql, [sequence, at_least])
