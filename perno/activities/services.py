@@ -371,10 +371,14 @@ def notifications_mark_all_read(*, actor: Any) -> int:
 def attachments_add(
     *, actor: Any, comment: Comment, files: Iterable[UploadedFile]
 ) -> list[Attachment]:
-    """Attach more files to an existing comment; all are checked before any is stored."""
+    """Attach more files to an existing comment; all are checked before any is stored.
+    Only the comment's author, or someone who may edit the record it is on, adds files to
+    it: a reader of the record may comment, not put files under someone else's name."""
     target = comment.target
     assert target is not None
     check(actor, "view", target)
+    if comment.author_id != getattr(actor, "pk", None):
+        check(actor, "edit", target)
     files = list(files)
     if not files:
         raise ValidationError({"files": [_("Choose at least one file.")]})

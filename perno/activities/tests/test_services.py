@@ -3,7 +3,7 @@ import io
 
 import docx
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -205,3 +205,25 @@ def test_reminders_speak_the_recipients_language(make_user):
     services.activity_create(actor=maria, data={"subject": "Chiamare", "remind_at": timezone.now()})
     services.reminders_send()
     assert Notification.objects.get().title == "Promemoria: Chiamare"
+
+
+def test_only_the_author_or_an_editor_of_the_record_adds_files_to_a_comment(user, make_user):
+    # Same team: the colleague may read (and comment on) Giulia's company, not edit it.
+    colleague = make_user("marco", team="Vendite Nord")
+    company = company_create(actor=user, data={"name": "Alfa"})
+    giulias = services.comment_create(actor=user, target=company, body="Offerta", files=[])
+    marcos = services.comment_create(actor=colleague, target=company, body="Visto", files=[])
+
+    with pytest.raises(PermissionDenied):
+        services.attachments_add(
+            actor=colleague, comment=giulias, files=[SimpleUploadedFile("x.pdf", PDF)]
+        )
+    assert not Attachment.objects.filter(comment=giulias).exists()
+
+    services.attachments_add(
+        actor=colleague, comment=marcos, files=[SimpleUploadedFile("mine.pdf", PDF)]
+    )
+    services.attachments_add(
+        actor=user, comment=marcos, files=[SimpleUploadedFile("owner.pdf", PDF)]
+    )
+    assert sorted(a.original_name for a in marcos.attachments.all()) == ["mine.pdf", "owner.pdf"]

@@ -239,6 +239,36 @@ def test_comments_with_multipart_attachments(api, user):
     assert Comment.objects.count() == 0
 
 
+def test_files_go_under_someone_elses_comment_only_for_an_editor_of_the_record(
+    api, user, make_user, client
+):
+    colleague = make_user("marco", team="Vendite Nord")  # reads Giulia's records, no edits
+    company = company_create(actor=user, data={"name": "Alfa"})
+    giulias = comment_create(actor=user, target=company, body="Offerta", files=[])
+    other_client = type(client)()
+    other = other_client.post(
+        f"/api/v1/comments/{giulias.pk}/attachments",
+        {"files": [_pdf("x.pdf")]},
+        headers={
+            "Authorization": f"Bearer {token_create(user=colleague, name='t', scope='write')[1]}"
+        },
+    )
+    assert other.status_code == 403, other.content
+    assert other.json()["message"]
+    assert not Attachment.objects.exists()
+    own = api.post(
+        f"/api/v1/comments/{giulias.pk}/attachments", {"files": [_pdf("y.pdf")]}, multipart=True
+    )
+    assert own.status_code == 201, own.content
+    assert Attachment.objects.get().original_name == "y.pdf"
+
+
+def _pdf(name: str) -> io.BytesIO:
+    upload = io.BytesIO(PDF)
+    upload.name = name
+    return upload
+
+
 def test_openapi_describes_every_operation(client):
     spec = client.get("/api/v1/openapi.json").json()
     paths = spec["paths"]
