@@ -90,14 +90,14 @@ def user_create(
             {"username": _("A user named “%(name)s” already exists.") % {"name": username}}
         )
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    if team:  # before the password check, which judges it with the team's name
+        user.team = team_get_or_create(name=team)
     if check_password:
         try:
             validate_password(password, user)
         except ValidationError as exc:
             raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
-    if team:
-        user.team = team_get_or_create(name=team)
     role_objects = roles_by_code(roles or [Role.SALES])
     user.full_clean()
     user.save()

@@ -36,7 +36,7 @@ def current_code(device: TOTPDevice, offset: int = 0) -> str:
     ("password", "reason"),
     [
         ("short-pw-1", "too short"),
-        ("password1234", "too common"),
+        ("password1234", "too easy to guess"),
         ("my-name-is-romano-xyz", "must not contain your name"),
     ],
 )
