@@ -58,3 +58,23 @@ class SecurityPolicyMiddleware:
                     f"{target}?{urlencode({'next': request.get_full_path()})}"
                 )
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages for a logged-in user and every API answer carry `Cache-Control: no-store`:
+    no browser, proxy or shared computer keeps a copy of personal data after the user
+    leaves. Other answers (the log-in and reset pages) get it too unless they set their own
+    caching; static files are served before this (WhiteNoise) and keep theirs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.pop("Expires", None)
+        else:
+            response.setdefault("Cache-Control", "no-store")
+        return response

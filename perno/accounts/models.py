@@ -17,6 +17,14 @@ class Team(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        help_text=_(
+            "Where the team works: phone numbers its members type without a +country code are read as numbers of this country."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -99,6 +107,14 @@ class User(AbstractUser):
     )
     roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True, related_name="users")
     language = models.CharField(_("language"), max_length=8, blank=True)
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        help_text=_(
+            "Where the user works: phone numbers they type without a +country code are read as numbers of this country (else the team's country)."
+        ),
+    )
     preferences = models.JSONField(_("preferences"), default=dict, blank=True)
     # Changing the stamp ends every session of the user ("log out everywhere").
     security_stamp = models.CharField(max_length=32, default="", blank=True, editable=False)

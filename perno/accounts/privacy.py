@@ -20,6 +20,7 @@ declare(
         "email": "contact",
         "password": "credentials",
         "language": "preferences",
+        "country": "address",  # where the user works: the region of the phones they type
         "preferences": "preferences",
         "security_stamp": "credentials",
     },
@@ -36,7 +37,7 @@ declare(
     erasure="delete",
     retained_with="user",
 )
-declare(Team, personal={}, not_personal={"name"})
+declare(Team, personal={}, not_personal={"name", "country"})
 declare(Role, personal={}, not_personal={"code", "name", "description", "rights"})
 declare(ConfidentialField, personal={}, not_personal={"subject", "field"})
 declare(

@@ -17,6 +17,7 @@ from perno.accounts.permissions import check, forget_access
 from perno.accounts.rights import DEFAULT_ROLES, normalise
 from perno.audit.models import ChangeEntry
 from perno.audit.services import change_record
+from perno.core.countries import clean_record_country
 from perno.core.diffs import diff
 
 TOKEN_PREFIX = "pno_"  # noqa: S105 - a public prefix, not a secret
@@ -220,6 +221,7 @@ def _admin_state(instance: Any) -> dict[str, Any]:
             "last_name": instance.last_name,
             "email": instance.email,
             "team": str(instance.team) if instance.team_id else None,
+            "country": instance.country,
             "is_active": instance.is_active,
             "roles": sorted(r.code for r in instance.roles.all()) if instance.pk else [],
         }
@@ -227,6 +229,7 @@ def _admin_state(instance: Any) -> dict[str, Any]:
         return {
             "name": instance.name,
             "parent": str(instance.parent) if instance.parent_id else None,
+            "country": instance.country,
         }
     return {}
 
@@ -282,10 +285,12 @@ def user_save(
     """An administrator creates or changes a user (team, roles, active)."""
 
     check(actor, "manage", "user")
-    allowed = {"username", "first_name", "last_name", "email", "team", "is_active"}
+    allowed = {"username", "first_name", "last_name", "email", "team", "country", "is_active"}
     unknown = set(data) - allowed
     if unknown:
         raise ValidationError({key: [_("Unknown field.")] for key in sorted(unknown)})
+    data = dict(data)
+    clean_record_country(data, user.country if user else "")
     creating = user is None
     target = user or User()
     before = {} if creating else _admin_state(target)
@@ -322,6 +327,8 @@ def user_save(
 def team_save(*, actor: Any, team: Team | None, data: dict[str, Any]) -> Team:
 
     check(actor, "manage", "team")
+    data = dict(data)
+    clean_record_country(data, team.country if team else "")
     creating = team is None
     team = team or Team()
     before = {} if creating else _admin_state(team)

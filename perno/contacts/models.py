@@ -71,9 +71,7 @@ class Company(RecordModel):
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_e164])
-    country = models.CharField(
-        _("country"), max_length=2, blank=True, help_text=_("Two-letter ISO code, e.g. IT or RO.")
-    )
+    country = models.CharField(_("country"), max_length=2, blank=True)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     notes = SealableTextField(_("notes"), blank=True)
     custom_fields = SealableJSONField(_("custom fields"), default=dict, blank=True)

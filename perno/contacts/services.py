@@ -10,11 +10,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from perno.accounts.permissions import check
+from perno.accounts.regions import phone_region, user_region
 from perno.audit.models import ChangeEntry
 from perno.audit.services import change_record
 from perno.audit.trail import current_channel
 from perno.contacts.custom_fields import clean_custom_fields
 from perno.contacts.models import Address, Affiliation, Company, Contact, CustomFieldDefinition
+from perno.core.countries import clean_country, clean_record_country, to_code
 from perno.core.diffs import REF, ref
 from perno.core.validators import normalize_phone, normalize_vat
 from perno.records import extensions
@@ -60,26 +62,32 @@ CONTACT_FIELDS = {
 
 
 def _normalize(
-    data: dict[str, Any], *, phone_fields: tuple[str, ...], region: str | None
+    data: dict[str, Any], *, phone_fields: tuple[str, ...], actor: Any, current: str = ""
 ) -> dict[str, Any]:
-    """Normalise phones to E.164, e-mails to lower-case domains, countries upper-case.
+    """Normalise phones to E.164, e-mails to lower-case domains, countries to ISO codes.
+    ``current`` is the record's stored country: a phone without its +country code is read
+    as a number of the record's country, else of the actor's region (``phone_region``).
     Collects every error so the user sees all of them at once."""
     errors: dict[str, list[str]] = {}
     out = dict(data)
-    if out.get("country"):
-        out["country"] = str(out["country"]).strip().upper()
-    for name in phone_fields:
-        if out.get(name):
-            try:
-                out[name] = normalize_phone(out[name], out.get("country") or region)
-            except ValidationError as exc:
-                errors[name] = exc.messages
+    try:
+        country = clean_record_country(out, current)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        country = ""
+    phones = [name for name in phone_fields if out.get(name)]
+    region = phone_region(actor, country).code if phones else ""
+    for name in phones:
+        try:
+            out[name] = normalize_phone(out[name], region)
+        except ValidationError as exc:
+            errors[name] = exc.messages
     if out.get("email"):
         local, _sep, domain = str(out["email"]).strip().rpartition("@")
         out["email"] = f"{local}@{domain.lower()}" if local else str(out["email"]).strip()
     if out.get("vat_number"):
         try:
-            out["vat_number"] = normalize_vat(out["vat_number"], out.get("country") or region)
+            out["vat_number"] = normalize_vat(out["vat_number"], country or None)
         except ValidationError as exc:
             errors["vat_number"] = exc.messages
     for key in ("first_name", "last_name", "name"):
@@ -98,7 +106,7 @@ def company_create(
     tags: Iterable[str] | None = None,
 ) -> Company:
     reject_unknown_fields(data, COMPANY_FIELDS)
-    data = _normalize(data, phone_fields=("phone",), region=None)
+    data = _normalize(data, phone_fields=("phone",), actor=actor)
     company = Company(**data)
     company.custom_fields = clean_custom_fields(CustomFieldDefinition.Entity.COMPANY, custom_fields)
     with transaction.atomic():
@@ -115,7 +123,7 @@ def company_update(
     tags: Iterable[str] | None = None,
 ) -> Company:
     reject_unknown_fields(data, COMPANY_FIELDS)
-    data = _normalize(data, phone_fields=("phone",), region=data.get("country") or company.country)
+    data = _normalize(data, phone_fields=("phone",), actor=actor, current=company.country)
     if custom_fields is not None:
         data["custom_fields"] = clean_custom_fields(
             CustomFieldDefinition.Entity.COMPANY, custom_fields, current=company.custom_fields
@@ -147,7 +155,7 @@ def contact_create(
     ``source`` (channel, detail) says where the data came from; by default the operator
     (web), the API or an import (command line, background job)."""
     reject_unknown_fields(data, CONTACT_FIELDS)
-    data = _normalize(data, phone_fields=("phone", "mobile"), region=None)
+    data = _normalize(data, phone_fields=("phone", "mobile"), actor=actor)
     contact = Contact(**data)
     contact.custom_fields = clean_custom_fields(CustomFieldDefinition.Entity.CONTACT, custom_fields)
     with transaction.atomic():
@@ -177,7 +185,7 @@ def contact_intake(*, data: dict[str, Any], channel: str, detail: str) -> Contac
     owner. An existing contact with the same e-mail is reused, so the form neither
     duplicates people nor reveals who is already known."""
     reject_unknown_fields(data, {"first_name", "last_name", "email", "language"})
-    data = _normalize(data, phone_fields=(), region=None)
+    data = _normalize(data, phone_fields=(), actor=None)
     email = (data.get("email") or "").strip()
     if not email:
         raise ValidationError({"email": [_("Give your e-mail address.")]})
@@ -209,9 +217,7 @@ def contact_update(
     tags: Iterable[str] | None = None,
 ) -> Contact:
     reject_unknown_fields(data, CONTACT_FIELDS)
-    data = _normalize(
-        data, phone_fields=("phone", "mobile"), region=data.get("country") or contact.country
-    )
+    data = _normalize(data, phone_fields=("phone", "mobile"), actor=actor, current=contact.country)
     if custom_fields is not None:
         data["custom_fields"] = clean_custom_fields(
             CustomFieldDefinition.Entity.CONTACT, custom_fields, current=contact.custom_fields
@@ -274,7 +280,16 @@ def address_add(*, actor: Any, record: Company | Contact, data: dict[str, Any]) 
         address.company = record
     else:
         address.contact = record
-    address.country = (address.country or "IT").upper()
+    # No country given: the record's, else the user's region (the model's default is
+    # not used).
+    try:
+        address.country = (
+            clean_country(str(data.get("country") or ""))
+            or to_code(record.country)
+            or user_region(actor).code
+        )
+    except ValidationError as exc:
+        raise ValidationError({"country": exc.messages}) from exc
     address.full_clean()
     address.save()
     change_record(

@@ -9,30 +9,40 @@ from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.eu import vat as eu_vat
 
+from perno.core.countries import region_label
+
 
 def normalize_phone(value: str, region: str | None = None) -> str:
-    """Return the number in E.164 form or raise ValidationError with a hint."""
+    """Return the number in E.164 form or raise ValidationError with a hint. A number
+    without its country code (+40, 0040) is read as a number of ``region`` (an ISO
+    country code; the installation's default when not given); the errors name it."""
     value = (value or "").strip()
     if not value:
         return ""
     region = (region or settings.PERNO_DEFAULT_REGION or "IT").upper()
+    international = value.startswith(("+", "00"))
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException as exc:
         raise ValidationError(
             _(
-                "“%(value)s” is not a phone number. Write it with its country code, e.g. +39 06 1234 5678."
+                "“%(value)s” is not a phone number. Numbers without a +country code are read as %(region)s; write it with its country code, e.g. +39 06 1234 5678."
             )
-            % {"value": value},
+            % {"value": value, "region": region_label(region)},
             code="invalid_phone",
         ) from exc
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(
+        message = (
             _(
                 "“%(value)s” is not a valid phone number. Check the digits and the country code (+39 Italy, +40 Romania)."
             )
-            % {"value": value},
-            code="invalid_phone",
+            if international
+            else _(
+                "“%(value)s” is not a valid phone number. Without a +country code it was read as a number of %(region)s: check the digits, or write it with its country code, e.g. +39 06 1234 5678."
+            )
+        )
+        raise ValidationError(
+            message % {"value": value, "region": region_label(region)}, code="invalid_phone"
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

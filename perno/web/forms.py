@@ -10,10 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from perno.accounts.confidential import CUSTOM_PREFIX, hidden_fields
 from perno.accounts.permissions import access_for
+from perno.accounts.regions import phone_region
 from perno.contacts.models import CustomFieldDefinition
 from perno.contacts.selectors import custom_field_definitions
+from perno.core.countries import to_code
 from perno.core.validators import normalize_phone, normalize_vat
 from perno.web.accounts.forms import style
+from perno.web.countries import country_field, phone_hint
 
 FieldType = CustomFieldDefinition.FieldType
 
@@ -59,7 +62,21 @@ class RecordForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField):
                 field.empty_label = "—"
+        self._countries(instance, hidden)
         style(self)
+
+    def _countries(self, instance: Any, hidden: frozenset[str]) -> None:
+        """The country as a select; next to each phone, which country a number without
+        its +country code is read as (the record's country is not named to whom it is
+        hidden)."""
+        stored = str(getattr(instance, "country", "") or "")
+        if "country" in self.fields:
+            self.fields["country"] = country_field(stored, label=self.fields["country"].label)
+        phones = [name for name in ("phone", "mobile") if name in self.fields]
+        if phones:
+            hint = phone_hint(self.user, "" if "country" in hidden else stored)
+            for name in phones:
+                self.fields[name].help_text = hint
 
     @staticmethod
     def _custom_field(definition: CustomFieldDefinition) -> forms.Field:
@@ -104,16 +121,18 @@ class RecordForm(forms.ModelForm):
         """Check phones and VAT numbers here too, so every field error shows at once
         (the service normalises and validates them again for every other caller)."""
         data = super().clean() or {}
-        country = str(data.get("country") or "") or None
+        stored = str(getattr(self.instance, "country", "") or "")
+        country = to_code(str(data.get("country") or "") if "country" in self.fields else stored)
+        region = phone_region(self.user, country or "").code
         for name in ("phone", "mobile"):
             if data.get(name):
                 try:
-                    data[name] = normalize_phone(data[name], country)
+                    data[name] = normalize_phone(data[name], region)
                 except ValidationError as exc:
                     self.add_error(name, exc)
         if data.get("vat_number"):
             try:
-                data["vat_number"] = normalize_vat(data["vat_number"], country)
+                data["vat_number"] = normalize_vat(data["vat_number"], country or None)
             except ValidationError as exc:
                 self.add_error("vat_number", exc)
         return data

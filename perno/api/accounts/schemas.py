@@ -62,20 +62,30 @@ class RolePatch(Schema):
     export_daily_rows: int | None = Field(None, ge=0, le=2_147_483_647)
 
 
+COUNTRY_DESCRIPTION = (
+    "ISO 3166 two-letter country code, e.g. RO. Phone numbers sent without a +country code are read "
+    "as numbers of the record's country, else of the user's country, else of the user's "
+    "team's (or its parent team's), else of the installation default."
+)
+
+
 class TeamOut(Schema):
     id: int
     name: str
     parent: Ref | None = None
+    country: str = ""
 
 
 class TeamIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
     parent_id: int | None = None
+    country: str = Field("", max_length=2, description=COUNTRY_DESCRIPTION)
 
 
 class TeamPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=100)
     parent_id: int | None = None
+    country: str | None = Field(None, max_length=2, description=COUNTRY_DESCRIPTION)
 
 
 class UserOut(Schema):
@@ -86,6 +96,7 @@ class UserOut(Schema):
     email: str
     is_active: bool
     team: Ref | None = None
+    country: str = ""
     roles: list[str]
     last_login: datetime.datetime | None = None
 
@@ -101,6 +112,7 @@ class UserIn(Schema):
     email: str = Field("", max_length=254)
     is_active: bool = True
     team_id: int | None = None
+    country: str = Field("", max_length=2, description=COUNTRY_DESCRIPTION)
     roles: list[str] = Field([], description='Role codes, e.g. ["sales"].')
     password: str = Field(
         ...,
@@ -117,6 +129,7 @@ class UserPatch(Schema):
     email: str | None = Field(None, max_length=254)
     is_active: bool | None = None
     team_id: int | None = None
+    country: str | None = Field(None, max_length=2, description=COUNTRY_DESCRIPTION)
     roles: list[str] | None = Field(None, description="Role codes; replaces the user's roles.")
     password: str | None = Field(None, min_length=1, max_length=4096)
 

@@ -154,7 +154,7 @@ def user_update(request: HttpRequest, user_id: int, payload: UserPatch) -> Any:
     roles = services.roles_by_code(codes) if codes is not None else None
     if "team_id" in data:
         data["team"] = _team(data.pop("team_id"))
-    refuse_nulls(data, ("username", "first_name", "last_name", "email", "is_active"))
+    refuse_nulls(data, ("username", "first_name", "last_name", "email", "is_active", "country"))
     services.user_save(actor=request.user, user=target, data=data, roles=roles, password=password)
     return _users().get(pk=user_id)
 
@@ -195,7 +195,7 @@ def team_update(request: HttpRequest, team_id: int, payload: TeamPatch) -> Any:
     data = payload.dict(exclude_unset=True)
     if "parent_id" in data:
         data["parent"] = _parent(data.pop("parent_id"))
-    refuse_nulls(data, ("name",))
+    refuse_nulls(data, ("name", "country"))
     return services.team_save(actor=request.user, team=team, data=data)
 
 

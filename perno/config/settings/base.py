@@ -58,15 +58,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "perno.core.access_log.AccessLogMiddleware",  # first: sees every answer, times it all
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "perno.core.middleware.RejectNulCharactersMiddleware",
+    "perno.core.middleware.RequestInputMiddleware",
     "perno.audit.middleware.AuditOriginMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "perno.accounts.middleware.NoStoreMiddleware",  # after the user is known
     "django_otp.middleware.OTPMiddleware",
     "perno.accounts.middleware.SecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from perno.accounts.permissions import check
+from perno.accounts.regions import phone_region
 from perno.audit.models import ChangeEntry
 from perno.audit.services import change_record
 from perno.contacts import services as contact_services
 from perno.contacts.models import Company, Contact
+from perno.core.countries import clean_record_country
 from perno.core.diffs import REF, ref
 from perno.core.exceptions import ConflictError
 from perno.core.validators import normalize_phone
@@ -48,21 +50,29 @@ LEAD_FIELDS = {
 }
 
 
-def _lead_normalize(data: dict[str, Any]) -> dict[str, Any]:
+def _lead_normalize(data: dict[str, Any], *, actor: Any, current: str = "") -> dict[str, Any]:
+    """Countries to ISO codes; the phone to E.164, read as a number of the lead's
+    country, else of the actor's region (``phone_region``)."""
     data = dict(data)
+    errors: dict[str, list[str]] = {}
+    try:
+        country = clean_record_country(data, current)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        country = ""
     if data.get("phone"):
         try:
-            data["phone"] = normalize_phone(data["phone"], data.get("country") or None)
+            data["phone"] = normalize_phone(data["phone"], phone_region(actor, country).code)
         except ValidationError as exc:
-            raise ValidationError({"phone": exc.messages}) from exc
-    if data.get("country"):
-        data["country"] = str(data["country"]).upper()
+            errors["phone"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
     return data
 
 
 def lead_create(*, actor: Any, data: dict[str, Any], tags: Iterable[str] | None = None) -> Lead:
     reject_unknown_fields(data, LEAD_FIELDS)
-    lead = Lead(**_lead_normalize(data))
+    lead = Lead(**_lead_normalize(data, actor=actor))
     if lead.status == Lead.Status.CONVERTED:
         raise ValidationError({"status": [_("A lead becomes converted only through “Convert”.")]})
     with transaction.atomic():
@@ -89,7 +99,7 @@ def lead_update(
         return record_update(
             actor=actor,
             instance=lead,
-            data=_lead_normalize(data),
+            data=_lead_normalize(data, actor=actor, current=lead.country),
             expected_version=expected_version,
             tags=tags_from_names(tags) if tags is not None else None,
         )

@@ -53,7 +53,15 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {
             k: form.cleaned_data[k]
-            for k in ("username", "first_name", "last_name", "email", "team", "is_active")
+            for k in (
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "team",
+                "country",
+                "is_active",
+            )
         }
         try:
             saved = services.user_save(
@@ -150,7 +158,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
             services.team_save(
                 actor=request.user,
                 team=editing,
-                data={"name": form.cleaned_data["name"], "parent": form.cleaned_data["parent"]},
+                data={k: form.cleaned_data[k] for k in ("name", "parent", "country")},
             )
         except ValidationError as exc:
             add_errors(form, exc)

@@ -11,6 +11,7 @@ from perno.accounts import lockout
 from perno.accounts.models import ApiToken, Role, Team, User
 from perno.accounts.rights import RECORD_ACTIONS, SCOPES, SUBJECTS
 from perno.core.net import client_ip
+from perno.web.countries import country_field
 
 
 def style(form: forms.BaseForm) -> None:
@@ -88,13 +89,28 @@ class TokenForm(StyledForm):
 class UserForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "team", "roles", "is_active"]
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "team",
+            "country",
+            "roles",
+            "is_active",
+        ]
         widgets = {"roles": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["roles"].required = True
+        self.fields["country"] = country_field(
+            self.instance.country,
+            help_text=_(
+                "Phone numbers the user types without a +country code are read as numbers of this country; empty: the team's country."
+            ),
+        )
         style(self)
 
 
@@ -109,10 +125,16 @@ class NewUserForm(UserForm):
 class TeamForm(forms.ModelForm):
     class Meta:
         model = Team
-        fields = ["name", "parent"]
+        fields = ["name", "parent", "country"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["country"] = country_field(
+            self.instance.country,
+            help_text=_(
+                "Phone numbers the team's members type without a +country code are read as numbers of this country; empty: the parent team's, else the installation's default."
+            ),
+        )
         if self.instance.pk:
             self.fields["parent"].queryset = Team.objects.exclude(pk=self.instance.pk)  # type: ignore[attr-defined]
         style(self)

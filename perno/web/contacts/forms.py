@@ -5,7 +5,10 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from perno.accounts.permissions import restrict
+from perno.accounts.regions import user_region
 from perno.contacts.models import Address, Company, Contact, CustomFieldDefinition
+from perno.core.countries import to_code
+from perno.web.countries import country_field
 from perno.web.forms import RecordForm
 
 
@@ -92,8 +95,14 @@ class AddressForm(forms.ModelForm):
         model = Address
         fields = ["kind", "street", "postal_code", "city", "region", "country"]
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, record=None, user=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
+        # A new address is, unless told otherwise, in the record's country, else in the
+        # user's region.
+        self.fields["country"] = country_field(label=_("Country"), required=True)
+        self.fields["country"].initial = to_code(getattr(record, "country", "") or "") or (
+            user_region(user).code
+        )
         for field in self.fields.values():
             field.widget.attrs.setdefault(
                 "class",

@@ -32,12 +32,13 @@ class ContactListView(RecordListView):
 
 
 def _detail_context(request: HttpRequest, obj: Any, record_type: str) -> dict[str, Any]:
+    shown = redact(request.user, obj)
     return {
-        "object": redact(request.user, obj),
+        "object": shown,
         "record_type": record_type,
         "users": user_list(user=request.user),
         "history": change_history(user=request.user, instance=obj),
-        "address_form": AddressForm(),
+        "address_form": AddressForm(record=shown, user=request.user),
     }
 
 
@@ -201,7 +202,7 @@ def address_add(request: HttpRequest, record_type: str, pk: int) -> HttpResponse
     if form.is_valid():
         try:
             services.address_add(actor=request.user, record=record, data=form.cleaned_data)
-            form = AddressForm()
+            form = AddressForm(record=redact(request.user, record), user=request.user)
         except ValidationError as exc:
             for key, errors in exc.message_dict.items():
                 for error in errors:
@@ -236,7 +237,11 @@ def address_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "contacts/partials/_addresses.html",
-        {"object": record, "record_type": record_type, "address_form": AddressForm()},
+        {
+            "object": record,
+            "record_type": record_type,
+            "address_form": AddressForm(record=redact(request.user, record), user=request.user),
+        },
     )
 
 

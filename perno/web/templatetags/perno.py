@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from perno.accounts.confidential import HiddenReference, reference
 from perno.core import sealing
+from perno.core.countries import country_name, to_code
 from perno.core.money import format_money
 from perno.core.validators import format_phone
 
@@ -34,6 +35,14 @@ def figure(value: Any) -> str:
 @register.filter
 def phone(value: str) -> str:
     return format_phone(value)
+
+
+@register.filter
+def country(value: str) -> str:
+    """A country code as the country's name in the user's language; anything that is
+    not a country code (older data, a hidden field's marker) as it is."""
+    code = to_code(str(value or "")) if len(str(value or "")) == 2 else None
+    return country_name(code) if code else str(value or "")
 
 
 @register.simple_tag(takes_context=True)
