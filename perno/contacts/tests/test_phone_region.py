@@ -224,7 +224,10 @@ def test_form_phone_errors_name_the_region(client, bucharest):
         "/leads/new/", {"last_name": "Pop", "phone": "12", "status": "new", "source": "web"}
     )
     assert response.status_code == 400
-    assert "Without a +country code it was read as a number of Romania (+40)" in response.content.decode()
+    assert (
+        "Without a +country code it was read as a number of Romania (+40)"
+        in response.content.decode()
+    )
     assert not Lead.objects.exists()
 
 
