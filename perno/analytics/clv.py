@@ -1,6 +1,12 @@
-"""Customer lifetime value: the BG/NBD model of repeat purchases (Fader, Hardie & Lee
-2005, "Counting your customers the easy way") and the Gamma-Gamma model of order value
-(Fader, Hardie & Lee 2005, "RFM and CLV"), fitted by maximum likelihood with scipy.
+"""Customer lifetime value: the MBG/NBD model of repeat purchases (Batislam, Denizel &
+Filiztekin 2007, "Empirical validation and comparison of models for customer base
+analysis") and the Gamma-Gamma model of order value (Fader, Hardie & Lee 2005, "RFM and
+CLV"), fitted by maximum likelihood with scipy.
+
+MBG/NBD is BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way")
+with one change: a customer may also drop out right after the first purchase. BG/NBD
+lets customers drop out only after a repeat purchase, so it gives P(alive) = 1 to every
+customer who bought once, however long ago; MBG/NBD does not.
 
 Time is in weeks. For each customer: ``x`` repeat purchases (days with a purchase after
 the first), ``t_x`` the time of the last purchase and ``T`` the age, both from the first
@@ -30,7 +36,7 @@ class FitError(Exception):
 
 
 @dataclass(frozen=True)
-class BgNbd:
+class MbgNbd:
     r: float
     alpha: float
     a: float
@@ -56,16 +62,15 @@ class GammaGamma:
         return asdict(self)
 
 
-def _bgnbd_terms(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> Any:
+def _mbgnbd_terms(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> Any:
+    """Each customer's log-likelihood (Batislam, Denizel & Filiztekin 2007):
+    alive at T after x repeat purchases, or gone after the last one (for x = 0, right
+    after the first)."""
     r, alpha, a, b = params
     a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
+    a2 = gammaln(a + b) + gammaln(b + x + 1) - gammaln(b) - gammaln(a + b + x + 1)
     a3 = -(r + x) * np.log(alpha + T)
-    repeat = x > 0
-    a4 = np.full_like(x, -np.inf)
-    a4[repeat] = (
-        np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
-    )
+    a4 = np.log(a) - np.log(b + x) - (r + x) * np.log(alpha + t_x)
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
@@ -93,11 +98,11 @@ def _weights(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     return [unique[:, i] for i in range(unique.shape[1])], counts.astype(float)
 
 
-def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> BgNbd:
+def fit_mbgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> MbgNbd:
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     if len(x) < 20 or int((x > 0).sum()) < 10:
         raise FitError(
-            "not enough purchase history to fit BG/NBD: it needs at least 20 customers, "
+            "not enough purchase history to fit MBG/NBD: it needs at least 20 customers, "
             f"10 of them with a repeat purchase (there are {len(x)} customers, "
             f"{int((x > 0).sum())} with a repeat purchase)"
         )
@@ -107,11 +112,11 @@ def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> BgNbd:
     scale = weight.sum()
 
     def nll(log_params: np.ndarray) -> float:
-        return float(-(weight * _bgnbd_terms(np.exp(log_params), ux, ut, uT)).sum() / scale)
+        return float(-(weight * _mbgnbd_terms(np.exp(log_params), ux, ut, uT)).sum() / scale)
 
-    result = _minimize(nll, np.zeros(4), "BG/NBD")
+    result = _minimize(nll, np.zeros(4), "MBG/NBD")
     r, alpha, a, b = (float(v) for v in np.exp(result.x))
-    return BgNbd(r, alpha, a, b, -float(result.fun) * scale, len(x), int(result.nit))
+    return MbgNbd(r, alpha, a, b, -float(result.fun) * scale, len(x), int(result.nit))
 
 
 def fit_gamma_gamma(x: np.ndarray, m: np.ndarray) -> GammaGamma:
@@ -157,34 +162,36 @@ def fit_gamma_gamma(x: np.ndarray, m: np.ndarray) -> GammaGamma:
     return GammaGamma(p, q, g, float(log_likelihood), len(x), int(result.nit))
 
 
-def p_alive(model: BgNbd, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
-    """The probability that each customer is still active at T."""
-    x = np.asarray(x, dtype=float)
-    ratio = np.zeros_like(x)
-    repeat = x > 0
-    xr = x[repeat]
-    ratio[repeat] = (
+def _odds_gone(model: MbgNbd, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """P(gone) / P(alive) at T given the history: a / (b + x) ((alpha + T) /
+    (alpha + t_x)) ^ (r + x), also for x = 0."""
+    return (
         model.a
-        / (model.b + xr - 1)
-        * np.exp(
-            (model.r + xr) * (np.log(model.alpha + T[repeat]) - np.log(model.alpha + t_x[repeat]))
-        )
+        / (model.b + x)
+        * np.exp((model.r + x) * (np.log(model.alpha + T) - np.log(model.alpha + t_x)))
     )
-    return 1.0 / (1.0 + ratio)
+
+
+def p_alive(model: MbgNbd, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """The probability that each customer is still active at T. Below 1 also for a
+    customer who bought once: the longer ago, the lower."""
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    return 1.0 / (1.0 + _odds_gone(model, x, t_x, T))
 
 
 def expected_purchases(
-    model: BgNbd, t: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+    model: MbgNbd, t: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
 ) -> np.ndarray:
-    """Expected number of purchases in the next ``t`` weeks (FHL 2005, eq. 10)."""
+    """Expected number of purchases in the next ``t`` weeks, given the history: the
+    purchases of a customer still active, times P(alive)."""
     r, alpha, a, b = model.r, model.alpha, model.a, model.b
-    x = np.asarray(x, dtype=float)
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     if t <= 0:
         return np.zeros_like(x)
     z = t / (alpha + T + t)
-    head = (a + b + x - 1) / (a - 1)
+    head = (a + b + x) / (a - 1)
     power = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
-    body = head * (1 - power * hyp2f1(r + x, b + x, a + b + x - 1, z))
+    body = head * (1 - power * hyp2f1(r + x, b + x + 1, a + b + x, z))
     return body * p_alive(model, x, t_x, T)
 
 
@@ -197,7 +204,7 @@ def expected_value(model: GammaGamma, x: np.ndarray, m: np.ndarray) -> np.ndarra
 
 
 def lifetime_value(
-    model: BgNbd,
+    model: MbgNbd,
     value: np.ndarray,
     x: np.ndarray,
     t_x: np.ndarray,

@@ -2,7 +2,7 @@
 
 A refresh (``perno analytics refresh``, the daily job or the button on the analytics
 pages) reads the confirmed orders up to a date, computes RFM in the database, fits
-BG/NBD and Gamma-Gamma (``perno.analytics.clv``), classifies every customer in the
+MBG/NBD and Gamma-Gamma (``perno.analytics.clv``), classifies every customer in the
 loyalty x profitability matrix and the journey, and stores one ``Snapshot`` with its
 aggregates and one ``CustomerScore`` per customer. Pages read the latest completed
 snapshot; a failed refresh keeps the previous one."""
@@ -16,6 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from perno.core.inputs import validate_moment
 
 
 class AnalyticsSettings(models.Model):
@@ -72,9 +74,14 @@ class AnalyticsSettings(models.Model):
         help_text=_("Empty: the median of the customers."),
     )
     active_days = models.PositiveSmallIntegerField(
-        _("journey: days a repeat customer stays in nurturing"),
+        _("active period (days)"),
         default=180,
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_(
+            "A customer whose last order is within this many days bought recently: it "
+            "decides the journey stage and which RFM segments may say 'recent' or 'not "
+            "for a while'."
+        ),
     )
     fan_satisfaction = models.PositiveSmallIntegerField(
         _("fan principle: satisfied from S ="),
@@ -123,7 +130,7 @@ class Snapshot(models.Model):
         DONE = "done", _("Completed")
         FAILED = "failed", _("Failed")
 
-    as_of = models.DateField(_("orders up to"))
+    as_of = models.DateField(_("orders up to"), validators=[validate_moment])
     currency = models.CharField(_("currency"), max_length=3)
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.RUNNING

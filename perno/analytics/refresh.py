@@ -5,10 +5,11 @@ them as a dated snapshot.
    base currency up to ``as_of`` grouped per customer (the contact, or the company for
    orders without a contact) and per day; recency, frequency (orders), monetary
    (revenue), quintile scores 1-5 with ``NTILE`` (recency reversed; ties broken by the
-   customer's rank, so every quintile holds a fifth), the named segment from R and F,
-   and the contribution over the profitability period (revenue minus the costs entered
-   on orders and on the customer).
-2. **BG/NBD and Gamma-Gamma** (``perno.analytics.clv``) on the customers' histories in
+   customer's rank, so every quintile holds a fifth), the named segment from R and F
+   and two facts its name must not contradict (one purchase or more; the last within
+   the active period or not), and the contribution over the profitability period
+   (revenue minus the costs entered on orders and on the customer).
+2. **MBG/NBD and Gamma-Gamma** (``perno.analytics.clv``) on the customers' histories in
    weeks: P(alive), expected purchases in 90/180/365 days, expected order value and the
    discounted lifetime value over the horizon set in the analytics settings. Customers
    whose first order is more recent than the minimum history are labelled "too little
@@ -19,7 +20,7 @@ them as a dated snapshot.
    transaction. A failed fit marks the snapshot failed with the reason; pages keep
    reading the previous completed snapshot.
 
-One module (about 520 lines) on purpose: it is one pipeline whose steps, above, read
+One module (about 550 lines) on purpose: it is one pipeline whose steps, above, read
 top to bottom; the fitting itself is in ``perno.analytics.clv``."""
 
 from __future__ import annotations
@@ -47,17 +48,26 @@ CHUNK = 50_000
 STALE_AFTER = timedelta(hours=6)
 HORIZONS = (90, 180, 365)
 
-# The ten named segments on the R x F grid (R rows 1-5, F columns 1-5).
+# The ten named segments. Quintiles are relative and ties are split by rank, so R and F
+# alone can call a customer who bought once, years ago, "loyal" (when most customers
+# bought once, single buyers fill the upper F quintiles too). Two facts come first, so
+# no segment's description is false of its customers: whether the last purchase is
+# within the active period (the parameter) and whether there was more than one
+# purchase day. Repeat buyers within the active period then follow the R x F grid (R
+# rows 1-5, F columns 1-5); its "long ago" cells become "about to sleep" for them.
 SEGMENT_SQL = """
 CASE
-  WHEN r <= 2 AND f <= 2 THEN 'hibernating'
+  WHEN recency > %s THEN
+    CASE WHEN purchase_days = 1 OR f <= 2 THEN 'hibernating'
+         WHEN f = 5 THEN 'cant_lose'
+         ELSE 'at_risk' END
+  WHEN purchase_days = 1 THEN CASE WHEN r = 5 THEN 'new' ELSE 'promising' END
+  WHEN r <= 2 AND f <= 2 THEN 'about_to_sleep'
   WHEN r <= 2 AND f <= 4 THEN 'at_risk'
   WHEN r <= 2 THEN 'cant_lose'
   WHEN r = 3 AND f <= 2 THEN 'about_to_sleep'
   WHEN r = 3 AND f = 3 THEN 'need_attention'
   WHEN r <= 4 AND f >= 4 THEN 'loyal'
-  WHEN r = 4 AND f = 1 THEN 'promising'
-  WHEN r = 5 AND f = 1 THEN 'new'
   WHEN f <= 3 THEN 'potential_loyalists'
   ELSE 'champions'
 END"""
@@ -132,8 +142,12 @@ def customers_sql() -> str:
     )
 
 
-def customer_params(as_of: date, currency: str, profit_start: date) -> list[Any]:
-    return [currency, as_of, profit_start, profit_start, profit_start, as_of, as_of, as_of, as_of]
+def customer_params(as_of: date, currency: str, profit_start: date, active_days: int) -> list[Any]:
+    return [
+        currency,
+        *(as_of, profit_start, profit_start, profit_start),
+        *(as_of, as_of, as_of, as_of, active_days),
+    ]
 
 
 @dataclass
@@ -158,11 +172,12 @@ class Columns:
         return len(self.key)
 
 
-def read_customers(as_of: date, currency: str, profit_start: date) -> Columns:
+def read_customers(as_of: date, currency: str, profit_start: date, active_days: int) -> Columns:
     """Run the RFM query and read its rows into numpy arrays, a chunk at a time."""
     parts: list[list[np.ndarray]] = [[] for _ in range(13)]
+    params = customer_params(as_of, currency, profit_start, active_days)
     with connection.cursor() as cursor:
-        cursor.execute(customers_sql(), customer_params(as_of, currency, profit_start))
+        cursor.execute(customers_sql(), params)
         while True:
             rows = cursor.fetchmany(CHUNK)
             if not rows:
@@ -209,10 +224,10 @@ def compute(
     out: dict[str, np.ndarray] = {
         name: np.full(n, np.nan) for name in ("p_alive", *map(str, HORIZONS), "value", "clv")
     }
-    results: dict[str, Any] = {"bgnbd": None, "gamma_gamma": None, "clv_note": ""}
-    progress("fitting BG/NBD", 40)
+    results: dict[str, Any] = {"mbgnbd": None, "gamma_gamma": None, "clv_note": ""}
+    progress("fitting MBG/NBD", 40)
     try:
-        model = clv.fit_bgnbd(x, t_x, T)
+        model = clv.fit_mbgnbd(x, t_x, T)
     except clv.FitError as exc:
         if "not enough" not in str(exc):
             raise
@@ -220,7 +235,7 @@ def compute(
         results["clv_note"] = str(exc)
     spend = None
     if model is not None:
-        results["bgnbd"] = model.as_dict()
+        results["mbgnbd"] = model.as_dict()
         progress("fitting Gamma-Gamma", 50)
         try:
             spend = clv.fit_gamma_gamma(x, repeat_mean)
@@ -269,13 +284,16 @@ def compute(
     matrix[predicted & ~loyal & profitable] = CustomerScore.Matrix.BUTTERFLY.value
     matrix[predicted & loyal & ~profitable] = CustomerScore.Matrix.BARNACLE.value
     matrix[predicted & ~loyal & ~profitable] = CustomerScore.Matrix.STRANGER.value
+    # A customer whose last order is older than the active period is to be kept or won
+    # back, whether they bought once or often: "has just become a customer" is only
+    # for one order within the active period.
     journey = np.where(
-        cols.orders <= 1,
-        CustomerScore.Journey.CONVERSION.value,
+        cols.recency > config.active_days,
+        CustomerScore.Journey.RETENTION.value,
         np.where(
-            cols.recency <= config.active_days,
+            cols.orders <= 1,
+            CustomerScore.Journey.CONVERSION.value,
             CustomerScore.Journey.NURTURING.value,
-            CustomerScore.Journey.RETENTION.value,
         ),
     ).astype(object)
     grid = np.zeros((5, 5), dtype=int)
@@ -443,7 +461,12 @@ def run(
     as_of = snapshot.as_of
     try:
         progress("reading orders and computing RFM", 10)
-        cols = read_customers(as_of, snapshot.currency, as_of - timedelta(days=config.profit_days))
+        cols = read_customers(
+            as_of,
+            snapshot.currency,
+            as_of - timedelta(days=config.profit_days),
+            config.active_days,
+        )
         counted = Order.objects.filter(
             status=Order.Status.CONFIRMED, ordered_on__lte=as_of
         ).exclude(contact__isnull=True, company__isnull=True)
@@ -515,7 +538,7 @@ def clv_report(snapshot: Snapshot) -> dict[str, Any]:
         "currency": snapshot.currency,
         "time_unit": "weeks",
         "customers": snapshot.customers,
-        "bgnbd": results.get("bgnbd"),
+        "mbgnbd": results.get("mbgnbd"),
         "gamma_gamma": results.get("gamma_gamma"),
         "customer_equity": results.get("equity"),
         "horizon_months": results.get("settings", {}).get("clv_months"),

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from perno.analytics.models import CustomerScore, Snapshot
 
@@ -37,17 +38,27 @@ JOURNEY_COLORS = {
 
 
 def segment_descriptions() -> dict[str, str]:
+    """What each segment says of its customers: true of every one of them by the rules
+    in ``refresh.SEGMENT_SQL`` ("recent": the last purchase within the active period;
+    "often": more than one purchase day and F 3 to 5)."""
     return {
         "champions": _("Bought recently and often: reward them, ask for reviews and referrals."),
-        "loyal": _("Buy often: offer more of the range and loyalty programmes."),
-        "potential_loyalists": _("Recent, a few orders: build the habit with follow-ups."),
-        "new": _("First order very recently: welcome them and help them get started."),
-        "promising": _("Recent single buyers: make the second order easy."),
-        "need_attention": _("Average on both: a timely, personal offer."),
-        "about_to_sleep": _("Slipping away after few orders: remind them why they came."),
+        "loyal": _("Buy often and recently: offer more of the range and loyalty programmes."),
+        "potential_loyalists": _(
+            "Recent, more than one purchase: build the habit with follow-ups."
+        ),
+        "new": _("One purchase, among the most recent: welcome them and help them get started."),
+        "promising": _("One purchase, within the active period: make the second order easy."),
+        "need_attention": _("Recent, average on both: a timely, personal offer."),
+        "about_to_sleep": _(
+            "Repeat buyers with few purchases, the last not among the most recent: remind "
+            "them why they came."
+        ),
         "at_risk": _("Bought often, but not for a while: reach out before they leave."),
-        "cant_lose": _("Used to buy the most, long ago: win them back personally."),
-        "hibernating": _("Few orders, long ago: low-cost reactivation, or let go."),
+        "cant_lose": _("Bought the most often, but not for a while: win them back personally."),
+        "hibernating": _(
+            "Few purchases, none within the active period: low-cost reactivation, or let go."
+        ),
     }
 
 
@@ -75,9 +86,9 @@ def matrix_treatments() -> dict[str, str]:
 def journey_rules() -> dict[str, str]:
     return {
         "attraction": _("No confirmed order yet: a lead or a prospect."),
-        "conversion": _("Exactly one order: has just become a customer."),
+        "conversion": _("One order, within the active period: has just become a customer."),
         "nurturing": _("Two or more orders, the last within the active period."),
-        "retention": _("Two or more orders, none within the active period: keep or win back."),
+        "retention": _("No order within the active period: keep or win back."),
     }
 
 
@@ -128,15 +139,54 @@ def scores_for(record_type: str, pk: int) -> list[CustomerScore]:
     )
 
 
+def _alive_sentence(score: CustomerScore) -> str:
+    repeat = score.purchase_days - 1
+    figures = {
+        # Snapshots before MBG/NBD were scored with BG/NBD: name the model that was used.
+        "model": "MBG/NBD" if score.snapshot.results.get("mbgnbd") else "BG/NBD",
+        "pct": round((score.p_alive or 0) * 100),
+        "repeat": repeat,
+        "days": score.recency_days,
+        "e365": f"{score.expected_365:.2f}",
+    }
+    if repeat == 0:
+        return (
+            _(
+                "%(model)s: %(pct)s%% likely still active, given a single purchase day, "
+                "%(days)s days before the snapshot (with no repeat purchase, the estimate "
+                "rests mostly on how the other customers behave); %(e365)s purchases "
+                "expected in the next year."
+            )
+            % figures
+        )
+    return (
+        ngettext(
+            "%(model)s: %(pct)s%% likely still active, given %(repeat)s repeat purchase day "
+            "after the first, the last %(days)s days before the snapshot; %(e365)s "
+            "purchases expected in the next year.",
+            "%(model)s: %(pct)s%% likely still active, given %(repeat)s repeat purchase "
+            "days after the first, the last %(days)s days before the snapshot; %(e365)s "
+            "purchases expected in the next year.",
+            repeat,
+        )
+        % figures
+    )
+
+
 def explain(score: CustomerScore) -> list[str]:
     """Why the customer has these scores, in a few sentences."""
     snapshot = score.snapshot
     results = snapshot.results
+    settings = results.get("settings", {})
     lines = [
-        _(
+        ngettext(
+            "RFM %(code)s: last order %(days)s days before %(date)s (R %(r)s of 5), "
+            "%(orders)s order (F %(f)s), %(revenue)s %(currency)s spent (M %(m)s). "
+            "Scores are quintiles among all %(customers)s customers.",
             "RFM %(code)s: last order %(days)s days before %(date)s (R %(r)s of 5), "
             "%(orders)s orders (F %(f)s), %(revenue)s %(currency)s spent (M %(m)s). "
-            "Scores are quintiles among all %(customers)s customers."
+            "Scores are quintiles among all %(customers)s customers.",
+            score.orders,
         )
         % {
             "code": score.rfm_code,
@@ -162,21 +212,18 @@ def explain(score: CustomerScore) -> list[str]:
                 "Too little history: the first order is less than %(days)s days old, so no "
                 "lifetime value or probability is predicted yet."
             )
-            % {"days": results.get("settings", {}).get("min_history_days", "")}
+            % {"days": settings.get("min_history_days", "")}
         )
-    elif score.p_alive is not None:
+    elif score.p_alive is None:
         lines.append(
             _(
-                "BG/NBD: %(pct)s%% likely still active, given %(repeat)s repeat purchase days, "
-                "the last %(days)s days ago; %(e365)s purchases expected in the next year."
+                "Not enough history in the whole customer base to fit the purchase model "
+                "yet (it needs at least 20 customers, 10 of them with a repeat purchase): no "
+                "lifetime value or probability is predicted."
             )
-            % {
-                "pct": round(score.p_alive * 100),
-                "repeat": score.purchase_days - 1,
-                "days": score.recency_days,
-                "e365": f"{score.expected_365:.2f}",
-            }
         )
+    else:
+        lines.append(_alive_sentence(score))
         if score.clv is not None:
             lines.append(
                 _(
@@ -184,11 +231,11 @@ def explain(score: CustomerScore) -> list[str]:
                     "order value %(value)s, discounted at %(rate)s%% a year)."
                 )
                 % {
-                    "months": results.get("settings", {}).get("clv_months", ""),
+                    "months": settings.get("clv_months", ""),
                     "clv": f"{score.clv:,.2f}",
                     "currency": snapshot.currency,
                     "value": f"{score.expected_value:,.2f}",
-                    "rate": results.get("settings", {}).get("discount_rate", ""),
+                    "rate": settings.get("discount_rate", ""),
                 }
             )
     if score.matrix:

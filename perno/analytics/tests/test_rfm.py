@@ -39,6 +39,24 @@ SEGMENTS = {
 SEGMENT_OF = {cell: name for name, cells in SEGMENTS.items() for cell in cells}
 
 
+def segment_of(r: int, f: int, purchase_days: int, recency: int, active: int = 180) -> str:
+    """The published grid, after the two facts no segment may contradict: one purchase
+    day is never "often", a last order older than the active period never "recent"."""
+    if recency > active:
+        if purchase_days == 1 or f <= 2:
+            return "hibernating"
+        return "cant_lose" if f == 5 else "at_risk"
+    if purchase_days == 1:
+        return "new" if r == 5 else "promising"
+    name = SEGMENT_OF[f"{r}{f}"]
+    # repeat buyers within the active period: not "long ago", not single buyers
+    return {
+        "hibernating": "about_to_sleep",
+        "new": "potential_loyalists",
+        "promising": "potential_loyalists",
+    }.get(name, name)
+
+
 def ntile(keys_in_order: list, buckets: int = 5) -> dict:
     """SQL NTILE: the first n % buckets groups hold one row more."""
     n = len(keys_in_order)
@@ -96,6 +114,7 @@ def reference(contacts, acme):
         data[key] = {
             "recency": (AS_OF - max(o.ordered_on for o in orders)).days,
             "frequency": len(orders),
+            "days": len({o.ordered_on for o in orders}),
             "monetary": sum(o.total for o in orders),
         }
     keys = sorted(data)
@@ -120,7 +139,8 @@ def test_rfm_scores_and_segments_match_the_reference(shop):
         assert s.recency_days == data["recency"]
         assert s.orders == data["frequency"]
         assert s.revenue == data["monetary"]
-        assert s.rfm_segment == SEGMENT_OF[f"{r}{f}"]
+        assert s.purchase_days == data["days"]
+        assert s.rfm_segment == segment_of(r, f, data["days"], data["recency"]), key
     # every quintile holds a fifth, ties or not
     for letter in "rfm":
         counts = np.bincount([getattr(s, letter) for s in scores.values()], minlength=6)[1:]
@@ -143,12 +163,12 @@ def test_journey_matrix_and_pareto_follow_their_rules(shop):
     results = snapshot.results
     split = results["matrix"]
     for s in scores:
-        if s.orders == 1:
-            assert s.journey == "conversion"
-        elif s.recency_days <= config.active_days:
-            assert s.journey == "nurturing"
-        else:
+        if s.recency_days > config.active_days:
             assert s.journey == "retention"
+        elif s.orders == 1:
+            assert s.journey == "conversion"
+        else:
+            assert s.journey == "nurturing"
         if s.history == "short":
             assert s.p_alive is None and s.clv is None and s.matrix == ""
             continue
@@ -193,7 +213,7 @@ def test_a_fit_that_does_not_converge_says_so_and_keeps_the_previous_snapshot(sh
             order(contact, days_ago=7 * week, total="10")
     failed = refresh.refresh(AS_OF)
     assert failed.status == Snapshot.Status.FAILED
-    assert "BG/NBD fit did not converge" in failed.error
+    assert "MBG/NBD fit did not converge" in failed.error
     assert not CustomerScore.objects.filter(snapshot=failed).exists()
     assert refresh.latest() == previous
     assert CustomerScore.objects.filter(snapshot=previous).count() == previous.customers
@@ -222,9 +242,9 @@ def test_old_snapshots_keep_their_totals_but_not_their_scores(shop, monkeypatch)
     # weakly identified, so whether its fit converges on a given day changes with the
     # floating-point details of the machine: the fit is left out here.
     def no_fit(*args, **kwargs):
-        raise clv.FitError("not enough purchase history to fit BG/NBD (left out)")
+        raise clv.FitError("not enough purchase history to fit MBG/NBD (left out)")
 
-    monkeypatch.setattr(clv, "fit_bgnbd", no_fit)
+    monkeypatch.setattr(clv, "fit_mbgnbd", no_fit)
     config = AnalyticsSettings.current()
     config.keep_scores = 2
     config.save()
