@@ -155,7 +155,11 @@ def test_every_panel_sentence_is_true_of_constructed_histories(admin, histories)
     assert alive_percent(text) is None
     hides(text, *OFTEN, NOT_FOR_A_WHILE, OUT_OF_PERIOD, RETENTION, "MBG/NBD")
 
-    # The analytics pages list the same rules as the panel.
+    # The analytics pages list the same rules as the panel, and name the model used.
+    clv_page = admin.get(f"/analytics/clv/?snapshot={snapshot.pk}").content.decode()
+    assert "<th>MBG/NBD</th>" in clv_page and "BG/NBD</th>" not in clv_page.replace(
+        "<th>MBG/NBD</th>", ""
+    )
     journey = admin.get(f"/analytics/journey/?snapshot={snapshot.pk}").content.decode()
     assert html.unescape(journey).count(JUST_NEW) == 1
     rfm = html.unescape(admin.get(f"/analytics/rfm/?snapshot={snapshot.pk}").content.decode())
