@@ -188,6 +188,9 @@ def test_quintiles_alone_would_call_a_single_old_order_often(admin, db):
     text = panel(admin, histories["old_once"])
     shows(text, "1 order (F 4)", OUT_OF_PERIOD, "Not enough history in the whole customer base")
     hides(text, *OFTEN, NOT_FOR_A_WHILE, JUST_NEW, "Probability still active", "100 %")
+    listing = admin.get(f"/analytics/customers/?snapshot={snapshot.pk}").content.decode()
+    assert listing.count('title="Not enough history to fit the purchase model"') == 9
+    assert listing.count('title="Too little history"') == 1  # the newbie
     # The single order last week is in the top quintiles of both R and F: the grid's
     # "champions: bought recently and often". It is new.
     newbie = CustomerScore.objects.get(snapshot=snapshot, contact=histories["newbie"])
