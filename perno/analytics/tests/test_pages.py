@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def shop(db):
     """30 customers who buy at their own pace and spend at their own level: a third
-    stopped buying long ago, the others still buy (data from which BG/NBD and
+    stopped buying long ago, the others still buy (data from which MBG/NBD and
     Gamma-Gamma can tell them apart)."""
     rng = random.Random(3)
     today = date.today()
@@ -102,10 +102,13 @@ def test_a_refresh_already_running_and_a_bad_date_are_refused(admin, shop):
 def test_a_failed_refresh_is_shown_and_the_previous_snapshot_stays(admin, shop):
     good = refresh.refresh(date.today())
     Snapshot.objects.create(
-        as_of=date.today(), currency="EUR", status="failed", error="the BG/NBD fit did not converge"
+        as_of=date.today(),
+        currency="EUR",
+        status="failed",
+        error="the MBG/NBD fit did not converge",
     )
     html = admin.get("/analytics/").content.decode()
-    assert "the BG/NBD fit did not converge" in html and 'data-testid="refresh-failed"' in html
+    assert "the MBG/NBD fit did not converge" in html and 'data-testid="refresh-failed"' in html
     assert f"?snapshot={good.pk}" in html
 
 
