@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from perno.core.inputs import validate_moment
 from perno.records.models import RecordModel, TimeStampedModel, owner_field, present_index
 
 
@@ -66,8 +67,10 @@ class Activity(RecordModel):
         related_name="assigned_activities",
         db_index=False,
     )
-    due_at = models.DateTimeField(_("due"), null=True, blank=True)
-    remind_at = models.DateTimeField(_("reminder"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, validators=[validate_moment])
+    remind_at = models.DateTimeField(
+        _("reminder"), null=True, blank=True, validators=[validate_moment]
+    )
     reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True, editable=False)
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.NORMAL

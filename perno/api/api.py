@@ -9,6 +9,7 @@ from perno.api.accounts.views import router as accounts_router
 from perno.api.activities.views import router as activities_router
 from perno.api.auth import AUTH
 from perno.api.contacts.views import router as contacts_router
+from perno.api.parser import JsonParser
 from perno.api.privacy.views import router as privacy_router
 from perno.api.sales.views import router as sales_router
 from perno.api.search.views import router as search_router
@@ -19,6 +20,7 @@ api = NinjaAPI(
     description="REST API of Perno CRM. Authenticate with `Authorization: Bearer <token>`. "
     'Errors are JSON: `{"message": ..., "errors": {field: [messages]}}`.',
     auth=AUTH,
+    parser=JsonParser(),
     urls_namespace="api",
     docs_url="/docs",
 )

@@ -18,6 +18,7 @@ from pydantic import Field, create_model, model_validator
 from perno.accounts import exports
 from perno.accounts.confidential import current_user, redact
 from perno.accounts.permissions import restrict
+from perno.api.inputs import InputSchema
 from perno.audit.trail import record_list
 from perno.core.pagination import paginate
 
@@ -58,7 +59,7 @@ class Ref(Schema):
 BULK_MAX_PAGE_SIZE = 5000
 
 
-class PageParams(Schema):
+class PageParams(InputSchema):
     page: int = Field(1, ge=1, le=100_000, description="Page number, from 1.")
     page_size: int = Field(
         25,
@@ -143,7 +144,7 @@ def filter_schema(filterset: type[django_filters.FilterSet], name: str) -> type[
         if hasattr(flt, "orderings"):
             description += ": " + ", ".join(f"{k}, -{k}" for k in flt.orderings)
         fields[key] = (str | None, Field(None, description=description))
-    return create_model(name, __base__=Schema, **fields)
+    return create_model(name, __base__=InputSchema, **fields)
 
 
 def resolve(user: Any, model: type[models.Model], pk: int | None, field: str) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -13,7 +13,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from perno.api.parser import BodyRefused
 from perno.core.exceptions import ConflictError
+from perno.core.middleware import body_too_large_message
 
 # model class -> callable turning an instance into its API representation (for 409s)
 CONFLICT_SERIALIZERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
@@ -94,8 +96,20 @@ def install(api: NinjaAPI) -> None:
             status=401,
         )
 
+    @api.exception_handler(BodyRefused)
+    def body_refused(request: HttpRequest, exc: BodyRefused) -> HttpResponse:
+        return api.create_response(
+            request, {"message": exc.message, "errors": exc.errors}, status=exc.status
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return body_refused(request, BodyRefused(413, body_too_large_message()))
+
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, BodyRefused):  # ninja wraps what the parser raises
+            return body_refused(request, exc.__cause__)
         return api.create_response(
             request, {"message": str(exc), "errors": {}}, status=exc.status_code
         )

@@ -2,64 +2,88 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from perno.core.inputs import text_problem
 from perno.core.sealing import SealError
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+def body_too_large_message() -> str:
+    return _(
+        "The request is too large: send at most %(size)s MB (files at most %(files)s MB in all)."
+    ) % {
+        "size": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_048_576:.1f}",
+        "files": f"{settings.PERNO_UPLOAD_MAX_BYTES / 1_048_576:.0f}",
+    }
 
 
-class RejectNulCharactersMiddleware:
-    """Refuse text with NUL characters (U+0000) in query strings, form fields and JSON
-    bodies with a clear 400: PostgreSQL cannot store them, and no real input has them.
-    Uploaded files are not text and are left alone."""
+def _text_problem(pairs: Any) -> str | None:
+    """The first reason a key or value (an uploaded file: its name) cannot be stored."""
+    for key, values in pairs:
+        for value in [key, *values]:
+            text = getattr(value, "name", value)
+            problem = text_problem(text) if isinstance(text, str) else None
+            if problem:
+                return problem
+    return None
+
+
+class RequestInputMiddleware:
+    """The first check of every page and API call: a body over the size limits gets 413
+    before it is read; text that cannot be stored (NUL characters, broken Unicode) in a
+    query string, a form field or an uploaded file's name gets a clear 400 (PostgreSQL
+    cannot store NUL, and no real input has it). Files are not text and are left to the
+    attachment rules. API bodies are checked by the API's parser (perno.api.parser), which
+    answers in the API's error format; too many form fields get 400, not a server error."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._dirty(request):
-            message = _(
-                "The request contains a NUL character (U+0000), which cannot be stored. Remove it and try again."
-            )
-            if request.path.startswith("/api/"):
-                return JsonResponse({"message": message, "errors": {}}, status=400)
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-        return self.get_response(request)
+        try:
+            status, message = self._refusal(request)
+        except RequestDataTooBig:
+            status, message = 413, body_too_large_message()
+        except (TooManyFieldsSent, TooManyFilesSent):
+            status, message = 400, _("The form sends too many fields or files.")
+        if not status:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"message": message, "errors": {}}, status=status)
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
     @staticmethod
-    def _dirty(request: HttpRequest) -> bool:
-        query = request.META.get("QUERY_STRING", "")
-        if ("\x00" in query or "%00" in query) and any(
-            _has_nul(k) or _has_nul(v) for k, v in request.GET.lists()
-        ):
-            return True
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return False
+    def _refusal(request: HttpRequest) -> tuple[int, str]:
         content_type = request.content_type or ""
-        if content_type == "application/json":
-            try:
-                return _has_nul(json.loads(request.body or b"null"))
-            except ValueError:
-                return False  # the API answers malformed JSON itself
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = content_type == "multipart/form-data"
+        if length > (
+            settings.PERNO_UPLOAD_MAX_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        ):
+            return 413, body_too_large_message()
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in query or "%00" in query:
+            problem = _text_problem(request.GET.lists())
+            if problem:
+                return 400, problem
+        if request.method in ("GET", "HEAD", "OPTIONS") or request.path.startswith("/api/"):
+            return 0, ""
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            return any(_has_nul(k) or _has_nul(v) for k, v in request.POST.lists())
-        return False
+            problem = _text_problem(request.POST.lists()) or _text_problem(request.FILES.lists())
+            if problem:
+                return 400, problem
+        return 0, ""
 
 
 class SealErrorMiddleware:

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from perno.accounts.models import Team, User
+from perno.core.inputs import moment_problem
 from perno.records.models import Tag
 
 
@@ -79,4 +80,12 @@ def apply_filters(
         raise ValidationError(
             {key: [str(m) for m in messages] for key, messages in filterset.errors.items()}
         )
+    # Dates in the range every stored date keeps to (perno.core.inputs), for every filter.
+    out_of_range = {
+        key: [problem]
+        for key, value in filterset.form.cleaned_data.items()
+        if (problem := moment_problem(value))
+    }
+    if out_of_range:
+        raise ValidationError(out_of_range)
     return filterset.qs

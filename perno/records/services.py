@@ -66,8 +66,23 @@ def _guard_hidden(actor: Any, instance: models.Model, before: dict[str, Any] | N
 
 
 def tags_from_names(names: Iterable[str]) -> list[Tag]:
+    """The tags of these names, created when new; a name longer than a tag's maximum is
+    refused (a field error on ``tags``), never cut."""
+    names = {n.strip() for n in names if n and n.strip()}
+    limit = Tag._meta.get_field("name").max_length or 0
+    too_long = sorted(name for name in names if len(name) > limit)
+    if too_long:
+        raise ValidationError(
+            {
+                "tags": [
+                    _("A tag has at most %(max)s characters; “%(tag)s…” has %(length)s.")
+                    % {"max": limit, "tag": name[:20], "length": len(name)}
+                    for name in too_long[:5]
+                ]
+            }
+        )
     tags = []
-    for name in {n.strip()[:60] for n in names if n and n.strip()}:
+    for name in names:
         tag, _created = Tag.objects.get_or_create(name=name)
         tags.append(tag)
     return tags

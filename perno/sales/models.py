@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from perno.core.fields import SealableJSONField, SealableTextField
+from perno.core.inputs import validate_moment
 from perno.core.validators import validate_e164
 from perno.records.models import RecordModel, TimeStampedModel, owner_field
 
@@ -177,12 +178,16 @@ class Deal(RecordModel):
     probability = models.PositiveSmallIntegerField(
         _("probability %"), default=10, validators=[MaxValueValidator(100)]
     )
-    expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
+    expected_close_date = models.DateField(
+        _("expected close date"), null=True, blank=True, validators=[validate_moment]
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
     close_reason = models.CharField(_("won/lost reason"), max_length=200, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(
+        _("closed"), null=True, blank=True, validators=[validate_moment]
+    )
     board_position = models.FloatField(default=0, editable=False)
     notes = SealableTextField(_("notes"), blank=True)
     custom_fields = SealableJSONField(_("custom fields"), default=dict, blank=True)
@@ -278,7 +283,7 @@ class Order(RecordModel):
         on_delete=models.SET_NULL,
         related_name="orders",
     )
-    ordered_on = models.DateField(_("date"))
+    ordered_on = models.DateField(_("date"), validators=[validate_moment])
     currency = models.CharField(
         _("currency"),
         max_length=3,
@@ -381,7 +386,7 @@ class CustomerCost(models.Model):
         on_delete=models.CASCADE,
         related_name="costs",
     )
-    incurred_on = models.DateField(_("date"))
+    incurred_on = models.DateField(_("date"), validators=[validate_moment])
     amount = models.DecimalField(
         _("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )

@@ -7,6 +7,7 @@ from ninja import Schema
 from pydantic import Field
 
 from perno.api.common import Ref, UserRef
+from perno.api.inputs import InputSchema
 
 RIGHTS_DESCRIPTION = (
     "Per record type (company, contact, lead, deal, product, activity) and action (view, "
@@ -34,7 +35,7 @@ class RoleOut(Schema):
         return int(getattr(obj, "user_count", 0) or 0)
 
 
-class RoleIn(Schema):
+class RoleIn(InputSchema):
     code: str = Field(..., min_length=1, max_length=50, pattern=r"^[-a-zA-Z0-9_]+$")
     name: str = Field(..., min_length=1, max_length=100)
     description: str = ""
@@ -47,7 +48,7 @@ class RoleIn(Schema):
     export_daily_rows: int | None = Field(None, ge=0, le=2_147_483_647)
 
 
-class RolePatch(Schema):
+class RolePatch(InputSchema):
     code: str | None = Field(None, min_length=1, max_length=50, pattern=r"^[-a-zA-Z0-9_]+$")
     name: str | None = Field(None, min_length=1, max_length=100)
     description: str | None = None
@@ -76,13 +77,13 @@ class TeamOut(Schema):
     country: str = ""
 
 
-class TeamIn(Schema):
+class TeamIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     parent_id: int | None = None
     country: str = Field("", max_length=2, description=COUNTRY_DESCRIPTION)
 
 
-class TeamPatch(Schema):
+class TeamPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
     parent_id: int | None = None
     country: str | None = Field(None, max_length=2, description=COUNTRY_DESCRIPTION)
@@ -105,7 +106,7 @@ class UserOut(Schema):
         return sorted(role.code for role in obj.roles.all())
 
 
-class UserIn(Schema):
+class UserIn(InputSchema):
     username: str = Field(..., min_length=1, max_length=150)
     first_name: str = Field("", max_length=150)
     last_name: str = Field("", max_length=150)
@@ -122,7 +123,7 @@ class UserIn(Schema):
     )
 
 
-class UserPatch(Schema):
+class UserPatch(InputSchema):
     username: str | None = Field(None, min_length=1, max_length=150)
     first_name: str | None = Field(None, max_length=150)
     last_name: str | None = Field(None, max_length=150)
@@ -140,7 +141,7 @@ class ConfidentialFieldsOut(Schema):
     available: list[str] = Field(..., description="Fields that can be marked.")
 
 
-class ConfidentialFieldsIn(Schema):
+class ConfidentialFieldsIn(InputSchema):
     fields: list[str]
 
 

@@ -7,6 +7,7 @@ from ninja import Schema
 from pydantic import Field
 
 from perno.api.common import RecordOut, UserRef
+from perno.api.inputs import InputSchema
 
 Kind = Literal["task", "call", "meeting", "email", "note", "survey"]
 Moment = Literal["", "positive", "negative"]
@@ -31,7 +32,7 @@ class ActivityOut(RecordOut):
     lead_id: int | None
 
 
-class ActivityIn(Schema):
+class ActivityIn(InputSchema):
     kind: Kind = "task"
     subject: str = Field(..., min_length=1, max_length=200)
     description: str = ""
@@ -51,7 +52,7 @@ class ActivityIn(Schema):
     is_confidential: bool = False
 
 
-class ActivityPatch(Schema):
+class ActivityPatch(InputSchema):
     version: int | None = None
     kind: Kind | None = None
     subject: str | None = Field(None, min_length=1, max_length=200)
@@ -110,10 +111,10 @@ class CommentOut(Schema):
         return list(obj.attachments.all())
 
 
-class CommentPatch(Schema):
+class CommentPatch(InputSchema):
     body: str = Field(..., max_length=20_000)
 
 
-class CommentQuery(Schema):
+class CommentQuery(InputSchema):
     target_type: TargetType
     target_id: int = Field(..., ge=1)

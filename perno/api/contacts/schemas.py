@@ -8,10 +8,11 @@ from pydantic import Field
 
 from perno.accounts.confidential import current_user, reference
 from perno.api.common import RecordOut
+from perno.api.inputs import InputSchema
 from perno.contacts.models import Company, Contact
 
 
-class AddressSchema(Schema):
+class AddressSchema(InputSchema):
     id: int | None = None
     kind: str = "office"
     street: str = Field(..., max_length=200)
@@ -40,7 +41,7 @@ class CompanyOut(RecordOut):
         return list(obj.addresses.all())
 
 
-class CompanyIn(Schema):
+class CompanyIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
     vat_number: str = ""
     industry: str = ""
@@ -58,7 +59,7 @@ class CompanyIn(Schema):
     external_id: str = Field("", max_length=64)
 
 
-class CompanyPatch(Schema):
+class CompanyPatch(InputSchema):
     version: int | None = Field(None, description="The version you edited; a stale one gets 409.")
     name: str | None = Field(None, min_length=1, max_length=200)
     vat_number: str | None = None
@@ -90,7 +91,7 @@ class AffiliationOut(Schema):
         return shown.name if shown is obj.company else str(shown)
 
 
-class AffiliationIn(Schema):
+class AffiliationIn(InputSchema):
     company_id: int
     job_title: str = ""
 
@@ -120,7 +121,7 @@ class ContactOut(RecordOut):
         return list(obj.addresses.all())
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     first_name: str = Field(..., min_length=1, max_length=100)
     last_name: str = Field(..., min_length=1, max_length=100)
     email: str | None = None
@@ -139,7 +140,7 @@ class ContactIn(Schema):
     companies: list[AffiliationIn] = []
 
 
-class ContactPatch(Schema):
+class ContactPatch(InputSchema):
     version: int | None = Field(None, description="The version you edited; a stale one gets 409.")
     first_name: str | None = Field(None, min_length=1, max_length=100)
     last_name: str | None = Field(None, min_length=1, max_length=100)

@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from perno.accounts.permissions import obtain
 from perno.api.common import ERRORS, WRITE_ERRORS
+from perno.api.inputs import InputSchema
 from perno.contacts.models import Contact
 from perno.privacy import selectors, services
 from perno.privacy.models import Channel, ConsentEvent, Purpose
@@ -55,7 +56,7 @@ class ConsentsOut(Schema):
     history: list[ConsentStepOut]
 
 
-class ConsentIn(Schema):
+class ConsentIn(InputSchema):
     purpose: str | None = Field(
         ...,
         max_length=50,

@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import Field
 
 from perno.api.common import RecordOut
+from perno.api.inputs import InputSchema
 
 Currency = Literal["EUR", "RON", "USD", "GBP", "CHF"]
 LeadStatus = Literal["new", "contacted", "qualified", "unqualified"]
@@ -32,7 +33,7 @@ class LeadOut(RecordOut):
     converted_deal_id: int | None
 
 
-class LeadIn(Schema):
+class LeadIn(InputSchema):
     first_name: str = Field("", max_length=100)
     last_name: str = Field(..., min_length=1, max_length=100)
     company_name: str = Field("", max_length=200)
@@ -49,7 +50,7 @@ class LeadIn(Schema):
     is_confidential: bool = False
 
 
-class LeadPatch(Schema):
+class LeadPatch(InputSchema):
     version: int | None = Field(None, description="The version you edited; a stale one gets 409.")
     first_name: str | None = Field(None, max_length=100)
     last_name: str | None = Field(None, min_length=1, max_length=100)
@@ -67,7 +68,7 @@ class LeadPatch(Schema):
     is_confidential: bool | None = None
 
 
-class LeadConvertIn(Schema):
+class LeadConvertIn(InputSchema):
     version: int | None = None
     company_id: int | None = Field(
         None, description="Link to this existing company instead of creating one."
@@ -94,13 +95,13 @@ class StageOut(Schema):
     kind: str
 
 
-class StageIn(Schema):
+class StageIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     probability: int = Field(10, ge=0, le=100)
     kind: StageKind = "open"
 
 
-class StagePatch(Schema):
+class StagePatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
     probability: int | None = Field(None, ge=0, le=100)
     kind: StageKind | None = None
@@ -119,13 +120,13 @@ class PipelineOut(Schema):
         return list(obj.stages.all())
 
 
-class PipelineIn(Schema):
+class PipelineIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=100)
     is_default: bool = False
     stages: list[StageIn] = Field(..., min_length=1)
 
 
-class PipelinePatch(Schema):
+class PipelinePatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
     is_default: bool | None = None
     stage_order: list[int] | None = Field(
@@ -155,7 +156,7 @@ class DealOut(RecordOut):
         return obj.stage.name
 
 
-class DealIn(Schema):
+class DealIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=200)
     company_id: int | None = None
     contact_id: int | None = None
@@ -174,7 +175,7 @@ class DealIn(Schema):
     custom_fields: dict[str, Any] = {}
 
 
-class DealPatch(Schema):
+class DealPatch(InputSchema):
     version: int | None = Field(None, description="The version you edited; a stale one gets 409.")
     title: str | None = Field(None, min_length=1, max_length=200)
     company_id: int | None = None
@@ -204,7 +205,7 @@ class ProductOut(RecordOut):
     is_active: bool
 
 
-class ProductIn(Schema):
+class ProductIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
     sku: str = Field(..., min_length=1, max_length=60)
     description: str = ""
@@ -218,7 +219,7 @@ class ProductIn(Schema):
     is_confidential: bool = False
 
 
-class ProductPatch(Schema):
+class ProductPatch(InputSchema):
     version: int | None = None
     name: str | None = Field(None, min_length=1, max_length=200)
     sku: str | None = Field(None, min_length=1, max_length=60)
@@ -243,7 +244,7 @@ class OrderLineOut(Schema):
     position: int
 
 
-class OrderLineIn(Schema):
+class OrderLineIn(InputSchema):
     product: int | None = Field(
         None, description="A product id; fills description and price when they are left out."
     )
@@ -272,7 +273,7 @@ class OrderOut(RecordOut):
         return list(obj.lines.all())
 
 
-class OrderIn(Schema):
+class OrderIn(InputSchema):
     number: str = Field(
         "",
         max_length=64,
@@ -298,7 +299,7 @@ class OrderIn(Schema):
     is_confidential: bool = False
 
 
-class OrderPatch(Schema):
+class OrderPatch(InputSchema):
     version: int | None = None
     number: str | None = Field(None, max_length=64)
     contact_id: int | None = None

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from perno.api.common import ERRORS
+from perno.api.inputs import InputSchema
 from perno.search import engine
 from perno.search.registry import KINDS, sources
 from perno.search.services import audit_search
@@ -54,7 +55,7 @@ class SuggestOut(Schema):
     groups: list[SuggestGroup]
 
 
-class SearchParams(Schema):
+class SearchParams(InputSchema):
     q: str = Field("", max_length=QUERY_MAX, description="What to look for (typos allowed).")
     types: str = Field(
         "", description="Comma-separated types to include: " + ", ".join(KINDS) + "."
@@ -69,7 +70,7 @@ class SearchParams(Schema):
     offset: int = Field(0, ge=0, le=10_000)
 
 
-class SuggestParams(Schema):
+class SuggestParams(InputSchema):
     q: str = Field("", max_length=QUERY_MAX)
     limit: int = Field(10, ge=1, le=30)
 

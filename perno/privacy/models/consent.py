@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from perno.core.inputs import validate_moment
 from perno.privacy.models.register import Notice, Purpose
 
 
@@ -46,7 +47,7 @@ class ConsentEvent(models.Model):
         related_name="consent_events",
     )
     kind = models.CharField(_("step"), max_length=10, choices=Kind.choices)
-    occurred_at = models.DateTimeField(_("when"))
+    occurred_at = models.DateTimeField(_("when"), validators=[validate_moment])
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     notice = models.ForeignKey(
         Notice,

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from perno.core.inputs import validate_moment
+
 
 class RetentionRun(models.Model):
     """One run of the retention job (or of its dry run), with what it did or would do."""
@@ -44,8 +46,10 @@ class Breach(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("what happened"))
-    discovered_at = models.DateTimeField(_("discovered"))
-    occurred_at = models.DateTimeField(_("occurred"), null=True, blank=True)
+    discovered_at = models.DateTimeField(_("discovered"), validators=[validate_moment])
+    occurred_at = models.DateTimeField(
+        _("occurred"), null=True, blank=True, validators=[validate_moment]
+    )
     categories = models.JSONField(_("data categories affected"), default=list, blank=True)
     people_affected = models.PositiveIntegerField(
         _("people affected (approx.)"), null=True, blank=True
@@ -60,9 +64,13 @@ class Breach(models.Model):
         default=False,
         help_text=_("Then the people affected must be told too (Art. 34)."),
     )
-    authority_notified_at = models.DateTimeField(_("authority notified"), null=True, blank=True)
+    authority_notified_at = models.DateTimeField(
+        _("authority notified"), null=True, blank=True, validators=[validate_moment]
+    )
     authority_reference = models.CharField(_("authority's reference"), max_length=100, blank=True)
-    people_notified_at = models.DateTimeField(_("people notified"), null=True, blank=True)
+    people_notified_at = models.DateTimeField(
+        _("people notified"), null=True, blank=True, validators=[validate_moment]
+    )
     people_notice = models.TextField(_("how people were told"), blank=True)
     no_notification_reason = models.TextField(
         _("why the authority is not notified"),
@@ -74,7 +82,9 @@ class Breach(models.Model):
         blank=True,
         help_text=_("Required when the authority is notified more than 72 hours after discovery."),
     )
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(
+        _("closed"), null=True, blank=True, validators=[validate_moment]
+    )
     reminded = models.JSONField(default=list, blank=True, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

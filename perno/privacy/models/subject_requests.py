@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from perno.core.inputs import validate_moment
 from perno.privacy.models.consent import Channel
 
 
@@ -36,7 +37,7 @@ class SubjectRequest(models.Model):
         REFUSED = "refused", _("refused")
 
     kind = models.CharField(_("request"), max_length=20, choices=Kind.choices)
-    received_on = models.DateField(_("received on"))
+    received_on = models.DateField(_("received on"), validators=[validate_moment])
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     requester_name = models.CharField(_("requester"), max_length=200)
     requester_email = models.EmailField(_("e-mail"), blank=True)
@@ -63,7 +64,9 @@ class SubjectRequest(models.Model):
     )
     identity_note = models.TextField(_("how the identity was checked"), blank=True)
     due_on = models.DateField(_("due"), editable=False)
-    extended_to = models.DateField(_("extended to"), null=True, blank=True, editable=False)
+    extended_to = models.DateField(
+        _("extended to"), null=True, blank=True, editable=False, validators=[validate_moment]
+    )
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
