@@ -18,6 +18,12 @@ urlpatterns: list[Any] = [
     path("api/v1/", api.urls),
 ]
 
+# Styled error pages in the user's language; JSON in the API's format under /api/.
+handler400 = "perno.web.errors.bad_request"
+handler403 = "perno.web.errors.permission_denied"
+handler404 = "perno.web.errors.page_not_found"
+handler500 = "perno.web.errors.server_error"
+
 if settings.DEBUG:  # pragma: no cover
     from django.conf.urls.static import static
 
