@@ -9,6 +9,7 @@ declare(
     erasure="delete",
     retain_from="created_at",
     about=("contact", "deal__contact", "lead__converted_contact"),
+    shared=("company", "deal"),
 )
 declare(
     Comment,
@@ -24,6 +25,7 @@ declare(
         "activity__deal__contact",
         "activity__lead__converted_contact",
     ),
+    shared=("company", "deal", "product", "activity"),
 )
 declare(
     Attachment,
@@ -40,6 +42,7 @@ declare(
         "comment__activity__deal__contact",
         "comment__activity__lead__converted_contact",
     ),
+    shared=("comment",),
 )
 declare(
     Notification,
@@ -49,4 +52,5 @@ declare(
     erasure="delete",
     retain_from="created_at",
     about=("activity__contact", "activity__deal__contact", "activity__lead__converted_contact"),
+    shared=("activity",),
 )

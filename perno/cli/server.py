@@ -43,8 +43,8 @@ def _serve(host: str, port: int, workers: int) -> int:
             str(workers),
             "--threads",
             "4",
-            "--access-logfile",
-            "-",
+            # No gunicorn access log: its request line keeps query strings (searches,
+            # privacy look-ups). The application logs each request (perno.access).
             "--graceful-timeout",
             "10",
             "--timeout",

@@ -72,6 +72,13 @@ class ModelDeclaration:
     retained_with: str = ""  # or: the foreign key of the row it lives and dies with
     about: tuple[str, ...] = ()  # ORM paths from a row to the contact it is about
     about_note: str = ""  # how rows about a contact are found when not by ``about``
+    # Foreign keys to other records a row may belong to as well (a deal's company, an
+    # activity's deal): such a row is kept when its person is erased, with only the
+    # person's names replaced in its free text (``perno.privacy.redaction``).
+    shared: tuple[str, ...] = ()
+    # Fields of a kept row in which only the person's names are replaced, even when the
+    # row is the person's own (a deal's title): blanked only by retention.
+    redacted: frozenset[str] = frozenset()
 
     @property
     def exported(self) -> list[str]:
@@ -121,6 +128,8 @@ def declare(
     retained_with: str = "",
     about: tuple[str, ...] = (),
     about_note: str = "",
+    shared: tuple[str, ...] = (),
+    redacted: set[str] | frozenset[str] = frozenset(),
 ) -> None:
     name = model.__name__
     unknown = set(personal.values()) - set(CATEGORIES)
@@ -143,6 +152,13 @@ def declare(
             model._meta.get_field(retained_with), models.ForeignKey
         ):
             raise ValueError(f"{name}.{retained_with} is not a foreign key")
+    for link in shared:
+        if not isinstance(model._meta.get_field(link), models.ForeignKey):
+            raise ValueError(f"{name}.{link} is not a foreign key")
+    if set(redacted) - set(personal):
+        raise ValueError(
+            f"{name}: redacted fields {sorted(set(redacted) - set(personal))} are not personal"
+        )
     credentials = {f for f, category in personal.items() if category == "credentials"}
     declaration = ModelDeclaration(
         model,
@@ -157,6 +173,8 @@ def declare(
         retained_with=retained_with,
         about=tuple(about),
         about_note=about_note,
+        shared=tuple(shared),
+        redacted=frozenset(redacted),
     )
     if declaration.erasure == ANONYMIZE:
         for field_name in declaration.personal:

@@ -2,18 +2,21 @@
 
 - ``data.json``: every row about the person, table by table, and the list of files
   (schema: ``schema.json`` in the same archive; ``docs/privacy-export.md``);
-- ``csv/<table>.csv``: the same rows, one CSV file per table;
+- ``csv/<table>.csv``: the same rows, one CSV file per table (headings and choices in
+  the person's language);
 - ``files/``: the person's attachments;
 - ``summary.html``: a readable summary in the person's language: what is held, for
   which purposes and on which legal basis, where it came from, who receives it, how
   long it is kept, and the person's rights.
 
-Built in the background with progress; written under ``PERNO_DATA_DIR/exports`` (never
+Only the person's data: links to other people are cut (``archive_rows``). One
+language throughout, the person's. Built in the background with progress; written under ``PERNO_DATA_DIR/exports`` (never
 served by the web server) and downloadable once."""
 
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import io
 import json
@@ -30,6 +33,8 @@ from django.utils import timezone, translation
 
 from perno.activities.models import Attachment
 from perno.core.privacy import CATEGORIES
+from perno.privacy.archive_rows import labels, localized, only_the_subject
+from perno.privacy.models import ConsentEvent, DataSource
 from perno.privacy.selectors import register
 from perno.privacy.subject import row_dict, rows_about
 
@@ -44,6 +49,10 @@ SCHEMA: dict[str, Any] = {
     "properties": {
         "format": {"const": FORMAT},
         "version": {"const": VERSION},
+        "language": {
+            "type": "string",
+            "description": "The language of every label and text in the archive (the person's).",
+        },
         "generated_at": {"type": "string", "format": "date-time"},
         "request": {
             "type": "object",
@@ -67,6 +76,11 @@ SCHEMA: dict[str, Any] = {
                 "required": ["description", "personal_fields", "rows"],
                 "properties": {
                     "description": {"type": "string"},
+                    "fields": {
+                        "type": "object",
+                        "description": "Column -> its label, in the archive's language.",
+                        "additionalProperties": {"type": "string"},
+                    },
                     "personal_fields": {
                         "type": "object",
                         "description": "Field name -> category of personal data.",
@@ -74,7 +88,7 @@ SCHEMA: dict[str, Any] = {
                     },
                     "rows": {
                         "type": "array",
-                        "description": "One object per row: column -> value (foreign keys as *_id; dates ISO 8601; secrets replaced by a marker).",
+                        "description": "One object per row: column -> value (foreign keys as *_id, a link to another person as null; dates ISO 8601; secrets replaced by a marker).",
                         "items": {"type": "object"},
                     },
                 },
@@ -106,6 +120,34 @@ def export_dir() -> Path:
     return path
 
 
+def discard(path: str | Path) -> None:
+    """Remove an archive file (only ever one inside the export directory)."""
+    if not path:
+        return
+    target = Path(path).resolve()
+    if target.parent != Path(settings.PERNO_EXPORT_DIR).resolve():
+        raise ValueError(f"{target} is not an archive of {settings.PERNO_EXPORT_DIR}")
+    target.unlink(missing_ok=True)
+
+
+def sweep(*, older_than: datetime.datetime, keep: set[str]) -> int:
+    """Remove the archive files last written before ``older_than`` that no export
+    waiting for its download holds (``keep``): those of a build that crashed, of an
+    export erased while it was being built, of a download interrupted before its file
+    was removed. Return how many went."""
+    directory = Path(settings.PERNO_EXPORT_DIR)
+    if not directory.exists():
+        return 0
+    kept = {str(Path(p).resolve()) for p in keep if p}
+    removed = 0
+    for path in directory.glob("subject-*.zip"):
+        stamp = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
+        if stamp < older_than and str(path.resolve()) not in kept:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def _csv(rows: list[dict[str, Any]]) -> bytes:
     buffer = io.StringIO()
     columns = list(rows[0]) if rows else []
@@ -121,6 +163,19 @@ def _csv(rows: list[dict[str, Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")  # a BOM: spreadsheets read UTF-8 right
 
 
+def _shown(model: type[Any], table: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows for the summary: choices by their label, dates as dates (the template
+    formats them in the active language)."""
+    rows = []
+    for row in table.get("rows", []):
+        shown = dict(zip(row, localized(model, [row])[0].values(), strict=True))
+        for column in ("recorded_at", "occurred_at"):
+            if isinstance(row.get(column), str):
+                shown[column] = datetime.datetime.fromisoformat(row[column])
+        rows.append(shown)
+    return rows
+
+
 def build(
     *, contact: Any, request: Any = None, progress: Callable[[int], None] | None = None
 ) -> tuple[Path, int, str]:
@@ -130,17 +185,27 @@ def build(
     path = export_dir() / f"subject-{secrets.token_hex(16)}.zip"
     tables: dict[str, Any] = {}
     files: list[dict[str, Any]] = []
-    with transaction.atomic(), zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    language = contact.language or settings.LANGUAGE_CODE
+    with (
+        translation.override(language),  # one language throughout: the person's
+        transaction.atomic(),
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
         found = list(rows_about(contact))
         for number, item in enumerate(found, 1):
-            rows = [row_dict(row, item.declaration) for row in item.rows.iterator(chunk_size=2000)]
+            rows = [
+                only_the_subject(item.model, row_dict(row, item.declaration), contact.pk)
+                for row in item.rows.iterator(chunk_size=2000)
+            ]
             if rows:
+                fields = labels(item.model)
                 tables[item.label] = {
                     "description": str(item.model._meta.verbose_name_plural),
+                    "fields": fields,
                     "personal_fields": item.declaration.personal,
                     "rows": rows,
                 }
-                archive.writestr(f"csv/{item.label}.csv", _csv(rows))
+                archive.writestr(f"csv/{item.label}.csv", _csv(localized(item.model, rows)))
             if item.model is Attachment:
                 for attachment in item.rows.iterator(chunk_size=500):
                     name = f"files/{attachment.pk}-{Path(attachment.original_name).name}"
@@ -165,6 +230,7 @@ def build(
         data = {
             "format": FORMAT,
             "version": VERSION,
+            "language": language,
             "generated_at": timezone.now().isoformat(),
             "request": (
                 {
@@ -181,23 +247,27 @@ def build(
         }
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=1, default=str))
         archive.writestr("schema.json", json.dumps(SCHEMA, indent=1))
-        with translation.override(contact.language or settings.LANGUAGE_CODE):
-            context = register(user=None, check_access=False)
-            summary = render_to_string(
-                "privacy/export_summary.html",
-                {
-                    **context,
-                    "contact": contact,
-                    "tables": [
-                        (label, table["description"], len(table["rows"]), table["personal_fields"])
-                        for label, table in tables.items()
-                    ],
-                    "files": files,
-                    "category_labels": CATEGORIES,
-                    "sources": tables.get("privacy.datasource", {}).get("rows", []),
-                    "consents": tables.get("privacy.consentevent", {}).get("rows", []),
-                },
-            )
+        context = register(user=None, check_access=False)
+        summary = render_to_string(
+            "privacy/export_summary.html",
+            {
+                **context,
+                "contact": contact,
+                "tables": [
+                    (
+                        label,
+                        table["description"],
+                        len(table["rows"]),
+                        [table["fields"].get(f, f) for f in table["personal_fields"]],
+                    )
+                    for label, table in tables.items()
+                ],
+                "files": files,
+                "category_labels": CATEGORIES,
+                "sources": _shown(DataSource, tables.get("privacy.datasource", {})),
+                "consents": _shown(ConsentEvent, tables.get("privacy.consentevent", {})),
+            },
+        )
         archive.writestr("summary.html", summary)
     digest = hashlib.sha256()
     with path.open("rb") as handle:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import traceback
 from collections import Counter
 from pathlib import Path
 from typing import Any, cast
@@ -35,8 +36,10 @@ from perno.contacts.models import Contact
 from perno.core import sealing
 from perno.core.privacy import ANONYMIZE, DELETE, KEEP
 from perno.core.pseudonym import keyed_hash, normalise_identifier, subject_ref
-from perno.privacy.models import SubjectRequest, Tombstone, TombstoneHash
-from perno.privacy.subject import id_set, rows_about
+from perno.privacy import archive
+from perno.privacy import redaction as redacting
+from perno.privacy.models import SubjectExport, SubjectRequest, Tombstone, TombstoneHash
+from perno.privacy.subject import Found, id_set, rows_about
 from perno.search import indexing, vocabulary
 from perno.search.indexing import deletes_deferred
 from perno.search.registry import sources
@@ -98,6 +101,11 @@ def _drop_digests(model: type[models.Model], ids: list[int]) -> None:
 
 
 def _file_names(item: Any) -> list[str]:
+    """The stored files of the rows: the names in the files store of their file fields,
+    and the absolute paths of access archives (``SubjectExport.path``, outside the
+    store), which hold every value about the person."""
+    if item.model is SubjectExport:
+        return [path for path in item.rows.values_list("path", flat=True) if path]
     fields = [
         f.attname
         for f in item.model._meta.concrete_fields
@@ -135,11 +143,17 @@ def _anonymize(item: Any) -> int:
     return len(ids)
 
 
-def erase_found(found: list[Any], counts: Counter) -> list[str]:
+def erase_found(
+    found: list[Any], counts: Counter, redaction: redacting.Redaction | None = None
+) -> list[str]:
     """Delete or anonymize the rows found about some contacts (the contacts themselves
     excepted: the caller deletes them last, with ``delete_rows``); return the names of
-    their files, to remove from the store after the commit."""
+    their files, to remove from the store after the commit. With ``redaction`` (what
+    names the people erased), rows that belong to other records too are kept with only
+    the names replaced (``perno.privacy.redaction``)."""
 
+    if redaction is not None:
+        found = _keep_others(found, counts, redaction)
     files: list[str] = []
     for item in found:  # file names first: deleting a row cascades to others
         if item.declaration.erasure == DELETE:
@@ -153,10 +167,49 @@ def erase_found(found: list[Any], counts: Counter) -> list[str]:
         if item.model in (ChangeEntry, AuditEvent, Contact) or policy == KEEP:
             continue
         if policy == ANONYMIZE:
+            titles = redacting.redacted_values(item, redaction) if redaction else {}
             counts[f"{item.label} (anonymized)"] += _anonymize(item)
+            redacting.write_redacted(item.model, titles)
         elif policy == DELETE:
             counts[item.label] += delete_rows(item.model, item.rows, going)
     return files
+
+
+def _keep_others(found: list[Any], counts: Counter, redaction: redacting.Redaction) -> list[Any]:
+    """Keep (redacted) the found rows that belong to other records too, with their
+    change history; return what is left to erase."""
+
+    others = redacting.others_rows(found)
+    kept_history = redacting.history_of(others)
+    own: list[Any] = []
+    for item in found:
+        ids = others.get(item.model)
+        if item.model is ChangeEntry and kept_history is not None:
+            counts[f"{item.label} (redacted)"] += redacting.redact_history(
+                item.rows.filter(kept_history), redaction
+            )
+            own.append(Found(item.model, item.declaration, item.rows.exclude(kept_history)))
+        elif ids:
+            own.append(
+                Found(item.model, item.declaration, item.rows.exclude(pk__in=id_set(sorted(ids))))
+            )
+        else:
+            own.append(item)
+    going = {
+        item.model: set(item.rows.values_list("pk", flat=True))
+        for item in own
+        if item.declaration.erasure == DELETE and item.model is not ChangeEntry
+    }
+    kept = []
+    for item in found:
+        ids = others.get(item.model)
+        if ids and item.model is not ChangeEntry:
+            rows = redacting.keep_rows(item, ids, redaction, going)
+            counts[f"{item.label} (kept, redacted)"] += len(rows)
+            kept.extend(rows)
+    for row in kept:  # indexed again once all are redacted
+        indexing.saved(row)
+    return own
 
 
 def deleted_models(found: list[Any]) -> set[type[models.Model]]:
@@ -224,9 +277,10 @@ def erase_contact(
     )
     try:
         with transaction.atomic(), deletes_deferred():
+            trail.lock_chain()  # the audit chain before any row (lock order)
             contact = Contact.objects.select_for_update().get(pk=contact.pk)
             found = list(rows_about(contact))
-            files.extend(erase_found(found, counts))
+            files.extend(erase_found(found, counts, redacting.Redaction.of([contact])))
             counts["contacts.contact"] += delete_rows(
                 Contact, Contact.objects.filter(pk=contact.pk), deleted_models(found)
             )
@@ -256,7 +310,13 @@ def erase_contact(
                 transaction.on_commit(lambda: ledger_append(entry))
             transaction.on_commit(lambda: after_erasure(files))
     except Exception as exc:
-        logger.exception("erasure of contact %s failed; nothing was changed", contact.pk)
+        # Where it failed, not the message: a database error can quote the values.
+        logger.error(
+            "erasure of contact %s failed (%s); nothing was changed\n%s",
+            contact.pk,
+            exc.__class__.__name__,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
         raise ErasureError(str(exc) or exc.__class__.__name__) from exc
     return counts
 
@@ -284,10 +344,14 @@ def ledger_entries() -> list[dict[str, Any]]:
 
 
 def after_erasure(files: list[str]) -> None:
-    """Remove the files, and leave no trace in freed database pages."""
+    """Remove the files (an absolute path is an access archive), and leave no trace in
+    freed database pages."""
     for name in files:
         try:
-            default_storage.delete(name)
+            if os.path.isabs(name):
+                archive.discard(name)
+            else:
+                default_storage.delete(name)
         except OSError:
             logger.warning("could not remove an erased file from the store")
     scrub_database()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -258,14 +259,20 @@ def export_run(*, export_id: int) -> bool:
                 contact=request.contact, request=request, progress=progress
             )
     except Exception as exc:
-        logger.exception("subject export %s failed", export_id)
+        # Where it failed, not the message: it can quote the values being exported.
+        logger.error(
+            "subject export %s failed (%s)\n%s",
+            export_id,
+            exc.__class__.__name__,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
         SubjectExport.objects.filter(pk=export_id).update(
             status=SubjectExport.Status.FAILED,
             error=str(getattr(exc, "message", "") or exc.__class__.__name__)[:500],
             finished_at=timezone.now(),
         )
         return False
-    SubjectExport.objects.filter(pk=export_id).update(
+    done = SubjectExport.objects.filter(pk=export_id, status=SubjectExport.Status.RUNNING).update(
         status=SubjectExport.Status.READY,
         progress=100,
         path=str(path),
@@ -273,6 +280,9 @@ def export_run(*, export_id: int) -> bool:
         sha256=digest,
         finished_at=timezone.now(),
     )
+    if not done:  # erased (or expired) while it was being built: the file goes too
+        archive.discard(path)
+        return False
     return True
 
 
@@ -282,6 +292,7 @@ def export_take(*, actor: Any, export: SubjectExport) -> Any:
     when the download ends)."""
     check(actor, "manage", "privacy")
     with transaction.atomic():
+        trail.lock_chain()  # the audit chain before any row (lock order)
         export = (
             SubjectExport.objects.select_for_update().select_related("request").get(pk=export.pk)
         )
@@ -314,23 +325,32 @@ def export_take(*, actor: Any, export: SubjectExport) -> Any:
             subject=export.request.subject,
             detail={"request": export.request_id, "archive": export.pk, "bytes": export.size},
         )
-        transaction.on_commit(lambda: path.unlink(missing_ok=True))
+        transaction.on_commit(lambda: archive.discard(path))
     return handle
 
 
 def exports_purge(*, now: datetime.datetime | None = None) -> int:
-    """Delete archives nobody downloaded within PERNO_EXPORT_HOURS."""
+    """Delete the archives nobody downloaded within PERNO_EXPORT_HOURS (the row stays,
+    as expired, with the request it answered; the file goes), give up builds that ran
+    that long, and remove any archive file older than that which no export waits for
+    (a crashed build, an export erased while it was built). Return how many went."""
 
     cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.PERNO_EXPORT_HOURS)
-    stale = SubjectExport.objects.filter(status=SubjectExport.Status.READY, finished_at__lt=cutoff)
+    Status = SubjectExport.Status
     count = 0
-    for export in stale:
-        Path(export.path).unlink(missing_ok=True)
-        SubjectExport.objects.filter(pk=export.pk).update(
-            status=SubjectExport.Status.FAILED, path="", error="expired before download"
-        )
-        count += 1
-    return count
+    for export in SubjectExport.objects.filter(status=Status.READY, finished_at__lt=cutoff):
+        with transaction.atomic():
+            expired = SubjectExport.objects.filter(pk=export.pk, status=Status.READY).update(
+                status=Status.FAILED, path="", error="expired before download"
+            )
+            if expired:
+                archive.discard(export.path)
+                count += 1
+    SubjectExport.objects.filter(
+        status__in=(Status.QUEUED, Status.RUNNING), created_at__lt=cutoff
+    ).update(status=Status.FAILED, error="interrupted", finished_at=cutoff)
+    waiting = set(SubjectExport.objects.filter(status=Status.READY).values_list("path", flat=True))
+    return count + archive.sweep(older_than=cutoff, keep=waiting)
 
 
 # -- erasure, restriction, objection -----------------------------------------------------

@@ -30,6 +30,7 @@ from perno.contacts.models import Contact
 from perno.core.privacy import ANONYMIZE, DELETE, ModelDeclaration, registry
 from perno.privacy.erasure import after_erasure, delete_rows, deleted_models, erase_found
 from perno.privacy.models import RetentionRule, RetentionRun
+from perno.privacy.redaction import Redaction
 from perno.privacy.subject import Found, id_set, rows_about_many
 from perno.search.indexing import deletes_deferred
 
@@ -143,7 +144,8 @@ def _apply(item: Item, expired: Any, files: list[str]) -> dict[str, int]:
         with transaction.atomic(), deletes_deferred():
             if item.model is Contact:
                 found = list(rows_about_many(ids))
-                files.extend(erase_found(found, done))
+                people = Redaction.of(Contact.objects.filter(pk__in=id_set(ids)))
+                files.extend(erase_found(found, done, people))
                 done["contacts.contact"] += delete_rows(
                     Contact, Contact.objects.filter(pk__in=id_set(ids)), deleted_models(found)
                 )

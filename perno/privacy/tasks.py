@@ -16,7 +16,10 @@ def send_optin_email_task(request_id: int) -> bool:
     try:
         return mail.send_optin_email(request_id=request_id)
     except OSError as exc:
-        logger.warning("opt-in e-mail for sign-up %s not sent: %s", request_id, exc)
+        # The class only: a refused recipient's error quotes the address.
+        logger.warning(
+            "opt-in e-mail for sign-up %s not sent: %s", request_id, exc.__class__.__name__
+        )
         return False
 
 

@@ -43,6 +43,8 @@ declare(
     anonymized={"title": "—"},
     retain_from="updated_at",
     about=("contact",),
+    shared=("company",),  # a company's deal is the company's: only the person's names go
+    redacted={"title"},  # a kept deal keeps its title, without the person's names
 )
 declare(Product, personal={}, not_personal={"name", "sku", "description", "currency"})
 declare(Pipeline, personal={}, not_personal={"name"})

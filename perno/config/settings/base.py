@@ -176,7 +176,6 @@ SESSION_COOKIE_AGE = int(os.environ.get("PERNO_SESSION_IDLE_MINUTES", "30")) * 6
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
-CSRF_FAILURE_VIEW = "perno.web.errors.csrf_failure"  # the styled 403 page
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -237,14 +236,7 @@ PERNO_CURRENCIES = env_list("PERNO_CURRENCIES", "EUR,RON,USD,GBP,CHF")
 # Background work: without Redis every task runs in-process, at once.
 REDIS_URL = os.environ.get("PERNO_REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-# Bodies over these limits get 413 before they are read: any body but a file upload
-# (JSON, forms), and a whole upload (the files of one comment, 10 at most, and its fields).
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-PERNO_UPLOAD_MAX_BYTES = int(
-    os.environ.get(
-        "PERNO_UPLOAD_MAX_BYTES", 10 * PERNO_ATTACHMENT_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
-    )
-)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -304,10 +296,23 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 PERNO_EMAIL_ENABLED = bool(EMAIL_URL)
 
+# No personal data in the logs: the access log is the application's (perno.access: no
+# query strings, no client address), and the request paths in Django's own records are
+# scrubbed the same way (perno.core.access_log).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"scrub_paths": {"()": "perno.core.access_log.ScrubPathsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["scrub_paths"]},
+    },
+    "loggers": {
+        # Django's own handlers (a console when DEBUG, the administrators' e-mail with
+        # the whole request) and the development server's request line: replaced by
+        # the console above, through the filter.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("PERNO_LOG_LEVEL", "INFO")},
 }
 

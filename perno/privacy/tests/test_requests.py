@@ -173,7 +173,7 @@ def person_with_everything(user, mark=MARK):
     pipeline = Pipeline.objects.create(name="P", is_default=True)
     stage = Stage.objects.create(pipeline=pipeline, name="New", position=1, probability=10)
     deal = Deal.objects.create(
-        title=f"Deal {mark}",
+        title=f"Deal Neri{mark}",  # a title with the person's name
         notes=f"Deal notes {mark}",
         contact=contact,
         pipeline=pipeline,
@@ -294,7 +294,7 @@ def test_an_erasure_that_fails_half_way_leaves_the_person_whole(dpo, user, monke
     after = {model: model.objects.count() for model in before}
     assert after == before
     deal.refresh_from_db()
-    assert deal.title == f"Deal {MARK}"
+    assert deal.title == f"Deal Neri{MARK}"
     assert SubjectRequest.objects.get(pk=request.pk).status == "open"
     assert not forgotten(f"{MARK}@example.com")
 
