@@ -176,6 +176,7 @@ SESSION_COOKIE_AGE = int(os.environ.get("PERNO_SESSION_IDLE_MINUTES", "30")) * 6
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "perno.web.errors.csrf_failure"  # the styled 403 page
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -236,7 +237,14 @@ PERNO_CURRENCIES = env_list("PERNO_CURRENCIES", "EUR,RON,USD,GBP,CHF")
 # Background work: without Redis every task runs in-process, at once.
 REDIS_URL = os.environ.get("PERNO_REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Bodies over these limits get 413 before they are read: any body but a file upload
+# (JSON, forms), and a whole upload (the files of one comment, 10 at most, and its fields).
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+PERNO_UPLOAD_MAX_BYTES = int(
+    os.environ.get(
+        "PERNO_UPLOAD_MAX_BYTES", 10 * PERNO_ATTACHMENT_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+    )
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
