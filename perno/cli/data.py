@@ -73,9 +73,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     """``perno import orders FILE.csv [--all-or-nothing]``."""
     path = Path(args.file)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"perno: cannot read {path}: {exc} (a UTF-8 CSV file is expected)", file=sys.stderr)
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        print(f"perno: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        print(
+            f"perno: {path.name}, line {line}: not UTF-8 text (byte {raw[exc.start]:#04x}); "
+            "save the file as UTF-8 CSV and import it again. Nothing imported.",
+            file=sys.stderr,
+        )
         return 2
     prepare_data_dir(args.data_dir)
     setup_django()

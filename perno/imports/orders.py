@@ -1,13 +1,16 @@
 """Importing orders from CSV (``perno import orders FILE.csv``).
 
 Columns: ``customer_id, date, amount`` and optionally ``currency, order_id``, with a
-header line. A customer is the contact, else the company, whose external id is
-``customer_id``; an unknown one becomes a new contact with that external id (its data
-source says which file). A row whose ``order_id`` is already stored is skipped, so the
-same file can be imported again. Every row is checked first; bad rows are reported by
-line number with the reason. With ``all_or_nothing`` one bad row stops the import and
-nothing is written; otherwise the good rows are imported. Either way it happens in one
-transaction: a failure half-way writes nothing."""
+header line; a file with any other column is refused, naming it, before a row is read.
+A customer is the contact, else the company, whose external id is ``customer_id``; an
+unknown one becomes a new contact with that external id (its data source says which
+file). A row whose ``order_id`` is already stored is skipped, so the same file can be
+imported again. Every row is checked first; bad rows are reported by line number with
+the reason (a value longer than its field, text with a NUL character, a date outside
+1900-2200 as perno.core.inputs says, more values than columns, ...). With
+``all_or_nothing`` one bad row stops the import and nothing is written; otherwise the
+good rows are imported. Either way it happens in one transaction: a failure half-way
+writes nothing."""
 
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from django.utils.translation import gettext as _
 from perno.audit import trail
 from perno.audit.models import AuditEvent
 from perno.contacts.models import Company, Contact
+from perno.core.inputs import moment_problem, text_problem
 from perno.privacy.erasure import forgotten_among
 from perno.privacy.models import Channel, DataSource
 from perno.sales.models import Order, OrderLine
@@ -34,6 +38,11 @@ REQUIRED = ("customer_id", "date", "amount")
 OPTIONAL = ("currency", "order_id")
 BATCH = 5000
 MAX_AMOUNT = Decimal("999999999999.99")
+# The fields the columns are stored in set their lengths (a customer's external id).
+MAX_LENGTHS = {
+    "customer_id": Contact._meta.get_field("external_id").max_length,
+    "order_id": Order._meta.get_field("number").max_length,
+}
 
 
 @dataclass
@@ -63,10 +72,31 @@ def _date(text: str) -> datetime.date:
     text = text.strip()
     for pattern in ("%Y-%m-%d", "%Y%m%d"):
         try:
-            return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a date
+            day = datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a date
         except ValueError:
             continue
+        problem = moment_problem(day)
+        if problem:
+            raise ValueError(
+                _("the date %(value)s: %(problem)s") % {"value": text, "problem": problem}
+            )
+        return day
     raise ValueError(_("“%(value)s” is not a date: write YYYY-MM-DD") % {"value": text})
+
+
+def _text(values: dict[Any, Any], column: str) -> str:
+    """A column's value, stripped; too long for its field or not storable text is an error."""
+    value = (values.get(column) or "").strip()
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(_("%(column)s: %(problem)s") % {"column": column, "problem": problem})
+    limit = MAX_LENGTHS.get(column)
+    if limit and len(value) > limit:
+        raise ValueError(
+            _("%(column)s is longer than %(max)s characters (%(length)s)")
+            % {"column": column, "max": limit, "length": len(value)}
+        )
+    return value
 
 
 def _amount(text: str) -> Decimal:
@@ -97,6 +127,7 @@ def parse(text: str) -> tuple[list[Row], list[tuple[int, str]]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     columns = [c.strip().lower() for c in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in columns]
+    unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]
     if missing:
         raise ImportError_(
             _(
@@ -108,6 +139,17 @@ def parse(text: str) -> tuple[list[Row], list[tuple[int, str]]]:
                 "missing": ", ".join(missing),
             }
         )
+    if unknown:
+        raise ImportError_(
+            _(
+                "Line 1: unknown column(s) %(unknown)s. The columns are %(required)s and optionally %(optional)s; remove or rename the others."
+            )
+            % {
+                "unknown": ", ".join(f"“{c.encode('unicode_escape').decode()}”" for c in unknown),
+                "required": ", ".join(REQUIRED),
+                "optional": ", ".join(OPTIONAL),
+            }
+        )
     reader.fieldnames = columns
     currencies = set(settings.PERNO_CURRENCIES)
     rows: list[Row] = []
@@ -115,28 +157,27 @@ def parse(text: str) -> tuple[list[Row], list[tuple[int, str]]]:
     for values in reader:
         line = reader.line_num
         try:
-            customer = (values.get("customer_id") or "").strip()
+            if None in values:  # more values than the header has columns
+                raise ValueError(
+                    _("%(count)s value(s) more than the header has columns")
+                    % {"count": len(values[None])}
+                )
+            customer = _text(values, "customer_id")
             if not customer:
                 raise ValueError(_("customer_id is empty"))
-            if len(customer) > 64:
-                raise ValueError(_("customer_id is longer than 64 characters"))
-            currency = (
-                values.get("currency") or ""
-            ).strip().upper() or settings.PERNO_DEFAULT_CURRENCY
+            currency = _text(values, "currency").upper() or settings.PERNO_DEFAULT_CURRENCY
             if currency not in currencies:
                 raise ValueError(
                     _("unknown currency “%(value)s”; known: %(known)s")
                     % {"value": currency, "known": ", ".join(sorted(currencies))}
                 )
-            order_id = (values.get("order_id") or "").strip()
-            if len(order_id) > 64:
-                raise ValueError(_("order_id is longer than 64 characters"))
+            order_id = _text(values, "order_id")
             rows.append(
                 Row(
                     line=line,
                     customer=customer,
-                    date=_date(values.get("date") or ""),
-                    amount=_amount(values.get("amount") or ""),
+                    date=_date(_text(values, "date")),
+                    amount=_amount(_text(values, "amount")),
                     currency=currency,
                     order_id=order_id,
                 )

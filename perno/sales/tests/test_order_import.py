@@ -154,3 +154,56 @@ def test_perno_import_orders_command(customers, tmp_path, monkeypatch, capsys):
     assert "bad.csv, line 2: the amount -1 is negative" in err and "Nothing imported" in err
     assert cli.main(["import", "orders", str(tmp_path / "none.csv")]) == 2
     assert Company.objects.count() == 1
+
+
+def test_values_the_fields_cannot_hold_are_reported_by_line(customers):
+    """Over-long ids, NUL characters, dates outside 1900-2200 and surplus values: each
+    row is refused with its line and reason; with all-or-nothing nothing is stored."""
+    text = (
+        "customer_id,date,amount,currency,order_id\n"
+        f"{'C' * 65},2026-01-15,3,EUR,D-1\n"
+        f"C-1,2026-01-15,3,EUR,{'D' * 65}\n"
+        "C-1\x00,2026-01-15,3,EUR,D-3\n"
+        "C-1,9999-12-31,3,EUR,D-4\n"
+        "C-1,00010101,3,EUR,D-5\n"
+        "C-1,1899-12-31,3,EUR,D-6\n"
+        "C-1,2026-01-15,3,EUR,D-7,extra\n"
+        "C-1,2026-01-15,3,EUR,D-8\n"
+    )
+    result = run(text, all_or_nothing=True)
+    reasons = dict(result.errors)
+    assert sorted(reasons) == [2, 3, 4, 5, 6, 7, 8]
+    assert "customer_id is longer than 64 characters (65)" in reasons[2]
+    assert "order_id is longer than 64 characters (65)" in reasons[3]
+    assert "customer_id: " in reasons[4] and "NUL character" in reasons[4]
+    for line in (5, 6, 7):
+        assert "between 1900-01-01 and 2200-12-31" in reasons[line]
+    assert "1 value(s) more than the header has columns" in reasons[8]
+    assert not result.written and not Order.objects.exists()
+    result = run(text)
+    assert sorted(dict(result.errors)) == [2, 3, 4, 5, 6, 7, 8]
+    assert list(Order.objects.values_list("number", flat=True)) == ["D-8"]
+
+
+def test_a_file_with_an_unknown_column_is_refused_whole_naming_it(customers):
+    with pytest.raises(imports.ImportError_, match=r"Line 1: unknown column.*“note”"):
+        run("customer_id,date,amount,note\nC-1,2026-01-01,3,hello\n")
+    with pytest.raises(imports.ImportError_, match=r"“not\\x00e”"):
+        run("customer_id,date,amount,not\x00e\nC-1,2026-01-01,3,hello\n")
+    assert not Order.objects.exists()
+
+
+def test_the_command_names_the_line_that_is_not_utf8_and_imports_nothing(
+    customers, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes(b"customer_id,date,amount\nC-1,2026-01-01,3\nCaf\xe9,2026-01-02,4\n")
+    assert cli.main(["import", "orders", str(bad), "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "latin1.csv, line 3: not UTF-8 text (byte 0xe9)" in err and "Nothing imported" in err
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("customer_id,date,amount,total\nC-1,2026-01-01,3,3\n", encoding="utf-8")
+    assert cli.main(["import", "orders", str(unknown), "--data-dir", str(tmp_path)]) == 2
+    assert "unknown column(s) “total”" in capsys.readouterr().err
+    assert not Order.objects.exists()

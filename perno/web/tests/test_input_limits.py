@@ -1,0 +1,97 @@
+"""Forms and pages hold input to the same limits as the API (perno.core.inputs): dates
+within 1900-2200, text no longer than its field and storable, bodies within the size
+limit; the answer names what is wrong and nothing is stored."""
+
+from __future__ import annotations
+
+import pytest
+from django import forms
+from django.conf import settings
+from django.db import models
+from django.urls import get_resolver
+
+from perno.activities.models import Activity
+from perno.contacts.models import Company
+from perno.core.inputs import validate_moment
+from perno.records.models import Tag
+
+pytestmark = pytest.mark.django_db
+
+
+def _model_forms(cls=forms.ModelForm):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _model_forms(sub)
+
+
+def test_every_date_a_model_form_edits_has_the_range_validator():
+    """The class: a ModelForm validates its model's fields (``_post_clean``), and every
+    date or datetime any form of the web app edits carries the one range validator."""
+    get_resolver().url_patterns  # noqa: B018 - imports every view, so every form
+    checked = 0
+    for form in _model_forms():
+        meta = getattr(form, "_meta", None)
+        if meta is None or meta.model is None or not form.__module__.startswith("perno."):
+            continue
+        for name in form.base_fields:
+            try:
+                field = meta.model._meta.get_field(name)
+            except Exception:
+                continue
+            if isinstance(field, models.DateField):
+                assert validate_moment in field.validators, f"{meta.model.__name__}.{name}"
+                checked += 1
+    assert checked >= 5
+
+
+@pytest.mark.parametrize("due_at", ["9999-12-31T10:00", "0001-01-01T00:00", "1899-12-31T10:00"])
+def test_an_activity_form_with_a_date_out_of_range_says_so_and_stores_nothing(client_user, due_at):
+    response = client_user.post(
+        "/activities/new/",
+        {
+            "kind": "task",
+            "subject": "Richiamare",
+            "due_at": due_at,
+            "priority": 2,
+            "status": "open",
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert "between 1900-01-01 and 2200-12-31" in response.content.decode()
+    assert not Activity.objects.exists()
+    assert client_user.get("/activities/").status_code == 200
+
+
+def test_a_tag_longer_than_its_field_is_refused_by_the_form(client_user):
+    response = client_user.post("/companies/new/", {"name": "Rossi S.r.l.", "tags": "t" * 61})
+    assert response.status_code in (200, 400)
+    assert "A tag has at most 60 characters" in response.content.decode()
+    assert not Company.objects.exists() and not Tag.objects.exists()
+    response = client_user.post("/companies/new/", {"name": "R" * 5000})
+    assert response.status_code in (200, 400)
+    assert "at most 200 characters" in response.content.decode()
+    assert not Company.objects.exists()
+
+
+def test_a_form_body_over_the_limit_gets_413_with_what_to_do(client_user):
+    response = client_user.post(
+        "/companies/new/", {"name": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}
+    )
+    assert response.status_code == 413
+    assert "too large" in response.content.decode()
+    assert not Company.objects.exists()
+
+
+def test_nul_in_a_form_field_or_a_query_string_is_400(client_user):
+    response = client_user.post("/companies/new/", {"name": "Rossi", "notes": "a\x00b"})
+    assert response.status_code == 400 and "NUL character" in response.content.decode()
+    response = client_user.get("/companies/?q=ro%00ssi")
+    assert response.status_code == 400 and "NUL character" in response.content.decode()
+    assert not Company.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31"])
+def test_a_list_filter_with_a_date_out_of_range_is_a_filter_error(client_user, value):
+    response = client_user.get(f"/activities/?due_after={value}")
+    assert response.status_code == 400
+    assert "between 1900-01-01 and 2200-12-31" in response.content.decode()
