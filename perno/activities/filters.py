@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from perno.accounts.models import User
@@ -16,6 +18,8 @@ class ActivityFilter(RecordFilter):
     assignee = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(is_active=True), label=_("Assignee")
     )
+    todo = django_filters.BooleanFilter(method="filter_todo", label=_("To-dos"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     due_after = django_filters.DateFilter(
         field_name="due_at", lookup_expr="date__gte", label=_("Due from")
     )
@@ -43,3 +47,17 @@ class ActivityFilter(RecordFilter):
     class Meta:
         model = Activity
         fields: list[str] = []
+
+    def filter_todo(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        """Tasks, calls and meetings (yes), or e-mails, notes and survey answers (no)."""
+        if value is None:
+            return qs
+        kinds = Q(kind__in=Activity.TODO_KINDS)
+        return qs.filter(kinds) if value else qs.exclude(kinds)
+
+    def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        """Open with a due time already past (yes), or not (no)."""
+        if value is None:
+            return qs
+        late = Q(status=Activity.Status.OPEN, due_at__lt=timezone.now())
+        return qs.filter(late) if value else qs.exclude(late)

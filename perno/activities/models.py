@@ -13,7 +13,9 @@ from perno.records.models import RecordModel, TimeStampedModel, owner_field, pre
 
 
 class Activity(RecordModel):
-    """A task, call, meeting, e-mail or note linked to any main record."""
+    """A task, call, meeting, e-mail or note linked to any main record. Tasks, calls and
+    meetings are to-dos (``TODO_KINDS``): they are listed as tasks while open; e-mails,
+    notes and survey answers record what happened and never are."""
 
     # Lists filtered by owner walk the (created_at, id) index; a plain owner index would
     # cost every insert of the largest table more than it saves.
@@ -26,6 +28,8 @@ class Activity(RecordModel):
         EMAIL = "email", _("E-mail")
         NOTE = "note", _("Note")
         SURVEY = "survey", _("Survey answers")
+
+    TODO_KINDS = ("task", "call", "meeting")
 
     class Moment(models.TextChoices):
         NONE = "", _("—")

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from perno.accounts.confidential import redact
 from perno.accounts.permissions import can, check, obtain, restrict
@@ -39,22 +38,20 @@ def activity_get(*, user: Any, pk: Any, action: str = "view") -> Activity:
     )
 
 
-def my_open_tasks(*, user: Any, limit: int = 20) -> QuerySet[Activity]:
-    return (
-        restrict(Activity.objects.all(), user, "view")
-        .filter(assignee=user, status=Activity.Status.OPEN)
-        .select_related("company", "contact", "deal")
-        .order_by("due_at", "-priority", "id")[:limit]
-    )
+def my_tasks_filters(*, user: Any, overdue: bool = False) -> dict[str, str]:
+    """The activity list's filters for the user's open to-dos (or the overdue ones): the
+    dashboard counts and lists them with these, and its "see all" opens the list with
+    the same filters."""
+    filters = {"assignee": str(user.pk), "status": "open", "todo": "true", "sort": "due"}
+    if overdue:
+        filters["overdue"] = "true"
+    return filters
 
 
-def my_overdue_tasks(*, user: Any, limit: int = 20) -> QuerySet[Activity]:
-    return (
-        restrict(Activity.objects.all(), user, "view")
-        .filter(assignee=user, status=Activity.Status.OPEN, due_at__lt=timezone.now())
-        .select_related("company", "contact", "deal")
-        .order_by("due_at", "id")[:limit]
-    )
+def my_open_tasks(*, user: Any, overdue: bool = False) -> QuerySet[Activity]:
+    """The user's open to-dos (tasks, calls, meetings; never e-mails or notes), the
+    soonest due first."""
+    return activity_list(user=user, filters=my_tasks_filters(user=user, overdue=overdue))
 
 
 def notification_list(

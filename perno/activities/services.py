@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -13,9 +13,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from perno.accounts.permissions import check
+from perno.accounts.permissions import can, check
 from perno.activities.files import check_upload
 from perno.activities.models import Activity, Attachment, Comment, Notification
 from perno.activities.tasks import email_notification_task
@@ -86,7 +87,36 @@ def activity_create(
     for key, value in _status_fields(Activity(), {"status": activity.status}).items():
         setattr(activity, key, value)
     with transaction.atomic():
-        return record_create(actor=actor, instance=activity, tags=tags_from_names(tags or []))
+        created = record_create(actor=actor, instance=activity, tags=tags_from_names(tags or []))
+        _notify_assignee(actor, created)
+        return created
+
+
+def _notify_assignee(actor: Any, activity: Activity) -> None:
+    """Tell the person a to-do was given to (not who gave it to themselves), when they
+    may see it; in their language (see ``notify``)."""
+    assignee = activity.assignee
+    if (
+        assignee is None
+        or assignee.pk == getattr(actor, "pk", None)
+        or activity.kind not in Activity.TODO_KINDS
+        or activity.status != Activity.Status.OPEN
+        or not can(assignee, "view", activity)
+    ):
+        return
+    notify(
+        user=assignee,
+        title=lambda: (
+            _("%(actor)s gave you a %(kind)s: %(subject)s")
+            % {
+                "actor": actor,
+                "kind": activity.get_kind_display().lower(),
+                "subject": activity.subject,
+            }
+        ),
+        url=activity.get_absolute_url(),
+        activity=activity,
+    )
 
 
 def activity_update(
@@ -100,14 +130,18 @@ def activity_update(
     reject_unknown_fields(data, ACTIVITY_FIELDS)
     _check_links(actor, data)
     data = _status_fields(activity, dict(data))
+    previous_assignee = activity.assignee_id
     with transaction.atomic():
-        return record_update(
+        updated = record_update(
             actor=actor,
             instance=activity,
             data=data,
             expected_version=expected_version,
             tags=tags_from_names(tags) if tags is not None else None,
         )
+        if updated.assignee_id != previous_assignee:
+            _notify_assignee(actor, updated)
+        return updated
 
 
 def activity_complete(
@@ -301,7 +335,7 @@ def reminders_send(*, now: Any = None, batch: int = 500) -> int:
             )
             if not claimed or recipient is None:
                 continue
-            with translation.override(recipient.language or settings.LANGUAGE_CODE):
+            with translation.override(recipient_language(recipient)):
                 title = _("Reminder: %(subject)s") % {"subject": activity.subject}
             notification = Notification.objects.create(
                 user=recipient,
@@ -316,15 +350,31 @@ def reminders_send(*, now: Any = None, batch: int = 500) -> int:
     return sent
 
 
-def notify(*, user: Any, title: str, body: str = "", url: str = "") -> Notification:
+def notify(
+    *,
+    user: Any,
+    title: str | Callable[[], str],
+    body: str = "",
+    url: str = "",
+    activity: Activity | None = None,
+) -> Notification:
     """Tell a user something (the bell, and an e-mail when e-mail is configured); call
-    inside the caller's transaction."""
+    inside the caller's transaction. ``title`` is best a function returning the
+    translated text: it is called in the recipient's language, whatever the language of
+    whoever caused the notification (the e-mail is written in it too)."""
+    with translation.override(recipient_language(user)):
+        text = title() if callable(title) else title
     notification = Notification.objects.create(
-        user=user, title=title[:200], body=body[:2000], url=url[:300]
+        user=user, title=text[:200], body=body[:2000], url=url[:300], activity=activity
     )
     if settings.PERNO_EMAIL_ENABLED and user.email:
         transaction.on_commit(lambda n=notification.pk: _queue_email(n))  # type: ignore[misc]
     return notification
+
+
+def recipient_language(user: Any) -> str:
+    """The language a user reads messages in: theirs, or the site's."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
 
 
 def _queue_email(notification_id: int) -> None:
@@ -342,10 +392,10 @@ def notification_email(*, notification_id: int) -> bool:
     activity = notification.activity
     lines = [notification.title, ""]
     if activity is not None and activity.due_at:
-        with translation.override(notification.user.language or settings.LANGUAGE_CODE):
+        with translation.override(recipient_language(notification.user)):
             lines.append(
                 _("Due: %(due)s")
-                % {"due": timezone.localtime(activity.due_at).strftime("%Y-%m-%d %H:%M")}
+                % {"due": date_format(timezone.localtime(activity.due_at), "SHORT_DATETIME_FORMAT")}
             )
     if notification.body:
         lines += ["", notification.body]

@@ -60,8 +60,8 @@ JOURNEY_CHOICES = (
 FIELDS: dict[str, Field] = {
     "country": Field(gettext_lazy("Country"), ("eq", "in"), "text"),
     "language": Field(gettext_lazy("Language"), ("eq", "in"), "text"),
-    "owner": Field(gettext_lazy("Owner (user id)"), ("eq",), "id"),
-    "team": Field(gettext_lazy("Team (id)"), ("eq",), "id"),
+    "owner": Field(gettext_lazy("Owner"), ("eq",), "id"),
+    "team": Field(gettext_lazy("Team"), ("eq",), "id"),
     "tag": Field(gettext_lazy("Tag"), ("has", "not"), "tag"),
     "created": Field(gettext_lazy("Created"), ("after", "before"), "date"),
     "rfm_segment": Field(
@@ -80,7 +80,7 @@ FIELDS: dict[str, Field] = {
     "p_alive": Field(gettext_lazy("Probability still active"), ("gte", "lte"), "number"),
     "journey": Field(gettext_lazy("Journey stage"), ("in",), "choice", JOURNEY_CHOICES),
     "fan_type": Field(gettext_lazy("Fan type"), ("in",), "choice", FAN_CHOICES),
-    "answer": Field(gettext_lazy("Survey answer (question id)"), ("eq", "gte", "lte"), "answer"),
+    "answer": Field(gettext_lazy("Survey answer"), ("eq", "gte", "lte"), "answer"),
     "nps": Field(gettext_lazy("NPS answer (0-10)"), ("gte", "lte"), "number"),
     "satisfaction": Field(gettext_lazy("Satisfaction S (0-100)"), ("gte", "lte"), "number"),
     "activity": Field(
@@ -155,7 +155,7 @@ def clean(criteria: Any) -> list[dict[str, Any]]:
         elif spec.kind == "answer":
             question = condition.get("question")
             if question is None or not str(question).isdigit():
-                raise _error(n, _("give the question id."))
+                raise _error(n, _("choose the question."))
 
             found = Question.objects.filter(pk=int(question)).first()
             if found is None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from docx import Document
@@ -23,7 +25,7 @@ def register_docx(context: dict[str, Any]) -> bytes:
     doc.add_heading(_("Register of processing activities (Art. 30 GDPR)"), level=0)
     doc.add_paragraph(
         _("Generated on %(when)s from Perno's configuration.")
-        % {"when": context["generated_at"].strftime("%Y-%m-%d %H:%M")}
+        % {"when": date_format(localtime(context["generated_at"]), "SHORT_DATETIME_FORMAT")}
     )
     doc.add_heading(_("Controller"), level=1)
     for label, value in (

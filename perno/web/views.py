@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -25,6 +26,7 @@ from perno.contacts import services as contact_services
 from perno.contacts.models import CustomFieldDefinition
 from perno.contacts.selectors import custom_field_definitions, custom_field_get
 from perno.core.exceptions import ConflictError
+from perno.core.pagination import bounded_count
 from perno.sales.selectors import deal_list
 from perno.web.records import RECORD_TYPES, record_get
 
@@ -46,37 +48,73 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+DASHBOARD_ROWS = 20
+
+
+def _panel(url_name: str, filters: dict[str, str], queryset: Any) -> dict[str, Any]:
+    """A dashboard panel: its count, its first rows and the list it comes from ("see
+    all"), all from the same filters, so the count is the list's count."""
+    count, capped = bounded_count(queryset)
+    query = urlencode(filters)
+    return {
+        "count": count,
+        "capped": capped,
+        "rows": list(queryset[:DASHBOARD_ROWS]),
+        "url": f"{reverse(url_name)}?{query}",
+    }
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    open_deals = (
-        deal_list(user=user, filters={"status": "open"})
-        .filter(owner=user.pk)
+    tasks = {
+        name: _panel(
+            "activities:activity_list",
+            activity_selectors.my_tasks_filters(user=user, overdue=overdue),
+            activity_selectors.my_open_tasks(user=user, overdue=overdue),
+        )
+        for name, overdue in (("overdue", True), ("open", False))
+    }
+    deal_filters = {"owner": str(user.pk), "status": "open"}
+    open_deals = [
+        {
+            **row,
+            "url": f"{reverse('sales:deal_list')}?"
+            + urlencode({**deal_filters, "currency": row["currency"]}),
+        }
+        for row in deal_list(user=user, filters=deal_filters)
+        .order_by()
         .values("currency")
         .annotate(total=Sum("amount"), count=Count("id"))
         .order_by("currency")
-    )
+    ]
     return render(
         request,
         "web/dashboard.html",
         {
-            "open_tasks": activity_selectors.my_open_tasks(user=user),
-            "overdue_tasks": activity_selectors.my_overdue_tasks(user=user),
+            "overdue_tasks": tasks["overdue"],
+            "open_tasks": tasks["open"],
             "notifications": activity_selectors.notification_list(
                 user=user, unread_only=True, limit=5
             ),
-            "open_deals": list(open_deals),
+            "unread_url": f"{reverse('web:notifications')}?unread=1",
+            "open_deals": open_deals,
+            "open_deals_url": f"{reverse('sales:deal_list')}?{urlencode(deal_filters)}",
         },
     )
 
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
+    unread = request.GET.get("unread") == "1"
     return render(
         request,
         "web/notifications.html",
         {
-            "notifications": activity_selectors.notification_list(user=request.user, limit=100),
+            "notifications": activity_selectors.notification_list(
+                user=request.user, unread_only=unread, limit=100
+            ),
+            "unread_only": unread,
         },
     )
 

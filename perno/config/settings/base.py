@@ -153,6 +153,8 @@ LOCALE_PATHS = [Path(os.environ.get("PERNO_LOCALE_DIR", BASE_DIR / "locale"))]
 TIME_ZONE = os.environ.get("PERNO_TIME_ZONE", "Europe/Rome")
 USE_I18N = True
 USE_TZ = True
+# One date format and one date-and-time format per language, used everywhere.
+FORMAT_MODULE_PATH = ["perno.core.formats"]
 # Off: a number rendered as is stays a plain number, so ids, versions and page numbers
 # in element ids, hidden inputs and links never become "10,001". Figures shown to people
 # are grouped explicitly: amounts by the money filter (Babel), counts and figures by
@@ -168,6 +170,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Files served at the site's root (/favicon.ico), before any log-in or two-factor redirect.
+WHITENOISE_ROOT = BASE_DIR / "web" / "root"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

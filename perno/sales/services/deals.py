@@ -57,6 +57,21 @@ def _apply_stage(deal: Deal, stage: Stage, *, set_probability: bool = True) -> N
         deal.closed_at = timezone.now()
 
 
+def _require_lost_reason(status: str, reason: str) -> None:
+    """A deal is lost only with the reason why (what the team learns from losing)."""
+    if status == Deal.Status.LOST and not (reason or "").strip():
+        raise ValidationError(
+            {
+                "close_reason": [
+                    _(
+                        "Say why the deal was lost (for example the price, the timing or a "
+                        "competitor): a lost deal needs its reason."
+                    )
+                ]
+            }
+        )
+
+
 def _deal_check_links(data: dict[str, Any]) -> None:
     pipeline, stage = data.get("pipeline"), data.get("stage")
     if stage is not None and pipeline is not None and stage.pipeline_id != pipeline.pk:
@@ -96,6 +111,7 @@ def deal_create(
     if stage is None:
         raise ValidationError({"stage": [_("This pipeline has no stages yet.")]})
     _apply_stage(deal, stage, set_probability=not explicit_probability)
+    _require_lost_reason(deal.status, deal.close_reason)
     deal.custom_fields = clean_custom_fields(CustomFieldDefinition.Entity.DEAL, custom_fields)
     deal.board_position = (
         Deal.objects.filter(stage=stage).aggregate(m=Max("board_position"))["m"] or 0
@@ -129,6 +145,9 @@ def deal_update(
         data.update(stage=stage, status=probe.status, closed_at=probe.closed_at)
         if "probability" not in data:
             data["probability"] = probe.probability
+    status = data.get("status", deal.status)
+    if status == Deal.Status.LOST and (status != deal.status or "close_reason" in data):
+        _require_lost_reason(status, data.get("close_reason", deal.close_reason))
     if custom_fields is not None:
         data["custom_fields"] = clean_custom_fields(
             CustomFieldDefinition.Entity.DEAL, custom_fields, current=deal.custom_fields
@@ -150,9 +169,11 @@ def deal_move(
     stage: Stage,
     expected_version: int | None,
     before: Deal | None = None,
+    reason: str | None = None,
 ) -> Deal:
     """Move a deal to ``stage`` (the board's drag and drop and keyboard moves).
-    Won/lost stages close the deal; an open stage re-opens it."""
+    Won/lost stages close the deal; an open stage re-opens it. ``reason`` becomes the
+    won/lost reason; a move to a lost stage needs one."""
     if stage.pipeline_id != deal.pipeline_id:
         raise ValidationError(
             {
@@ -170,17 +191,22 @@ def deal_move(
         ) + 1
     probe = Deal(status=deal.status, closed_at=deal.closed_at, probability=deal.probability)
     _apply_stage(probe, stage)
+    data: dict[str, Any] = {
+        "stage": stage,
+        "status": probe.status,
+        "closed_at": probe.closed_at,
+        "probability": probe.probability,
+    }
+    if reason is not None and reason.strip():
+        data["close_reason"] = reason.strip()
+    if probe.status == Deal.Status.LOST and probe.status != deal.status:
+        _require_lost_reason(probe.status, data.get("close_reason", ""))
     with transaction.atomic():
         moved = record_update(
             actor=actor,
             instance=deal,
             expected_version=expected_version,
-            data={
-                "stage": stage,
-                "status": probe.status,
-                "closed_at": probe.closed_at,
-                "probability": probe.probability,
-            },
+            data=data,
         )
         Deal.objects.filter(pk=moved.pk).update(board_position=position)
         moved.board_position = position

@@ -145,7 +145,11 @@ def test_stale_board_move_conflicts(user, pipeline):
     services.deal_update(actor=user, deal=deal, data={"title": "X2"}, expected_version=1)
     with pytest.raises(ConflictError):
         services.deal_move(
-            actor=user, deal=deal, stage=pipeline.stages.get(kind="lost"), expected_version=1
+            actor=user,
+            deal=deal,
+            stage=pipeline.stages.get(kind="lost"),
+            expected_version=1,
+            reason="Budget",
         )
     deal.refresh_from_db()
     assert deal.status == "open"

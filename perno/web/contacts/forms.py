@@ -10,6 +10,7 @@ from perno.contacts.models import Address, Company, Contact, CustomFieldDefiniti
 from perno.core.countries import to_code
 from perno.web.countries import country_field
 from perno.web.forms import RecordForm
+from perno.web.pickers import record_picker
 
 
 class CompanyForm(RecordForm):
@@ -113,5 +114,17 @@ class AddressForm(forms.ModelForm):
 
 
 class AffiliationForm(forms.Form):
-    company = forms.IntegerField(label=_("Company id"), min_value=1)
+    company = forms.IntegerField(
+        label=_("Company"),
+        min_value=1,
+        error_messages={"required": _("Choose a company: type part of its name to find it.")},
+    )
     job_title = forms.CharField(label=_("Role / job title"), required=False, max_length=100)
+
+    def __init__(self, *args, user=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        selected = self.data.get("company") if self.data else None
+        self.fields["company"].widget = record_picker(
+            Company, selected, "contacts:company_lookup", user, small=True
+        )
+        self.fields["job_title"].widget.attrs["class"] = "form-control form-control-sm"

@@ -60,7 +60,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact = record_shown(selectors.contact_get(user=request.user, pk=pk), user=request.user)
     context = _detail_context(request, contact, "contact")
-    context["affiliation_form"] = AffiliationForm()
+    context["affiliation_form"] = AffiliationForm(user=request.user)
     context["deals"] = deal_list(
         user=request.user, filters={"contact": str(contact.pk), "sort": "-created"}
     )[:50]
@@ -253,7 +253,7 @@ def contact_link_company(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user,
         purpose="edit",
     )
-    form = AffiliationForm(request.POST)
+    form = AffiliationForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             company = record_shown(
@@ -263,7 +263,9 @@ def contact_link_company(request: HttpRequest, pk: int) -> HttpResponse:
         except Http404:
             company = None
         if company is None:
-            form.add_error("company", _("There is no company with this id."))
+            form.add_error(
+                "company", _("This company does not exist or you may not see it: choose another.")
+            )
         else:
             services.contact_link_company(
                 actor=request.user,
@@ -271,7 +273,7 @@ def contact_link_company(request: HttpRequest, pk: int) -> HttpResponse:
                 company=company,
                 job_title=form.cleaned_data["job_title"],
             )
-            form = AffiliationForm()
+            form = AffiliationForm(user=request.user)
     contact = record_shown(selectors.contact_get(user=request.user, pk=pk), user=request.user)
     return render(
         request,

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from perno.accounts.permissions import restrict
+from perno.accounts.selectors import team_list, user_list
 from perno.marketing import segments
 from perno.marketing.languages import CONTENT_LANGUAGES
 from perno.marketing.models import Question, Segment, Survey
@@ -133,6 +135,7 @@ class QuestionForm(forms.Form):
 
 
 CRITERIA_ROWS = 6
+PICKED = ("owner", "team")  # criteria whose value is chosen from a list of names
 
 
 class SegmentForm(RecordForm):
@@ -145,14 +148,28 @@ class SegmentForm(RecordForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["kind"].disabled = True
+        # Pickers for the criteria that name a user, a team or a question: only those
+        # the user may see, shown by name (never typed as a number).
+        self.pick = {
+            "owner": [(str(u.pk), str(u)) for u in user_list(user=self.user)],
+            "team": [(str(t.pk), str(t)) for t in team_list(user=self.user)],
+        }
+        self.questions = [
+            (str(q.pk), f"{q.survey} · {q}")
+            for q in Question.objects.filter(
+                survey__in=restrict(Survey.objects.all(), self.user, "view")
+            ).select_related("survey")
+        ]
 
     def criteria_rows(self) -> list[dict[str, Any]]:
         data = self.data if self.is_bound else None
         if data is not None:
-            rows = [
-                {k: data.get(f"c{n}-{k}", "") for k in ("field", "op", "value", "question")}
-                for n in range(1, CRITERIA_ROWS + 1)
-            ]
+            rows = []
+            for n in range(1, CRITERIA_ROWS + 1):
+                row = {k: data.get(f"c{n}-{k}", "") for k in ("field", "op", "value", "question")}
+                if row["field"] in PICKED:
+                    row["value"] = data.get(f"c{n}-{row['field']}", "") or row["value"]
+                rows.append(row)
         else:
             stored = list(self.instance.criteria or []) if self.instance.pk else []
             rows = [
@@ -177,7 +194,11 @@ class SegmentForm(RecordForm):
             field = (self.data.get(f"c{n}-field") or "").strip()
             if not field:
                 continue
-            value: Any = (self.data.get(f"c{n}-value") or "").strip()
+            value: Any = (
+                (self.data.get(f"c{n}-{field}") if field in PICKED else "")
+                or self.data.get(f"c{n}-value")
+                or ""
+            ).strip()
             op = (self.data.get(f"c{n}-op") or "").strip()
             spec = segments.FIELDS.get(field)
             if spec is not None and (spec.kind == "choice" or op == "in"):

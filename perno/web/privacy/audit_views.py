@@ -25,7 +25,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     """The audit trail, searchable: by user, action, record type, contact, search words
     and dates."""
     check(request.user, "view", "auditevent")
-    form = AuditFilterForm(request.GET or None)
+    form = AuditFilterForm(request.GET or None, user=request.user)
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     entries = selectors.audit_search(user=request.user, filters=filters)
     try:

@@ -5,7 +5,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from perno.accounts.models import User
 from perno.audit.models import AuditEvent
+from perno.contacts.models import Contact
 from perno.core.privacy import CATEGORIES
 from perno.privacy.models import (
     Breach,
@@ -16,6 +18,7 @@ from perno.privacy.models import (
     SubjectRequest,
 )
 from perno.web.accounts.forms import style
+from perno.web.pickers import record_picker
 
 
 class ControllerForm(forms.ModelForm):
@@ -153,8 +156,19 @@ class AuditFilterForm(forms.Form):
         label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Users and contacts are picked by name (the users who acted may since have
+        # been deactivated, so every account is listed; contacts are searched).
+        self.fields["actor"].widget = forms.Select(
+            choices=[("", "—")] + [(str(u.pk), str(u)) for u in User.objects.order_by("username")]
+        )
+        self.fields["contact"].widget = record_picker(
+            Contact,
+            self.data.get("contact") if self.data else None,
+            "contacts:contact_lookup",
+            user,
+        )
         style(self)
 
 

@@ -12,6 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRed
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -67,7 +68,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("Request #%(n)s registered; it is due on %(due)s.")
-                % {"n": created.pk, "due": created.due_on.isoformat()},
+                % {"n": created.pk, "due": date_format(created.due_on, "SHORT_DATE_FORMAT")},
             )
             return HttpResponseRedirect(reverse("privacy:request_detail", args=[created.pk]))
     return render(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -16,7 +17,7 @@ from perno.accounts.selectors import user_list
 from perno.core.exceptions import ConflictError
 from perno.records.reads import record_shown
 from perno.sales import selectors, services
-from perno.sales.models import Deal
+from perno.sales.models import Deal, Stage
 from perno.web.editing import RecordFormView
 from perno.web.lists import RecordListView
 from perno.web.sales.common import detail_page
@@ -123,7 +124,12 @@ def deal_move(request: HttpRequest, pk: int) -> JsonResponse:
             else None
         )
         deal = services.deal_move(
-            actor=request.user, deal=deal, stage=stage, expected_version=version, before=before
+            actor=request.user,
+            deal=deal,
+            stage=stage,
+            expected_version=version,
+            before=before,
+            reason=request.POST.get("reason"),
         )
     except ConflictError as exc:
         return JsonResponse(
@@ -149,6 +155,41 @@ def deal_move(request: HttpRequest, pk: int) -> JsonResponse:
             "message": _("“%(deal)s” moved to %(stage)s.") % {"deal": deal, "stage": deal.stage},
         }
     )
+
+
+@login_required
+@require_POST
+def deal_lose(request: HttpRequest, pk: int) -> HttpResponse:
+    """The deal page's "Mark as lost": to the pipeline's lost stage, with the reason."""
+    deal = record_shown(
+        selectors.deal_get(user=request.user, pk=pk, action="edit"),
+        user=request.user,
+        purpose="edit",
+    )
+    stage = deal.pipeline.stages.filter(kind=Stage.Kind.LOST).order_by("position").first()
+    try:
+        if stage is None:
+            raise ValidationError(
+                _("The pipeline “%(pipeline)s” has no lost stage: add one in its settings.")
+                % {"pipeline": deal.pipeline}
+            )
+        version = int(request.POST["version"]) if request.POST.get("version") else None
+        services.deal_move(
+            actor=request.user,
+            deal=deal,
+            stage=stage,
+            expected_version=version,
+            reason=request.POST.get("reason", ""),
+        )
+    except ConflictError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ValueError:
+        messages.error(request, _("Reload the page and try again."))
+    else:
+        messages.success(request, _("“%(deal)s” marked as lost.") % {"deal": deal})
+    return HttpResponseRedirect(deal.get_absolute_url())
 
 
 @login_required

@@ -128,11 +128,20 @@ class DealConvertForm(forms.Form):
         empty_label=_("Default pipeline"),
     )
     company = forms.IntegerField(
-        label=_("Existing company id (optional)"), required=False, min_value=1
+        label=_("Existing company (optional)"), required=False, min_value=1
     )
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.fields["company"].widget = _single_option_select(
+            Company,
+            self.data.get("company") if self.data else None,
+            "contacts:company_lookup",
+            user,
+        )
+        self.fields["company"].help_text = _(
+            "Leave empty to create the company named on the lead; type to find an existing one."
+        )
         for field in self.fields.values():
             css = (
                 "form-check-input"

@@ -69,7 +69,9 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
         purpose="edit",
     )
     form = DealConvertForm(
-        request.POST or None, initial={"deal_title": lead.company_name or str(lead)}
+        request.POST or None,
+        initial={"deal_title": lead.company_name or str(lead)},
+        user=request.user,
     )
     status = 200
     if request.method == "POST":
@@ -100,7 +102,10 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
             except ConflictError as exc:
                 form.add_error(None, exc.message)
             except Http404:
-                form.add_error("company", _("There is no company with this id."))
+                form.add_error(
+                    "company",
+                    _("This company does not exist or you may not see it: choose another."),
+                )
             else:
                 messages.success(
                     request, _("Lead converted into %(contact)s.") % {"contact": contact}

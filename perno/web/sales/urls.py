@@ -17,6 +17,7 @@ urlpatterns = [
     path("deals/<int:pk>/", deal_views.deal_detail, name="deal_detail"),
     path("deals/<int:pk>/edit/", deal_views.DealUpdateView.as_view(), name="deal_edit"),
     path("deals/<int:pk>/move/", deal_views.deal_move, name="deal_move"),
+    path("deals/<int:pk>/lose/", deal_views.deal_lose, name="deal_lose"),
     path("deals/<int:pk>/delete/", deal_views.deal_delete, name="deal_delete"),
     path("settings/pipelines/", pipeline_views.pipeline_settings, name="pipeline_settings"),
     path("products/", product_views.ProductListView.as_view(), name="product_list"),

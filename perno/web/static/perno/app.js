@@ -16,8 +16,10 @@ document.addEventListener("change", (event) => {
 });
 
 // Selects over large tables offer only the chosen row; a search box above them loads
-// matching options from the server as the user types.
-document.querySelectorAll("select[data-lookup-url]").forEach((select) => {
+// matching options from the server as the user types (also in content htmx swaps in).
+function initLookup(select) {
+  if (select.dataset.lookupReady) return;
+  select.dataset.lookupReady = "1";
   const search = document.createElement("input");
   search.type = "search";
   search.className = "form-control form-control-sm mb-1";
@@ -35,4 +37,16 @@ document.querySelectorAll("select[data-lookup-url]").forEach((select) => {
       if (select.options.length > 1) select.selectedIndex = 1;
     }, 250);
   });
+}
+const initLookups = (root) => root.querySelectorAll("select[data-lookup-url]").forEach(initLookup);
+initLookups(document);
+document.addEventListener("htmx:load", (event) => initLookups(event.target));
+
+// Segment criteria: the value control follows the chosen field (a list of users or
+// teams for "owner" and "team", a text box otherwise).
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  if (!(el instanceof HTMLSelectElement) || !el.classList.contains("criteria-field")) return;
+  const row = el.closest(".criteria-row");
+  if (row) row.dataset.field = el.value;
 });

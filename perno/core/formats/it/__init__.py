@@ -1,0 +1,1 @@
+"""See perno.core.formats."""
