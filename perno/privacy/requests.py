@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from perno.accounts.permissions import check
@@ -432,13 +433,13 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
                         ) % {
                             "n": locked.pk,
                             "kind": locked.get_kind_display(),
-                            "due": locked.deadline.isoformat(),
+                            "due": date_format(locked.deadline, "SHORT_DATE_FORMAT"),
                         }
                     else:
                         title = _("Data subject request #%(n)s (%(kind)s) is due on %(due)s") % {
                             "n": locked.pk,
                             "kind": locked.get_kind_display(),
-                            "due": locked.deadline.isoformat(),
+                            "due": date_format(locked.deadline, "SHORT_DATE_FORMAT"),
                         }
                 notify(
                     user=user,
