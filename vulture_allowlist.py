@@ -280,3 +280,15 @@ _.handle_data  # unused method (perno/search/documents.py:69)
 # pytest fixtures, requested by argument name (pytestmark is ignored in [tool.vulture]).
 cdnow  # unused function (perno/analytics/tests/test_cdnow.py:38)
 tax_code  # unused function (perno/privacy/tests/test_encryption.py:48)
+
+# Issue 19, point 8: settings Django reads by name; the date formats Django reads from
+# FORMAT_MODULE_PATH; filter methods django-filter calls by their name (method="...").
+FORMAT_MODULE_PATH  # unused variable (perno/config/settings/base.py)
+WHITENOISE_ROOT  # unused variable (perno/config/settings/base.py)
+DATE_FORMAT  # unused variable (perno/core/formats/*/formats.py)
+SHORT_DATE_FORMAT  # unused variable (perno/core/formats/*/formats.py)
+DATETIME_FORMAT  # unused variable (perno/core/formats/*/formats.py)
+SHORT_DATETIME_FORMAT  # unused variable (perno/core/formats/*/formats.py)
+TIME_FORMAT  # unused variable (perno/core/formats/*/formats.py)
+_.filter_todo  # unused method (perno/activities/filters.py)
+_.filter_overdue  # unused method (perno/activities/filters.py)
