@@ -127,6 +127,12 @@ def cmd_analytics(args: argparse.Namespace) -> int:
     prepare_data_dir(args.data_dir)
     setup_django()
     from perno.analytics import refresh
+    from perno.core.inputs import moment_problem
+
+    problem = moment_problem(as_of)
+    if problem:
+        print(f"perno: --as-of {args.as_of}: {problem}", file=sys.stderr)
+        return 2
 
     if args.analytics_command == "clv":
         snapshot = refresh.latest()

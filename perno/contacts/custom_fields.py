@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from perno.contacts.models import CustomFieldDefinition
 from perno.core import sealing
+from perno.core.inputs import moment_problem
 
 FieldType = CustomFieldDefinition.FieldType
 
@@ -45,12 +46,18 @@ def _coerce(definition: CustomFieldDefinition, value: Any) -> Any:
             raise ValueError(_("enter a number, e.g. 12.5"))
         return int(number) if number == number.to_integral_value() else float(number)
     if definition.field_type == FieldType.DATE:
-        if isinstance(value, datetime.date):
-            return value.isoformat()
         try:
-            return datetime.date.fromisoformat(str(value)).isoformat()
+            day = (
+                value
+                if isinstance(value, datetime.date)
+                else datetime.date.fromisoformat(str(value))
+            )
         except ValueError as exc:
             raise ValueError(_("enter a date as YYYY-MM-DD")) from exc
+        problem = moment_problem(day)
+        if problem:
+            raise ValueError(problem)
+        return day.isoformat()
     if definition.field_type == FieldType.BOOLEAN:
         if isinstance(value, bool):
             return value

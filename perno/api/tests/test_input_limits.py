@@ -17,6 +17,7 @@ from perno.activities.models import Activity, Attachment, Comment
 from perno.api.api import api as perno_api
 from perno.api.inputs import InputSchema
 from perno.contacts.models import Company
+from perno.contacts.services import custom_field_create
 from perno.core.inputs import MAX_JSON_DEPTH
 from perno.records.models import Tag
 
@@ -210,3 +211,21 @@ def test_every_operation_reads_its_body_and_query_through_input_schemas():
                             assert issubclass(model, InputSchema), (operation.view_func, model)
                             seen += 1
     assert seen > 40
+
+
+def test_a_custom_date_field_keeps_to_the_same_range(api, admin_user):
+    custom_field_create(
+        actor=admin_user,
+        data={"entity": "company", "key": "founded", "label": "Fondata", "field_type": "date"},
+    )
+    for value in ("9999-12-31", "0001-01-01"):
+        response = api.post(
+            "/api/v1/companies", {"name": "Rossi", "custom_fields": {"founded": value}}
+        )
+        body = refused(response, 400)
+        assert "between 1900-01-01 and 2200-12-31" in json.dumps(body["errors"])
+    assert not Company.objects.exists()
+    response = api.post(
+        "/api/v1/companies", {"name": "Rossi", "custom_fields": {"founded": "1921-03-01"}}
+    )
+    assert response.status_code == 201, response.content

@@ -21,6 +21,7 @@ from perno.analytics.models import AnalyticsSettings, Snapshot
 from perno.analytics.tasks import refresh_task
 from perno.audit import trail
 from perno.audit.models import AuditEvent
+from perno.core.inputs import moment_problem
 from perno.web.analytics.common import gate
 
 
@@ -94,6 +95,10 @@ def refresh_start(request: HttpRequest) -> HttpResponse:
             messages.error(
                 request, _("“%(value)s” is not a date: use YYYY-MM-DD.") % {"value": raw}
             )
+            return HttpResponseRedirect(reverse("analytics:overview"))
+        problem = moment_problem(as_of)
+        if problem:
+            messages.error(request, problem)
             return HttpResponseRedirect(reverse("analytics:overview"))
     try:
         snapshot = refresh.start(as_of, actor=request.user)

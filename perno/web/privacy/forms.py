@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from perno.accounts.models import User
 from perno.audit.models import AuditEvent
 from perno.contacts.models import Contact
+from perno.core.inputs import validate_moment
 from perno.core.privacy import CATEGORIES
 from perno.privacy.models import (
     Breach,
@@ -110,6 +111,7 @@ class ConsentForm(forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("when"),
         required=False,
+        validators=[validate_moment],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=_("Empty: now."),
     )
@@ -150,10 +152,16 @@ class AuditFilterForm(forms.Form):
         help_text=_("Finds searches for exactly these words (kept as a keyed hash)."),
     )
     date_from = forms.DateField(
-        label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_moment],
     )
     date_to = forms.DateField(
-        label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_moment],
     )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
@@ -174,7 +182,9 @@ class AuditFilterForm(forms.Form):
 
 class RequestForm(forms.ModelForm):
     received_on = forms.DateField(
-        label=_("received on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("received on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_moment],
     )
 
     class Meta:
@@ -211,7 +221,9 @@ class IdentityForm(forms.Form):
 
 class ExtendForm(forms.Form):
     extended_to = forms.DateField(
-        label=_("extended to"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("extended to"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_moment],
     )
     extension_reason = forms.CharField(
         label=_("reason for the extension"), widget=forms.Textarea(attrs={"rows": 2})
