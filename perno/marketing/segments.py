@@ -28,7 +28,7 @@ from perno.analytics.models import CustomerScore
 from perno.analytics.refresh import latest
 from perno.contacts.models import Contact
 from perno.marketing.fans import contacts_of_type
-from perno.marketing.models import Answer, Question, Response
+from perno.marketing.models import Answer, Question, Response, Survey
 from perno.privacy.models import Purpose
 from perno.privacy.rules import processable
 
@@ -107,9 +107,11 @@ def _number(n: int, value: Any) -> Decimal:
     return number
 
 
-def clean(criteria: Any) -> list[dict[str, Any]]:
+def clean(criteria: Any, user: Any) -> list[dict[str, Any]]:
     """Validate criteria; return them normalised (or raise a ValidationError naming the
-    condition)."""
+    condition). A survey question must be one of a survey ``user`` may see: a condition
+    on the answers to another survey would tell which contacts gave which answer. A
+    question that does not exist and one the user may not see get the same message."""
     if not isinstance(criteria, list):
         raise ValidationError({"criteria": [_("Criteria must be a list of conditions.")]})
     out = []
@@ -157,9 +159,14 @@ def clean(criteria: Any) -> list[dict[str, Any]]:
             if question is None or not str(question).isdigit():
                 raise _error(n, _("choose the question."))
 
-            found = Question.objects.filter(pk=int(question)).first()
+            visible = Question.objects.filter(survey__in=restrict(Survey.objects.all(), user))
+            found = visible.filter(pk=int(question)).first()
             if found is None:
-                raise _error(n, _("question %(id)s does not exist.") % {"id": question})
+                raise _error(
+                    n,
+                    _("question %(id)s does not exist or is in a survey you may not see.")
+                    % {"id": question},
+                )
             if op != "eq" and found.kind not in ("scale", "likert"):
                 raise _error(n, _("“at least” and “at most” need a 0-10 or 1-5 question."))
             item["question"] = found.pk

@@ -32,7 +32,7 @@ def segment_create(*, actor: Any, data: dict[str, Any], tags: Iterable[str] | No
 
     reject_unknown_fields(data, SEGMENT_FIELDS)
     clean = dict(data)
-    clean["criteria"] = segments.clean(data.get("criteria", []))
+    clean["criteria"] = segments.clean(data.get("criteria", []), actor)
     if clean.get("kind", Segment.Kind.DYNAMIC) == Segment.Kind.STATIC:
         clean["criteria"] = []
     segment = Segment(**{k: v for k, v in clean.items() if v is not None})
@@ -54,7 +54,7 @@ def segment_update(
     reject_unknown_fields(data, SEGMENT_FIELDS)
     clean = dict(data)
     if "criteria" in data:
-        clean["criteria"] = segments.clean(data["criteria"])
+        clean["criteria"] = segments.clean(data["criteria"], actor)
     if "kind" in data and data["kind"] != segment.kind:
         raise ValidationError(
             {

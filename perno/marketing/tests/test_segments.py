@@ -115,7 +115,7 @@ def test_bad_criteria_are_named_by_condition(admin_user, people):
         ({"field": "created", "op": "after", "value": "31/12/2026"}, "give a date as YYYY-MM-DD"),
         (
             {"field": "answer", "op": "eq", "question": 99999, "value": "1"},
-            "question 99999 does not exist",
+            "question 99999 does not exist or is in a survey you may not see",
         ),
         ({"field": "processable", "op": "eq", "value": "nope"}, "no purpose with the code “nope”"),
     ]
@@ -124,6 +124,23 @@ def test_bad_criteria_are_named_by_condition(admin_user, people):
             dynamic(admin_user, condition)
         assert message in " ".join(caught.value.messages), (condition, caught.value.messages)
     assert not Segment.objects.exists()
+
+
+def test_a_condition_on_answers_takes_only_questions_of_surveys_the_user_may_see(
+    admin_user, make_user, people
+):
+    purpose = Purpose.objects.create(code="fb", name="Feedback", legal_basis="legitimate_interest")
+    survey = services.survey_from_template(actor=admin_user, purpose=purpose, languages=["it"])
+    question = survey.questions.filter(kind="scale").first()
+    condition = {"field": "answer", "op": "gte", "question": question.pk, "value": 9}
+    manager = make_user("capo", role="manager", team="Nord")  # sees the team's surveys only
+    with pytest.raises(ValidationError) as caught:
+        dynamic(manager, condition)
+    assert f"question {question.pk} does not exist or is in a survey you may not see" in " ".join(
+        caught.value.messages
+    )
+    assert not Segment.objects.exists()
+    assert dynamic(admin_user, condition).criteria[0]["question"] == question.pk
 
 
 def test_static_lists_and_counts(admin_user, people):
