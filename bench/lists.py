@@ -31,7 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("PERNO_BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_DB = "perno_bench"
+# PERNO_BENCH_PG_DB: another database name, for benchmarks run side by side.
+PG_DB = os.environ.get("PERNO_BENCH_PG_DB", "perno_bench")
 
 
 def engine_url(engine: str, workdir: Path) -> str:

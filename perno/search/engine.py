@@ -1,11 +1,17 @@
 """The search: what the user typed → terms → typo alternatives from the vocabulary →
 one backend query with the access predicate inside → ranked hits with snippets.
 
+The last word is a word start unless the query ends with a space, on the results page
+as in the suggestions ("Scaram" finds Scaramucci on both).
+
 Ranking (``sort="relevance"``), in this order:
-1. tier: fewest typos (exact, then 1-typo, then 2-typo alternatives);
+1. tier (``backends.base.tiers``): every word whole, then the last word as a word start,
+   then one typo, then two; the typo tiers only when the matches without typos do not
+   fill the page (fewer than its size), so "Popescu" never lists a Tomescu among or
+   before Popescus, on any page, and the counts count what the pages list;
 2. the user's history with the record (decayed frecency, ``history.py``);
 3. field weight: title over identifiers (e-mail, phone, VAT, codes) over body text;
-4. whole word over prefix (for the word being typed);
+4. whole word over word start (within a typo tier);
 5. recency (last change), then id.
 """
 
@@ -32,6 +38,7 @@ SORTS = ("relevance", "recent", "title")
 MAX_TERMS = 10
 MIN_CHARS = 2
 SNIPPET_CHARS = 180
+INITIAL_WINDOW = 5  # pages of matches a one-letter last word reorders
 _TOKEN = re.compile(r"[\w.@+-]+", re.UNICODE)
 _WORD = re.compile(r"\w+")
 Span = tuple[int, int]
@@ -97,9 +104,10 @@ def _filters_where(filters: Filters) -> tuple[str, list[Any]]:
     return " AND ".join(parts), params
 
 
-def alternatives(query: str, *, typing: bool) -> tuple[list[list[Candidate]], bool]:
-    """Per term, what it may match (itself, typo'd words, typo'd word starts)."""
-    terms = query_terms(query, typing=typing)[:MAX_TERMS]
+def alternatives(query: str) -> tuple[list[list[Candidate]], bool]:
+    """Per term, what it may match (itself, typo'd words, typo'd word starts; the last
+    word's starts too unless ``query`` ends with a space)."""
+    terms = query_terms(query, typing=True)[:MAX_TERMS]
     original = query.strip()
     vocab = vocabulary.current() if any(not t.identifier for t in terms) else None
     out: list[list[Candidate]] = []
@@ -187,12 +195,33 @@ def highlight(text: str, whole: set[str], heads: tuple[str, ...], *, width: int 
 
 
 def _score(row: dict[str, Any]) -> float:
-    """Higher is better, in the order of the ranking: typo tier, history, field, whole."""
+    """Higher is better, in the order of the ranking: tier, history, field, whole."""
     tier = int(row.get("tier") or 0)
     history = 0.5 if row.get("history") is not None else 0.0
     field = int(row["field"]) if row.get("field") is not None else 2
     whole = 0.05 if row.get("whole") else 0.0
-    return round((3 - tier) + history + 0.1 * (2 - field) + whole, 4)
+    return round((4 - tier) + history + 0.1 * (2 - field) + whole, 4)
+
+
+def _initial_first(
+    backend: backends.Backend, prepared: Query, initial: str, size: int, start: int
+) -> list[dict[str, Any]]:
+    """The page from ``start`` of the matches whose first ``INITIAL_WINDOW`` pages are
+    reordered: those with a word starting with ``initial`` first (a stable sort); the
+    matches after that window keep their order, so every page is a slice of one list."""
+    window = size * INITIAL_WINDOW
+    rows: list[dict[str, Any]] = []
+    if start < window:
+        rows = backend.search(prepared, limit=window, offset=0, threshold=size)
+        full = len(rows) == window
+        rows.sort(key=lambda row: initial not in _initials(row))
+        rows = rows[start : start + size]
+        if not full:
+            return rows
+    if len(rows) < size:
+        after = max(start, window)
+        rows += backend.search(prepared, limit=start + size - after, offset=after, threshold=size)
+    return rows
 
 
 def search(
@@ -203,11 +232,12 @@ def search(
     sort: str = "relevance",
     limit: int = 20,
     offset: int = 0,
-    typing: bool = False,
     count: bool = True,
 ) -> Results:
     """Records ``user`` may see that match ``query``. Never raises on what was typed:
-    an empty, too short or unmatched query gives no hits."""
+    an empty, too short or unmatched query gives no hits. ``limit`` is the page size:
+    the typo matches are added only when fewer than that many match without typos
+    (the same on every page, and in the counts)."""
     filters = filters or Filters()
     if sort not in SORTS:
         sort = "relevance"
@@ -215,10 +245,8 @@ def search(
     if len(stripped) < MIN_CHARS:
         return Results(hits=[], total=0 if count else None, too_short=bool(stripped))
     gate = access_sql(user, alias="e")
-    terms, prefix_last = alternatives(
-        stripped + (" " if query.endswith(" ") else ""), typing=typing
-    )
-    # A last word of one character while typing ("Luca R") would make the engine read
+    terms, prefix_last = alternatives(stripped + (" " if query.endswith(" ") else ""))
+    # A last word of one character ("Luca R") would make the engine read
     # the postings of every word with that initial; it only reorders the matches of the
     # other words instead: those with a word starting with it come first.
     initial = ""
@@ -247,14 +275,17 @@ def search(
     )
     backend = backends.current()
     size = max(1, min(limit, 100))
+    start = max(0, offset)
     with backend.reading():
         if initial:
-            rows = backend.search(prepared, limit=size * 5, offset=0)
-            rows.sort(key=lambda row: initial not in _initials(row))
-            rows = rows[max(0, offset) : max(0, offset) + size]
+            rows = _initial_first(backend, prepared, initial, size, start)
         else:
-            rows = backend.search(prepared, limit=size, offset=max(0, offset))
-        by_kind = backend.count_by_kind(prepared) if count else {}
+            rows = backend.search(prepared, limit=size, offset=start)
+        by_kind: dict[str, int] = {}
+        if count:
+            by_kind = backend.count_by_kind(prepared, 0)
+            if prepared.levels and sum(by_kind.values()) < size:
+                by_kind = backend.count_by_kind(prepared, prepared.levels)
     if initial:
         terms = [*terms, [Candidate(0, initial, True)]]
     whole, heads = _matcher(terms)
@@ -285,7 +316,7 @@ def search(
 
 def suggest(user: Any, query: str, *, limit: int = 10) -> list[tuple[str, list[Hit]]]:
     """As-you-type suggestions, grouped by type in the usual order of types."""
-    found = search(user, query, typing=True, count=False, limit=limit)
+    found = search(user, query, count=False, limit=limit)
     groups: dict[str, list[Hit]] = {}
     for hit in found.hits:
         groups.setdefault(hit.type, []).append(hit)

@@ -62,6 +62,26 @@ class Query:
     hint_params: list[Any] = dataclasses.field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Tier:
+    """A ranking tier: ``rank`` 0 every word whole (exact), 1 the last word as a word
+    start, 2 one typo, 3 two typos; ``typos``: the most typos of an alternative;
+    ``whole``: whole words only."""
+
+    rank: int
+    typos: int
+    whole: bool
+
+
+def tiers(query: Query) -> list[Tier]:
+    """The tiers of ``query`` in ranking order: exact words before word starts before
+    typos (the word starts only when the last word is one)."""
+    found = [Tier(0, 0, True)]
+    if query.prefix_last:
+        found.append(Tier(1, 0, False))
+    return found + [Tier(1 + typos, typos, False) for typos in range(1, query.levels + 1)]
+
+
 def _sql(template: str, **parts: str) -> str:
     """Fill a statement template with SQL fragments made in this package from fixed text
     and ``%s`` placeholders; every value (terms, ids, user input) travels as a parameter."""
@@ -218,40 +238,52 @@ class Backend:
         """Around the statements of one search."""
         yield
 
-    def search(self, query: Query, limit: int, offset: int) -> list[dict[str, Any]]:
-        """Ranked hits. By relevance, typo tier by typo tier (exact first), stopping as
-        soon as the page is full, so the alternatives with typos are only read when the
-        exact ones do not fill it. Within a tier, a query matching few entries is ranked
-        in one statement; one matching many (a short prefix while typing) is answered
-        bucket by bucket in ranking order, each bucket walking its matches newest first
-        and stopping at the page's end, so its cost does not grow with the match count."""
+    def search(
+        self, query: Query, limit: int, offset: int, *, threshold: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Ranked hits. By relevance, tier by tier (``tiers``: whole words, word starts,
+        one typo, two typos), stopping as soon as the page is full. The typo tiers are
+        read only when the matches without typos number fewer than ``threshold`` (the
+        page size, by default: Typesense's typo threshold), so typo matches never crowd
+        out exact ones, on any page. Within a tier, a query matching few entries is
+        ranked in one statement; one matching many (a short prefix while typing) is
+        answered bucket by bucket in ranking order, each bucket walking its matches
+        newest first and stopping at the page's end, so its cost does not grow with the
+        match count. The other sorts take the typo matches under the same rule."""
+        threshold = limit if threshold is None else threshold
         if query.sort != "relevance":
-            return self.search_ranked(query, None, [], limit, offset)
+            typos = query.levels
+            if typos and self.count_matches(query, 0, threshold) >= threshold:
+                typos = 0
+            return self.search_ranked(query, Tier(0, typos, False), [], limit, offset)
         wanted = limit + offset
         found: list[dict[str, Any]] = []
         history: list[int] | None = None
-        for level in range(query.levels + 1):
-            terms = _level_terms(query, level)
+        for tier in tiers(query):
+            # Every match of the tiers before is in ``found`` (the page was not full),
+            # so ``found`` counts the matches without typos when the typos' turn comes.
+            if tier.typos and len(found) >= threshold:
+                break
+            terms = _level_terms(query, tier.typos, whole=tier.whole)
             if terms is None:
                 continue
-            # Every match of the lower tiers is in ``found`` (the page was not full).
             seen = [row["id"] for row in found]
             if self.matches_at_least(query, terms, BROAD):
                 if history is None:
                     history = self.history_entries(query.user_id)
-                rows = self.search_buckets(query, level, terms, history, seen, wanted - len(found))
+                rows = self.search_buckets(query, tier, terms, history, seen, wanted - len(found))
             else:
-                rows = self.search_ranked(query, level, seen, wanted - len(found), 0)
+                rows = self.search_ranked(query, tier, seen, wanted - len(found), 0)
             found.extend(rows)
             if len(found) >= wanted:
                 break
         return found[offset : offset + limit]
 
     def search_ranked(
-        self, query: Query, level: int | None, exclude: list[int], limit: int, offset: int
+        self, query: Query, tier: Tier, exclude: list[int], limit: int, offset: int
     ) -> list[dict[str, Any]]:
-        """The matches with at most ``level`` typos (None: all, in the query's sort order)
-        that are not in ``exclude``, ranked in one statement."""
+        """The matches of ``tier`` that are not in ``exclude``, ranked in one statement
+        (in the query's sort order when it is not by relevance)."""
         raise NotImplementedError
 
     def matches_at_least(self, query: Query, terms: list[list[Candidate]], count: int) -> bool:
@@ -285,27 +317,30 @@ class Backend:
     def search_buckets(
         self,
         query: Query,
-        level: int,
+        tier: Tier,
         terms: list[list[Candidate]],
         history: list[int],
         exclude: list[int],
         wanted: int,
     ) -> list[dict[str, Any]]:
-        """The tier ``level`` (its ``terms``) bucket by bucket: history, whole word in the
-        title, title, title or identifiers, anywhere."""
-        whole = _level_terms(query, level, whole=True) if query.prefix_last else None
+        """The tier (its ``terms``) bucket by bucket: history, whole word in the title
+        (typo tiers of a query whose last word is a start), title, title or identifiers,
+        anywhere."""
+        whole = None
+        if tier.typos and query.prefix_last:
+            whole = _level_terms(query, tier.typos, whole=True)
         plan: list[tuple[list[list[Candidate]], int, list[int] | None, int]] = []
         if history:
-            plan.append((terms, 2, history, 1))
+            plan.append((terms, 2, history, int(tier.whole)))
         if whole is not None:
             plan.append((whole, 0, None, 1))
-        plan += [(terms, 0, None, 0), (terms, 1, None, 0), (terms, 2, None, 0)]
+        plan += [(terms, field, None, int(tier.whole)) for field in (0, 1, 2)]
         found: list[dict[str, Any]] = []
         seen = list(exclude)
         for bucket_terms, field, only, is_whole in plan:
             rows = self.bucket(query, bucket_terms, field, only, seen, wanted - len(found))
             for row in rows:
-                row.update(tier=level, field=field, whole=is_whole)
+                row.update(tier=tier.rank, field=field, whole=is_whole)
                 row.setdefault("history", None)
                 found.append(row)
                 seen.append(row["id"])
@@ -313,7 +348,14 @@ class Backend:
                 break
         return found
 
-    def count_by_kind(self, query: Query) -> dict[str, int]:
+    def count_matches(self, query: Query, typos: int, cap: int) -> int:
+        """How many entries the user may see match with at most ``typos`` typos, counted
+        up to ``cap``."""
+        raise NotImplementedError
+
+    def count_by_kind(self, query: Query, typos: int) -> dict[str, int]:
+        """Per type, how many entries the user may see match with at most ``typos``
+        typos (up to COUNT_CAP + 1 in all)."""
         raise NotImplementedError
 
     def holds(self, word: str) -> bool:

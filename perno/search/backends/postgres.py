@@ -15,7 +15,14 @@ from django.db import connection, transaction
 
 # ``base.BROAD``, not a copy of it: one value for both engines (the tests change it).
 from perno.search.backends import base
-from perno.search.backends.base import COUNT_CAP, SELECT_COLUMNS, Query, _level_terms, _sql
+from perno.search.backends.base import (
+    COUNT_CAP,
+    SELECT_COLUMNS,
+    Query,
+    Tier,
+    _level_terms,
+    _sql,
+)
 from perno.search.backends.postgres_write import PostgresWriter
 
 if TYPE_CHECKING:
@@ -119,6 +126,10 @@ POSTGRES_WHOLE = (
 POSTGRES_COUNT = (
     "SELECT kind, count(*) FROM (SELECT e.kind FROM search_entry e "
     "WHERE {match} AND {where} LIMIT %s) found GROUP BY kind"
+)
+
+POSTGRES_COUNT_UP_TO = (
+    "SELECT count(*) FROM (SELECT 1 FROM search_entry e WHERE {match} AND {where} LIMIT %s) found"
 )
 
 
@@ -423,21 +434,22 @@ class PostgresBackend(PostgresWriter):
             return rows + self._fetch(cursor)
 
     def search_ranked(
-        self, query: Query, level: int | None, exclude: list[int], limit: int, offset: int
+        self, query: Query, tier: Tier, exclude: list[int], limit: int, offset: int
     ) -> list[dict[str, Any]]:
-        terms = _level_terms(query, query.levels if level is None else level)
+        terms = _level_terms(query, tier.typos, whole=tier.whole)
         match_sql, match_params = self._match(query, terms)
         tier_sql, field_sql, whole_sql = "0", "2", "1"
         part_params: list[Any] = []
-        if level is not None and terms is not None:
-            tier_sql = str(int(level))
+        if query.sort == "relevance" and terms is not None:
+            tier_sql = str(int(tier.rank))
             field_sql = (
                 "CASE WHEN e.tsv_head @@ %s::tsquery THEN 0 "
                 "WHEN e.tsv_head @@ %s::tsquery THEN 1 ELSE 2 END"
             )
             part_params = [self._tsquery(terms, "A"), self._tsquery(terms)]
-            if query.prefix_last:
-                whole = _level_terms(query, level, whole=True)
+            whole_sql = str(int(tier.whole))
+            if tier.typos and query.prefix_last:
+                whole = _level_terms(query, tier.typos, whole=True)
                 if whole is not None and self._scoped(query):
                     vector = "coalesce(e.tsv_all, e.tsv)" if query.see_secret else "e.tsv"
                     whole_sql = f"CASE WHEN {vector} @@ %s::tsquery THEN 1 ELSE 0 END"
@@ -452,8 +464,6 @@ class PostgresBackend(PostgresWriter):
                         match=" OR ".join(f"{v} @@ %s::tsquery" for v in vectors),
                     )
                     part_params += [self._tsquery(whole)] * len(vectors)
-                else:
-                    whole_sql = "0"
         sql = _sql(
             POSTGRES_SEARCH,
             columns=SELECT_COLUMNS,
@@ -477,9 +487,22 @@ class PostgresBackend(PostgresWriter):
             cursor.execute(sql, params)
             return self._fetch(cursor)
 
-    def count_by_kind(self, query: Query) -> dict[str, int]:
-        match_sql, match_params = self._match(query, _level_terms(query, query.levels))
+    def count_by_kind(self, query: Query, typos: int) -> dict[str, int]:
+        terms = _level_terms(query, typos)
+        if terms is None:  # a word with nothing within ``typos``
+            return {}
+        match_sql, match_params = self._match(query, terms)
         sql = _sql(POSTGRES_COUNT, match=match_sql, where=query.where)
         with connection.cursor() as cursor:
             cursor.execute(sql, [*match_params, *query.params, COUNT_CAP + 1])
             return {kind: int(n) for kind, n in cursor.fetchall()}
+
+    def count_matches(self, query: Query, typos: int, cap: int) -> int:
+        terms = _level_terms(query, typos)
+        if terms is None:
+            return 0
+        match_sql, match_params = self._match(query, terms)
+        sql = _sql(POSTGRES_COUNT_UP_TO, match=match_sql, where=query.where)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*match_params, *query.params, cap])
+            return int(cursor.fetchone()[0])

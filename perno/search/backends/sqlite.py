@@ -13,6 +13,7 @@ from perno.search.backends.base import (
     SELECT_COLUMNS,
     Backend,
     Query,
+    Tier,
     _level_terms,
     _sql,
     _values,
@@ -40,6 +41,10 @@ SQLITE_COUNT = (
     "SELECT kind, count(*) FROM (SELECT e.kind AS kind FROM search_fts f "
     "JOIN search_entry e ON e.id = f.rowid "
     "WHERE search_fts MATCH %s AND {where} LIMIT %s) GROUP BY kind"
+)
+SQLITE_COUNT_UP_TO = (
+    "SELECT count(*) FROM (SELECT 1 FROM search_fts f JOIN search_entry e ON e.id = f.rowid "
+    "WHERE search_fts MATCH %s AND {where} LIMIT %s)"
 )
 # Buckets of the broad path walk the matches newest first by entry id (an entry is
 # re-created whenever its record changes, so the largest ids are the latest changes) and
@@ -165,24 +170,23 @@ class SQLiteBackend(Backend):
             columns = "{title ident body secret}" if query.see_secret else "{title ident body}"
         return f"{columns} : ({' AND '.join(groups)})"
 
-    def _parts(self, query: Query, level: int | None) -> tuple[dict[str, str], list[Any], str]:
-        """The tier, field and whole-word expressions of the tier ``level`` (None: every
-        tier, not ranked), their parameters (in that order) and the match expression."""
-        terms = _level_terms(query, query.levels if level is None else level)
+    def _parts(self, query: Query, tier: Tier) -> tuple[dict[str, str], list[Any], str]:
+        """The tier, field and whole-word expressions of ``tier`` (not ranked when the
+        query is not sorted by relevance), their parameters (in that order) and the
+        match expression."""
+        terms = _level_terms(query, tier.typos, whole=tier.whole)
         full = self._expr(query, terms) or ""
-        if level is None or terms is None:
+        if query.sort != "relevance" or terms is None:
             return {"tier": "0", "field": "2", "whole": "1"}, [], full
-        whole_sql, whole_params = "1", []
-        if query.prefix_last:
-            whole = self._expr(query, _level_terms(query, level, whole=True))
+        whole_sql, whole_params = str(int(tier.whole)), []
+        if tier.typos and query.prefix_last:
+            whole = self._expr(query, _level_terms(query, tier.typos, whole=True))
             if whole is not None:
                 whole_sql = (
                     "CASE WHEN f.rowid IN (SELECT rowid FROM search_fts "
                     "WHERE search_fts MATCH %s) THEN 1 ELSE 0 END"
                 )
                 whole_params.append(whole)
-            else:
-                whole_sql = "0"
         field_sql = (
             "CASE WHEN f.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) "
             "THEN 0 WHEN f.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) "
@@ -192,7 +196,7 @@ class SQLiteBackend(Backend):
             self._expr(query, terms, "{title}") or "",
             self._expr(query, terms, "{title ident}") or "",
         ]
-        sql = {"tier": str(int(level)), "field": field_sql, "whole": whole_sql}
+        sql = {"tier": str(int(tier.rank)), "field": field_sql, "whole": whole_sql}
         return sql, [*field_params, *whole_params], full
 
     def matches_at_least(self, query: Query, terms: list[list[Candidate]], count: int) -> bool:
@@ -226,9 +230,9 @@ class SQLiteBackend(Backend):
             return self._fetch(cursor)
 
     def search_ranked(
-        self, query: Query, level: int | None, exclude: list[int], limit: int, offset: int
+        self, query: Query, tier: Tier, exclude: list[int], limit: int, offset: int
     ) -> list[dict[str, Any]]:
-        parts, part_params, full = self._parts(query, level)
+        parts, part_params, full = self._parts(query, tier)
         sql = _sql(
             SQLITE_SEARCH,
             columns=SELECT_COLUMNS,
@@ -249,9 +253,20 @@ class SQLiteBackend(Backend):
             cursor.execute(sql, params)
             return self._fetch(cursor)
 
-    def count_by_kind(self, query: Query) -> dict[str, int]:
-        full = self._expr(query, _level_terms(query, query.levels)) or ""
+    def count_by_kind(self, query: Query, typos: int) -> dict[str, int]:
+        full = self._expr(query, _level_terms(query, typos))
+        if full is None:  # a word with nothing within ``typos``
+            return {}
         sql = _sql(SQLITE_COUNT, where=query.where)
         with connection.cursor() as cursor:
             cursor.execute(sql, [full, *query.params, COUNT_CAP + 1])
             return {kind: int(n) for kind, n in cursor.fetchall()}
+
+    def count_matches(self, query: Query, typos: int, cap: int) -> int:
+        full = self._expr(query, _level_terms(query, typos))
+        if full is None:
+            return 0
+        sql = _sql(SQLITE_COUNT_UP_TO, where=query.where)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [full, *query.params, cap])
+            return int(cursor.fetchone()[0])
