@@ -183,9 +183,7 @@ def test_short_word_starts_are_answered_newest_first(boss, monkeypatch, window):
     # Four and five letters are starts of their own; a longer start is walked under its
     # first five letters, each title checked.
     later = company_create(actor=boss, data={"name": "Marmellate Sud"})
-    walked = {
-        typed: engine.search(boss, typed).hits for typed in ("marm", "marmel", "marmi")
-    }
+    walked = {typed: engine.search(boss, typed).hits for typed in ("marm", "marmel", "marmi")}
     assert [h.id for h in walked["marm"][:2]] == [later.pk, made[0].pk]
     assert walked["marmel"][0].id == later.pk
     assert made[0].pk not in [h.id for h in walked["marmel"]]
