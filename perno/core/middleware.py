@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -25,6 +26,18 @@ def body_too_large_message() -> str:
     }
 
 
+def _not_utf8(encoded: bytes, pairs: Any) -> str | None:
+    """Why percent-encoded data (a query string, a urlencoded form) is refused when it
+    holds bytes that are not UTF-8 (Django would read them as U+FFFD), or None."""
+    if not any("\ufffd" in value for key, values in pairs for value in [key, *values]):
+        return None
+    try:
+        unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return _("The request is not valid UTF-8 text: send text as UTF-8.")
+    return None
+
+
 def _text_problem(pairs: Any) -> str | None:
     """The first reason a key or value (an uploaded file: its name) cannot be stored."""
     for key, values in pairs:
@@ -38,8 +51,9 @@ def _text_problem(pairs: Any) -> str | None:
 
 class RequestInputMiddleware:
     """The first check of every page and API call: a body over the size limits gets 413
-    before it is read; text that cannot be stored (NUL characters, broken Unicode) in a
-    query string, a form field or an uploaded file's name gets a clear 400 (PostgreSQL
+    before it is read; text that cannot be stored (NUL characters, broken Unicode, bytes
+    that are not UTF-8) in a query string, a form field or an uploaded file's name gets a
+    clear 400 (PostgreSQL
     cannot store NUL, and no real input has it). Files are not text and are left to the
     attachment rules. API bodies are checked by the API's parser (perno.api.parser), which
     answers in the API's error format; too many form fields get 400, not a server error."""
@@ -73,14 +87,17 @@ class RequestInputMiddleware:
         ):
             return 413, body_too_large_message()
         query = request.META.get("QUERY_STRING", "")
-        if "\x00" in query or "%00" in query:
-            problem = _text_problem(request.GET.lists())
+        if "\x00" in query or "%" in query:
+            raw = query.encode("latin-1", errors="replace")  # WSGI's reading of the bytes
+            problem = _text_problem(request.GET.lists()) or _not_utf8(raw, request.GET.lists())
             if problem:
                 return 400, problem
         if request.method in ("GET", "HEAD", "OPTIONS") or request.path.startswith("/api/"):
             return 0, ""
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             problem = _text_problem(request.POST.lists()) or _text_problem(request.FILES.lists())
+            if not problem and not multipart:
+                problem = _not_utf8(request.body, request.POST.lists())
             if problem:
                 return 400, problem
         return 0, ""

@@ -99,3 +99,21 @@ def test_a_list_filter_with_a_date_out_of_range_is_a_filter_error(client_user, v
     response = client_user.get(f"/activities/?due_after={value}")
     assert response.status_code == 400
     assert "between 1900-01-01 and 2200-12-31" in response.content.decode()
+
+
+def test_query_strings_and_forms_that_are_not_utf8_are_400(client_user, api):
+    for path in ("/companies/?q=Caf%E9", "/api/v1/companies?q=Caf%E9"):
+        getter = api.get if path.startswith("/api/") else client_user.get
+        response = getter(path)
+        assert response.status_code == 400 and "not valid UTF-8" in response.content.decode()
+    response = client_user.post(
+        "/companies/new/", "name=Caf%E9", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400 and "not valid UTF-8" in response.content.decode()
+    assert not Company.objects.exists()
+    # UTF-8, a U+FFFD sent as UTF-8 included, is fine.
+    assert client_user.get("/companies/?q=Caf%C3%A8%EF%BF%BD").status_code == 200
+    response = client_user.post(
+        "/companies/new/", "name=Caf%C3%A8", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 302 and Company.objects.get().name == "Cafè"
