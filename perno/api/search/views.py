@@ -33,7 +33,11 @@ class SearchResult(Schema):
         ..., description="Text around the first match, HTML-escaped, matches in <mark>…</mark>."
     )
     url: str
-    score: float = Field(..., description="Higher is better: typo tier, history, field weight.")
+    score: float = Field(
+        ...,
+        description="Higher is better: tier (every word whole, the last word as a word "
+        "start, one typo, two typos), history, field weight.",
+    )
 
 
 class SearchOut(Schema):
@@ -56,7 +60,12 @@ class SuggestOut(Schema):
 
 
 class SearchParams(InputSchema):
-    q: str = Field("", max_length=QUERY_MAX, description="What to look for (typos allowed).")
+    q: str = Field(
+        "",
+        max_length=QUERY_MAX,
+        description="What to look for (typos allowed). The last word is a word start "
+        "unless followed by a space.",
+    )
     types: str = Field(
         "", description="Comma-separated types to include: " + ", ".join(KINDS) + "."
     )
