@@ -130,3 +130,21 @@ def test_the_dpo_runs_a_dry_run_from_the_page(client, make_user, login_verified,
     page = client.get("/privacy/retention/").content.decode()
     assert "contacts.contact" in page and "dry run" in page
     assert Contact.objects.filter(first_name="Antico").exists()
+    # Counts are grouped in the reader's language, in the sentence and in the table.
+    RetentionRun.objects.create(
+        dry_run=True,
+        counts={
+            "items": [
+                {
+                    "table": "contacts.contact",
+                    "name": "contacts",
+                    "action": "delete",
+                    "days": 730,
+                    "before": "2024-12-06T00:00:00+00:00",
+                    "count": 12345,
+                }
+            ]
+        },
+    )
+    page = client.get("/privacy/retention/").content.decode()
+    assert "12,345 rows" in page and '<td class="text-end">12,345</td>' in page
