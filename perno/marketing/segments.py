@@ -27,6 +27,7 @@ from perno.activities.models import Activity
 from perno.analytics.models import CustomerScore
 from perno.analytics.refresh import latest
 from perno.contacts.models import Contact
+from perno.core.inputs import moment_problem
 from perno.marketing.fans import contacts_of_type
 from perno.marketing.models import Answer, Question, Response, Survey
 from perno.privacy.models import Purpose
@@ -151,9 +152,12 @@ def clean(criteria: Any, user: Any) -> list[dict[str, Any]]:
             item["value"] = int(str(value))
         elif spec.kind == "date":
             try:
-                item["value"] = date.fromisoformat(str(value)).isoformat()
+                day = date.fromisoformat(str(value))
             except ValueError:
                 raise _error(n, _("give a date as YYYY-MM-DD.")) from None
+            if moment_problem(day):
+                raise _error(n, moment_problem(day) or "")
+            item["value"] = day.isoformat()
         elif spec.kind == "answer":
             question = condition.get("question")
             if question is None or not str(question).isdigit():

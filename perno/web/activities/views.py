@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from perno.accounts.selectors import user_list
 from perno.activities import selectors, services
 from perno.activities.models import Activity
 from perno.core.exceptions import ConflictError
+from perno.core.inputs import moment_problem
 from perno.records.history import change_history
 from perno.records.reads import record_shown
 from perno.web.activities.forms import ActivityForm, CommentForm
@@ -107,10 +109,19 @@ def activity_complete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _moment(text: str) -> datetime.datetime | None:
+    """The timeline's "older than" point; one that is no moment, or out of range, is none."""
+    try:
+        moment = parse_datetime(text) if text else None
+    except ValueError:  # well formed but impossible, e.g. month 13
+        return None
+    return None if moment_problem(moment) else moment
+
+
 def _timeline_context(request: HttpRequest, record_type: str, pk: int) -> dict[str, Any]:
     target = record_get(request.user, record_type, pk)
     kinds = [k for k in request.GET.getlist("kind") if k in selectors.TIMELINE_KINDS] or None
-    before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
+    before = _moment(request.GET.get("before", ""))
     entries, has_more = selectors.timeline(
         user=request.user, target=target, kinds=kinds, before=before
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from perno.accounts.models import Team, User
+from perno.core.inputs import moment_problem
 from perno.records.models import Tag
 from perno.search import engine, services
 from perno.search.models import SavedSearch
@@ -35,10 +36,12 @@ def _int(value: str | None) -> int | None:
 
 
 def _date(value: str | None) -> datetime.date | None:
+    """A date filter; one that is no date, or out of range, is no filter."""
     try:
-        return datetime.date.fromisoformat(value or "")
+        day = datetime.date.fromisoformat(value or "")
     except ValueError:
         return None
+    return None if moment_problem(day) else day
 
 
 @login_required

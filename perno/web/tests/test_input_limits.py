@@ -9,12 +9,14 @@ import contextlib
 import pytest
 from django import forms
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.urls import get_resolver
 
 from perno.activities.models import Activity
 from perno.contacts.models import Company
+from perno.contacts.services import company_create
 from perno.core.inputs import validate_moment
+from perno.marketing import segments
 from perno.records.models import Tag
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +119,14 @@ def test_query_strings_and_forms_that_are_not_utf8_are_400(client_user, api):
         "/companies/new/", "name=Caf%C3%A8", content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 302 and Company.objects.get().name == "Cafè"
+
+
+def test_a_segment_date_and_a_timeline_point_out_of_range_never_fail(client_user, user, admin_user):
+    with pytest.raises(ValidationError) as refused:
+        segments.clean([{"field": "created", "op": "after", "value": "0001-01-01"}], admin_user)
+    assert "between 1900-01-01 and 2200-12-31" in str(refused.value)
+    company = company_create(actor=user, data={"name": "Rossi"})
+    for before in ("2026-13-45T00:00", "0001-01-01T00:00", "9999-12-31T23:59"):
+        response = client_user.get(f"/timeline/company/{company.pk}/?before={before}")
+        assert response.status_code == 200, before
+    assert client_user.get("/search/?q=rossi&from=0001-01-01&to=9999-12-31").status_code == 200
