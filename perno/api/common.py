@@ -34,6 +34,8 @@ class ConflictOut(ErrorOut):
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# 413: a body over the size limits; 415: a body that is not JSON (perno.api.parser).
+ERRORS.update({413: ErrorOut, 415: ErrorOut})
 WRITE_ERRORS = {**ERRORS, 409: ConflictOut}
 
 

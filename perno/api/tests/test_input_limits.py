@@ -229,3 +229,9 @@ def test_a_custom_date_field_keeps_to_the_same_range(api, admin_user):
         "/api/v1/companies", {"name": "Rossi", "custom_fields": {"founded": "1921-03-01"}}
     )
     assert response.status_code == 201, response.content
+
+
+def test_the_openapi_document_lists_413_and_415(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    responses = schema["paths"]["/api/v1/companies"]["post"]["responses"]
+    assert {"400", "413", "415", "422"} <= set(responses)
