@@ -173,7 +173,9 @@ def is_ambiguous(clean: str, kind: str, relevant: set[tuple[str, int]]) -> bool:
     the case is skipped."""
     from perno.search import engine
 
-    found = engine.search(_superuser(), clean, limit=1)  # all types, as the user searches
+    # All types, as the user searches; every word whole (the trailing space), and with a
+    # page of one no typo match is counted when one record matches exactly (the target).
+    found = engine.search(_superuser(), clean + " ", limit=1)
     return (found.total or 0) - len(relevant) > AMBIGUOUS
 
 
