@@ -27,6 +27,7 @@ from perno.accounts.confidential import redact, reference
 from perno.accounts.models import ExportLog, User
 from perno.accounts.permissions import access_for, check, restrict
 from perno.audit.models import AuditEvent
+from perno.audit.trail import lock_chain
 from perno.audit.trail import record as audit
 
 FORMATS = {
@@ -72,6 +73,7 @@ def authorise(*, user: Any, queryset: models.QuerySet, subject: str) -> tuple[mo
             % {"count": count, "limit": access.export_max_rows}
         )
     if access.export_daily_rows is not None:
+        lock_chain()  # the audit chain before the row (see audit.trail.lock_chain)
         User.objects.select_for_update().filter(pk=user.pk).first()
         done = rows_exported_today(user)
         if done + count > access.export_daily_rows:
@@ -89,6 +91,7 @@ def record(
 ) -> ExportLog:
 
     with transaction.atomic():
+        lock_chain()
         log = ExportLog.objects.create(
             user=user,
             subject=subject,

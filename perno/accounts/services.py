@@ -17,6 +17,7 @@ from perno.accounts.permissions import check, forget_access
 from perno.accounts.rights import DEFAULT_ROLES, normalise
 from perno.audit.models import ChangeEntry
 from perno.audit.services import change_record
+from perno.audit.trail import lock_chain
 from perno.core.countries import clean_record_country
 from perno.core.diffs import diff
 
@@ -251,6 +252,7 @@ def role_save(*, actor: Any, role: Role | None, data: dict[str, Any], rights: An
         role.rights = normalise(rights)
     role.full_clean()
     with transaction.atomic():
+        lock_chain()
         role.save()
         _audit(
             actor,
@@ -308,6 +310,7 @@ def user_save(
         raise ValidationError({"is_active": [_("You cannot deactivate yourself.")]})
     target.full_clean(exclude=["password"] if not creating else None)
     with transaction.atomic():
+        lock_chain()
         deactivated = not creating and before.get("is_active") and not target.is_active
         if deactivated:
             target.security_stamp = secrets.token_hex(16)  # ends every session
@@ -341,6 +344,7 @@ def team_save(*, actor: Any, team: Team | None, data: dict[str, Any]) -> Team:
         parent = parent.parent
     team.full_clean()
     with transaction.atomic():
+        lock_chain()
         team.save()
         _audit(
             actor,

@@ -22,6 +22,7 @@ from perno.activities.models import Activity, Attachment, Comment, Notification
 from perno.activities.tasks import email_notification_task
 from perno.audit.models import ChangeEntry
 from perno.audit.services import change_record
+from perno.audit.trail import lock_chain
 from perno.records.services import (
     record_create,
     record_delete,
@@ -226,6 +227,7 @@ def comment_create(
     stored: list[str | None] = []
     try:
         with transaction.atomic():
+            lock_chain()  # the audit chain before any row (see audit.trail.lock_chain)
             comment = Comment.objects.create(
                 author=actor, body=body, parent=parent, **{target_name: target}
             )
@@ -282,6 +284,7 @@ def comment_update(*, actor: Any, comment: Comment, body: str) -> Comment:
     if len(body) > 20_000:
         raise ValidationError({"body": [_("A comment may be at most 20,000 characters.")]})
     before = comment.body
+    lock_chain()
     Comment.objects.filter(pk=comment.pk).update(body=body)
     comment.body = body
     indexer.reindex("comment", [comment.pk])
@@ -448,6 +451,7 @@ def attachments_add(
     stored: list[str | None] = []
     try:
         with transaction.atomic():
+            lock_chain()
             created = _store_attachments(
                 actor=actor, comment=comment, checked=checked, stored=stored
             )

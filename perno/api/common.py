@@ -33,7 +33,16 @@ class ConflictOut(ErrorOut):
     current: dict[str, Any] | None = None
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# 409: a unique value taken by a concurrent request, or a record it links to deleted
+# meanwhile (perno.core.integrity), on any operation that writes.
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 # 413: a body over the size limits; 415: a body that is not JSON (perno.api.parser).
 ERRORS.update({413: ErrorOut, 415: ErrorOut})
 WRITE_ERRORS = {**ERRORS, 409: ConflictOut}

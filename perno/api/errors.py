@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -15,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from perno.api.parser import BodyRefused
 from perno.core.exceptions import ConflictError
+from perno.core.integrity import duplicate_errors, explain
 from perno.core.middleware import body_too_large_message
 
 # model class -> callable turning an instance into its API representation (for 409s)
@@ -46,6 +48,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(DjangoValidationError)
     def django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        taken = duplicate_errors(exc)
+        if taken:  # a unique value already taken: as when taken concurrently
+            message = _("A value that must be unique is already taken; see errors per field.")
+            return api.create_response(request, {"message": message, "errors": taken}, status=409)
         return api.create_response(
             request,
             {"message": _("The data is not valid; see errors per field."), "errors": errors},
@@ -64,6 +70,18 @@ def install(api: NinjaAPI) -> None:
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return api.create_response(
             request, {"message": _("Not found, or you may not see it."), "errors": {}}, status=404
+        )
+
+    @api.exception_handler(ObjectDoesNotExist)
+    def gone(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+        # The record was there when the request began and was deleted before its write.
+        return not_found(request, Http404())
+
+    @api.exception_handler(IntegrityError)
+    def integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+        conflict = explain(exc)
+        return api.create_response(
+            request, {"message": conflict.message, "errors": conflict.errors}, status=409
         )
 
     @api.exception_handler(ConflictError)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -125,10 +126,40 @@ def entry_hash(
     return hashlib.sha256(_canonical(values)).hexdigest()
 
 
-def _lock_chain() -> None:
-    if connection.vendor == "postgresql":
+def lock_chain() -> None:
+    """Take the chain's lock for the rest of the transaction.
+
+    The lock order of every write: the chain first, then rows. A write that locked a
+    row and then appended an entry, racing one that appended an entry and then locked
+    the same row (an edit and a delete of one record), deadlocked on PostgreSQL. So a
+    service that locks rows and writes the trail in one transaction takes the chain
+    before its first row lock (``records.services`` does it for every record write);
+    taking it again later in the transaction is free. SQLite has one writer at a time
+    (transactions begin IMMEDIATE), so there is no order to keep."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
         with connection.cursor() as cursor:
+            # A test case's own transaction holds its set-up rows: check real ones only.
+            if settings.PERNO_LOCK_ORDER_CHECK and not any(
+                getattr(block, "_from_testcase", False) for block in connection.atomic_blocks
+            ):
+                _check_lock_order(cursor)
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+def _check_lock_order(cursor: Any) -> None:
+    """Tests (``PERNO_LOCK_ORDER_CHECK``): refuse to take the chain in a transaction
+    that already wrote or locked rows (it has a transaction id) without holding it."""
+    cursor.execute(
+        "SELECT pg_current_xact_id_if_assigned() IS NOT NULL AND NOT EXISTS ("
+        " SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+        " AND classid = 0 AND objid = %s AND granted)",
+        [_LOCK_KEY],
+    )
+    if cursor.fetchone()[0]:
+        raise RuntimeError(
+            "Lock order: this transaction wrote or locked rows before taking the audit "
+            "chain; call audit.trail.lock_chain() at its start."
+        )
 
 
 def record(
@@ -163,7 +194,7 @@ def record(
     # A JSON round trip gives the values exactly as they will be read back.
     values["detail"] = json.loads(_canonical(values["detail"]))
     with transaction.atomic():
-        _lock_chain()
+        lock_chain()
         last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
         seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
         digest = entry_hash(seq=seq, prev_hash=prev_hash, **values)

@@ -13,7 +13,7 @@ from perno.accounts.permissions import check
 from perno.accounts.regions import phone_region, user_region
 from perno.audit.models import ChangeEntry
 from perno.audit.services import change_record
-from perno.audit.trail import current_channel
+from perno.audit.trail import current_channel, lock_chain
 from perno.contacts.custom_fields import clean_custom_fields
 from perno.contacts.models import Address, Affiliation, Company, Contact, CustomFieldDefinition
 from perno.core.countries import clean_country, clean_record_country, to_code
@@ -155,6 +155,18 @@ def contact_create(
     ``source`` (channel, detail) says where the data came from; by default the operator
     (web), the API or an import (command line, background job)."""
     reject_unknown_fields(data, CONTACT_FIELDS)
+    companies = list(companies)
+    linked = [company.pk for company, _job_title in companies]
+    twice = sorted({pk for pk in linked if linked.count(pk) > 1})
+    if twice:
+        raise ValidationError(
+            {
+                "companies": [
+                    _("A company can be linked once; listed more than once: %(ids)s.")
+                    % {"ids": ", ".join(map(str, twice))}
+                ]
+            }
+        )
     data = _normalize(data, phone_fields=("phone", "mobile"), actor=actor)
     contact = Contact(**data)
     contact.custom_fields = clean_custom_fields(CustomFieldDefinition.Entity.CONTACT, custom_fields)
@@ -190,6 +202,7 @@ def contact_intake(*, data: dict[str, Any], channel: str, detail: str) -> Contac
     if not email:
         raise ValidationError({"email": [_("Give your e-mail address.")]})
     with transaction.atomic():
+        lock_chain()  # before any row; it also makes the look-up and the insert one step
         existing = Contact.objects.filter(email__iexact=email).order_by("id").first()
         if existing is not None:
             return existing
@@ -242,6 +255,7 @@ def contact_link_company(
 ) -> Affiliation:
     check(actor, "edit", contact)
     check(actor, "view", company)
+    lock_chain()  # the audit chain before any row (see audit.trail.lock_chain)
     affiliation, _created = Affiliation.objects.update_or_create(
         contact=contact, company=company, defaults={"job_title": job_title.strip()}
     )
@@ -262,6 +276,7 @@ def contact_link_company(
 @transaction.atomic
 def contact_unlink_company(*, actor: Any, contact: Contact, company: Company) -> None:
     check(actor, "edit", contact)
+    lock_chain()
     deleted, _rows = Affiliation.objects.filter(contact=contact, company=company).delete()
     if deleted:
         change_record(
@@ -291,6 +306,7 @@ def address_add(*, actor: Any, record: Company | Contact, data: dict[str, Any]) 
     except ValidationError as exc:
         raise ValidationError({"country": exc.messages}) from exc
     address.full_clean()
+    lock_chain()
     address.save()
     change_record(
         actor=actor,

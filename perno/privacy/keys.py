@@ -179,6 +179,7 @@ def start(*, actor: Any) -> KeyRotation:
     if busy.exists():
         raise RotationError(_("A re-encryption is already under way; wait until it has finished."))
     with transaction.atomic():
+        trail.lock_chain()
         rotation = KeyRotation.objects.create(
             actor=actor if getattr(actor, "pk", None) else None, key_id=keys.current
         )
@@ -221,6 +222,7 @@ def run(rotation_id: int) -> KeyRotation:
         rotation.save(update_fields=["status", "error", "counts", "finished_at"])
         raise
     with transaction.atomic():
+        trail.lock_chain()
         rotation.status = KeyRotation.Status.DONE
         rotation.counts = dict(sorted(counts.items()))
         rotation.finished_at = timezone.now()

@@ -84,6 +84,7 @@ def request_create(*, actor: Any, data: dict[str, Any], contact: Any = None) -> 
     )
     request.full_clean(exclude=["contact", "handled_by"])
     with transaction.atomic():
+        trail.lock_chain()  # the audit chain before any row (lock order)
         request.save()
         _audit(actor, request, "received")
     return request
@@ -116,6 +117,7 @@ def request_update(
             }
         )
     with transaction.atomic():
+        trail.lock_chain()
         request = SubjectRequest.objects.select_for_update().get(pk=request.pk)
         changed = []
         for key in EDITABLE:
@@ -165,6 +167,7 @@ def request_extend(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        trail.lock_chain()
         request = SubjectRequest.objects.select_for_update().get(pk=request.pk)
         request.extended_to, request.extension_reason = until, reason
         request.save(update_fields=["extended_to", "extension_reason", "updated_at"])
@@ -183,6 +186,7 @@ def request_close(
             {"outcome": [_("Write the answer given to the person (what was done, or why not).")]}
         )
     with transaction.atomic():
+        trail.lock_chain()
         request = SubjectRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != SubjectRequest.Status.OPEN:
             raise ValidationError({"__all__": [_("This request is already closed.")]})
@@ -227,6 +231,7 @@ def export_start(*, actor: Any, request: SubjectRequest) -> SubjectExport:
     check(actor, "manage", "privacy")
     _ready_for_action(request, (Kind.ACCESS, Kind.PORTABILITY))
     with transaction.atomic():
+        trail.lock_chain()
         export = SubjectExport.objects.create(request=request, requested_by=actor)
         _audit(actor, request, "export requested", export=export.pk)
         transaction.on_commit(lambda: _queue_export(export.pk))
@@ -341,6 +346,7 @@ def exports_purge(*, now: datetime.datetime | None = None) -> int:
     count = 0
     for export in SubjectExport.objects.filter(status=Status.READY, finished_at__lt=cutoff):
         with transaction.atomic():
+            trail.lock_chain()
             expired = SubjectExport.objects.filter(pk=export.pk, status=Status.READY).update(
                 status=Status.FAILED, path="", error="expired before download"
             )
@@ -420,6 +426,7 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
         else:
             continue
         with transaction.atomic():
+            trail.lock_chain()
             locked = SubjectRequest.objects.select_for_update().get(pk=request.pk)
             if mark in locked.reminded:
                 continue

@@ -14,6 +14,7 @@ from perno.accounts.confidential import hidden_fields
 from perno.accounts.permissions import check
 from perno.audit.models import ChangeEntry
 from perno.audit.services import change_record
+from perno.audit.trail import lock_chain
 from perno.core.diffs import diff, snapshot
 from perno.core.exceptions import ConflictError
 from perno.records.models import Tag
@@ -81,6 +82,7 @@ def tags_from_names(names: Iterable[str]) -> list[Tag]:
                 ]
             }
         )
+    lock_chain()  # it may insert tags: the chain comes first (see record_lock)
     tags = []
     for name in names:
         tag, _created = Tag.objects.get_or_create(name=name)
@@ -113,6 +115,7 @@ def record_create[M: models.Model](
     )
     instance.full_clean()
     with transaction.atomic():
+        lock_chain()
         instance.save()
         if tags is not None:
             instance.tags.set(tags)  # type: ignore[attr-defined]
@@ -149,6 +152,10 @@ def _refuse_nulls(instance: models.Model, data: dict[str, Any], *, strict: bool 
 
 
 def record_lock[M: models.Model](model: type[M], pk: Any) -> M:
+    """The row, locked for the rest of the transaction, after the audit chain (the one
+    lock order of every write, see ``audit.trail.lock_chain``). A row deleted meanwhile
+    raises ``DoesNotExist``, which the API and the pages answer with 404."""
+    lock_chain()
     return model._default_manager.select_for_update().get(pk=pk)
 
 
@@ -203,6 +210,7 @@ def record_update[M: models.Model](
 
 def record_delete(*, actor: Any, instance: models.Model) -> None:
     with transaction.atomic():
+        instance = record_lock(type(instance), instance.pk)
         check(actor, "delete", instance)
         change_record(actor=actor, instance=instance, action=ChangeEntry.Action.DELETE, changes={})
         indexing.delete(instance)

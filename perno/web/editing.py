@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views import View
 from perno.accounts.permissions import check
 from perno.core.diffs import snapshot
 from perno.core.exceptions import ConflictError
+from perno.core.integrity import explain
 
 
 class RecordFormView(LoginRequiredMixin, View):
@@ -83,6 +84,11 @@ class RecordFormView(LoginRequiredMixin, View):
                 form.add_service_errors(
                     exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
                 )
+            except IntegrityError as exc:
+                # A unique value taken by a concurrent save (both passed the check).
+                conflict = explain(exc)
+                form.add_service_errors(conflict.errors or {"__all__": [conflict.message]})
+                return self.render_form(request, form, obj, status=409)
             except ConflictError as exc:
                 form.add_error(None, exc.message)
                 stored = snapshot(

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "perno.search.history.HistoryMiddleware",
     "perno.core.middleware.SealErrorMiddleware",
+    "perno.core.integrity.ConflictMiddleware",
 ]
 
 ROOT_URLCONF = "perno.config.urls"
@@ -229,6 +230,9 @@ PERNO_ERASURE_LEDGER = Path(
     os.environ.get("PERNO_ERASURE_LEDGER", DATA_DIR / "erasure-ledger.jsonl")
 )
 PERNO_BULK_READ_ROWS = int(os.environ.get("PERNO_BULK_READ_ROWS", "200"))
+# Tests: a transaction that locks rows before the audit chain is an error (see
+# audit.trail.lock_chain); off in production, where it would cost a query per entry.
+PERNO_LOCK_ORDER_CHECK = False
 
 # Attachments: size limit and the content types accepted (checked on the bytes).
 PERNO_ATTACHMENT_MAX_BYTES = int(os.environ.get("PERNO_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))

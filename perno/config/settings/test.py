@@ -15,6 +15,7 @@ PERNO_ENCRYPTION_KEYS = "test1:" + "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU=
 # clock, so query counts do not depend on how long a test takes.
 PERNO_SEALED_REFRESH_SECONDS = 3600.0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PERNO_LOCK_ORDER_CHECK = True
 TEST_ENGINE = os.environ.get("PERNO_TEST_DB", "sqlite")
 _TMP = Path(os.environ.get("PERNO_TEST_DIR", tempfile.gettempdir())) / "perno-tests"
 _TMP.mkdir(parents=True, exist_ok=True)

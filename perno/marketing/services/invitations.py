@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from perno.accounts.permissions import check
 from perno.audit.models import ChangeEntry
 from perno.audit.services import change_record
+from perno.audit.trail import lock_chain
 from perno.marketing.languages import chrome
 from perno.marketing.models import Invitation, Question, Response, Survey
 from perno.marketing.tasks import send_invitations_task
@@ -97,6 +98,7 @@ def invitations_create(
     result = InviteResult()
     now = timezone.now()
     with transaction.atomic():
+        lock_chain()  # the audit chain before any row (see audit.trail.lock_chain)
         for person in people:
             if not person.email:
                 result.skipped.append((person, _("no e-mail address")))

@@ -111,6 +111,7 @@ def consent_record(
     )
     event.full_clean(exclude=["contact", "purpose", "notice", "recorded_by"])
     with transaction.atomic():
+        trail.lock_chain()  # the audit chain before any row (see audit.trail.lock_chain)
         event.save()
         trail.record(
             actor=actor,

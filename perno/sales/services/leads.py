@@ -15,6 +15,7 @@ from perno.accounts.permissions import check
 from perno.accounts.regions import phone_region
 from perno.audit.models import ChangeEntry
 from perno.audit.services import change_record
+from perno.audit.trail import lock_chain
 from perno.contacts import services as contact_services
 from perno.contacts.models import Company, Contact
 from perno.core.countries import clean_record_country
@@ -125,6 +126,7 @@ def lead_convert(
     lead's company name) and optionally a deal, in one transaction. The lead stays,
     marked converted and linked to what it became; its activities and comments follow."""
     with transaction.atomic():
+        lock_chain()  # the audit chain before the row (see audit.trail.lock_chain)
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
         check(actor, "edit", locked)
         if expected_version is not None and locked.version != expected_version:

@@ -71,7 +71,7 @@ def stage_add(
 def stages_reorder(*, actor: Any, pipeline: Pipeline, stage_ids: list[int]) -> None:
     check(actor, "manage", "pipeline")
     existing = set(pipeline.stages.values_list("id", flat=True))
-    if set(stage_ids) != existing:
+    if set(stage_ids) != existing or len(stage_ids) != len(existing):
         raise ValidationError({"stages": [_("Give every stage of this pipeline exactly once.")]})
     for position, stage_id in enumerate(stage_ids):
         Stage.objects.filter(pk=stage_id).update(position=position)

@@ -136,8 +136,8 @@ def test_api_creates_updates_and_replaces_lines(api, buyer):
         "/orders",
         {"number": "WEB-1", "contact_id": buyer.pk, "ordered_on": "2026-02-02", "total": "5"},
     )
-    assert duplicate.status_code == 400
-    assert "An order with this order id already exists." in duplicate.content.decode()
+    assert duplicate.status_code == 409  # a unique value taken: a conflict, naming the field
+    assert duplicate.json()["errors"] == {"number": ["An order with this order id already exists."]}
     assert Order.objects.filter(number="WEB-1").count() == 1
     bad = api(
         "post", "/orders", {"contact_id": buyer.pk, "ordered_on": "2026-02-02", "total": "-5"}
