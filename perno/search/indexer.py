@@ -205,8 +205,11 @@ def build_access(attachment: Any) -> Access | None:
 
 def reindex_all(kind: str) -> None:
     """Every record of one kind, in the current transaction (a confidential-field change
-    must not leave a moment where the field is still searchable by everyone)."""
-    source = sources()[kind]
+    must not leave a moment where the field is still searchable by everyone). A record
+    type with no search source (orders, segments, surveys) has nothing to reindex."""
+    source = sources().get(kind)
+    if source is None:
+        return
     hidden = confidential_fields().get(kind, set())
     for batch in _batches(source):
         rows = [row for obj in batch for row in [build_row(source, obj, hidden)] if row]
