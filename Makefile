@@ -11,7 +11,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 export PERNO_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo serve test lint types check test-sqlite test-postgres test-deps security messages bench clean
+.PHONY: demo serve test lint types check test-sqlite test-postgres test-deps security fuzz messages bench clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Perno needs Python 3.12 or newer (python3.13, python3.12 or python3 on PATH)."; exit 1; }
@@ -83,6 +83,11 @@ test: $(VENV)/.dev
 # bandit, schemathesis and sqlmap only (see README, "Security tests").
 security: test-deps
 	PERNO_TEST_DB=postgres $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider tests/test_security_scans.py
+
+# Generated input over every API operation on both engines, several seeds, stateful
+# chains; prints cases and failures per engine and seed (bench/fuzz.py, not a test).
+fuzz: test-deps
+	$(BIN)/python bench/fuzz.py
 
 # Extract strings into perno/locale/*/django.po, compile, list what is missing or fuzzy.
 messages: $(VENV)/.dev

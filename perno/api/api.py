@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from perno.api import errors
 from perno.api.accounts.views import router as accounts_router
 from perno.api.activities.views import router as activities_router
 from perno.api.auth import AUTH
 from perno.api.contacts.views import router as contacts_router
+from perno.api.openapi import PernoAPI
 from perno.api.parser import JsonParser
 from perno.api.privacy.views import router as privacy_router
 from perno.api.sales.views import router as sales_router
 from perno.api.search.views import router as search_router
 
-api = NinjaAPI(
+api = PernoAPI(
     title="Perno API",
     version="1",
     description="REST API of Perno CRM. Authenticate with `Authorization: Bearer <token>`. "
