@@ -12,12 +12,14 @@ on committed data (transactional tests), on both engines.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -26,6 +28,7 @@ from perno.accounts.services import roles_ensure_defaults, token_create, user_cr
 from perno.contacts import services as contact_services
 from perno.contacts.models import Company, Contact
 from perno.contacts.services import company_create, contact_create
+from perno.core.integrity import ConflictMiddleware
 from perno.sales.models import Order, Product
 
 RACING = pytest.mark.django_db(transaction=True)
@@ -224,3 +227,21 @@ def test_an_edit_of_a_record_deleted_meanwhile_is_a_404(api, user, monkeypatch):
     monkeypatch.setattr(contact_services, "company_update", deleted_first)
     response = api.patch(f"/api/v1/companies/{company.pk}", {"industry": "Moda"})
     assert response.status_code == 404, response.content
+
+
+def test_pages_answer_a_unique_value_taken_with_409_and_a_record_gone_with_404(rf, db):
+    """The safety net of the pages (the edit forms show the field's error themselves)."""
+    Team.objects.create(name="Taken")
+    try:
+        with transaction.atomic():
+            Team.objects.create(name="Taken")
+    except IntegrityError as exc:
+        taken = exc
+    middleware = ConflictMiddleware(lambda request: None)
+    page = middleware.process_exception(rf.post("/settings/teams/"), taken)
+    assert page.status_code == 409 and "team" in page.content.decode()
+    api_answer = middleware.process_exception(rf.post("/api/v1/teams"), taken)
+    assert api_answer.status_code == 409
+    assert json.loads(api_answer.content)["errors"] == {"name": [ANY]}
+    gone = middleware.process_exception(rf.get("/contacts/1/"), Contact.DoesNotExist())
+    assert gone.status_code == 404
