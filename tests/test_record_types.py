@@ -104,3 +104,16 @@ def test_pages_about_a_record_answer_every_record_type(admin, client, method, ur
     for subject in SUBJECTS:
         response = getattr(client, method)(url.format(type=subject, pk=MISSING))
         assert response.status_code in (400, 404), (subject, url, response.status_code)
+
+
+def test_the_search_api_takes_every_record_type_as_a_type_or_refuses_it_clearly(
+    admin, client, admin_headers
+):
+    """Searchable types are searched; the others get 400 naming the known types."""
+    for subject in SUBJECTS:
+        response = client.get(
+            "/api/v1/search", {"q": "rossi", "types": subject}, headers=admin_headers
+        )
+        assert response.status_code in (200, 400), (subject, response.content)
+        if response.status_code == 400:
+            assert "types" in response.json()["errors"], subject
