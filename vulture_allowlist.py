@@ -282,6 +282,7 @@ _.handle_data  # unused method (perno/search/documents.py:69)
 # pytest fixtures, requested by argument name (pytestmark is ignored in [tool.vulture]).
 cdnow  # unused function (perno/analytics/tests/test_cdnow.py:38)
 tax_code  # unused function (perno/privacy/tests/test_encryption.py:48)
+background  # unused function (perno/analytics/tests/test_panel_truth.py:54)
 
 # Issue 19, point 8: settings Django reads by name; the date formats Django reads from
 # FORMAT_MODULE_PATH; filter methods django-filter calls by their name (method="...").
