@@ -37,13 +37,15 @@ class JsonParser(Parser):
     def parse_body(self, request: HttpRequest) -> Any:
         content_type = request.content_type or ""
         if not _is_json(content_type):
-            raise BodyRefused(
-                415,
-                _(
+            if content_type:
+                message = _(
                     "This operation reads a JSON body: send it with “Content-Type: application/json” (not %(type)s)."
+                ) % {"type": content_type}
+            else:
+                message = _(
+                    "This operation reads a JSON body: send it with “Content-Type: application/json” (the request had no Content-Type)."
                 )
-                % {"type": content_type or _("no content type")},
-            )
+            raise BodyRefused(415, message)
         try:
             data = json.loads(request.body)
         except UnicodeDecodeError as exc:

@@ -38,7 +38,7 @@ def normalize_phone(value: str, region: str | None = None) -> str:
             )
             if international
             else _(
-                "“%(value)s” is not a valid phone number. Without a +country code it was read as a number of %(region)s: check the digits, or write it with its country code, e.g. +39 06 1234 5678."
+                "“%(value)s” is not a valid phone number. Without a +country code it was read as a phone number in %(region)s: check the digits, or write it with its country code, e.g. +39 06 1234 5678."
             )
         )
         raise ValidationError(

@@ -68,11 +68,14 @@ def test_a_body_over_the_size_limit_is_413_before_it_is_read(api):
         ("text/plain", '{"name": "Rossi"}'),
         ("application/x-www-form-urlencoded", "name=Rossi"),
         ("application/xml", "<company><name>Rossi</name></company>"),
+        ("", '{"name": "Rossi"}'),
     ],
 )
 def test_a_body_that_is_not_json_is_415(api, content_type, body):
     message = refused(api.post("/api/v1/companies", body, content_type=content_type), 415)
     assert "application/json" in message["message"]
+    said = f"(not {content_type})" if content_type else "(the request had no Content-Type)"
+    assert said in message["message"]
     assert not Company.objects.exists()
 
 

@@ -225,7 +225,7 @@ def test_form_phone_errors_name_the_region(client, bucharest):
     )
     assert response.status_code == 400
     assert (
-        "Without a +country code it was read as a number of Romania (+40)"
+        "Without a +country code it was read as a phone number in Romania (+40)"
         in response.content.decode()
     )
     assert not Lead.objects.exists()
