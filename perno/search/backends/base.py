@@ -251,13 +251,24 @@ class Backend:
         newest first and stopping at the page's end, so its cost does not grow with the
         match count. The other sorts take the typo matches under the same rule."""
         threshold = limit if threshold is None else threshold
-        if query.sort != "relevance":
-            typos = query.levels
-            if typos and self.count_matches(query, 0, threshold) >= threshold:
-                typos = 0
-            return self.search_ranked(query, Tier(0, typos, False), [], limit, offset)
         wanted = limit + offset
         found: list[dict[str, Any]] = []
+        if query.sort != "relevance":
+            # In the sort's order: the matches without typos, then (under the same
+            # rule) those with typos, which never come between them.
+            passes = [Tier(1, 0, False)]
+            if query.levels:
+                passes.append(Tier(1 + query.levels, query.levels, False))
+            for tier in passes:
+                if tier.typos and len(found) >= threshold:
+                    break
+                if _level_terms(query, tier.typos) is None:
+                    continue
+                seen = [row["id"] for row in found]
+                found += self.search_ranked(query, tier, seen, wanted - len(found), 0)
+                if len(found) >= wanted:
+                    break
+            return found[offset : offset + limit]
         history: list[int] | None = None
         for tier in tiers(query):
             # Every match of the tiers before is in ``found`` (the page was not full),
@@ -347,11 +358,6 @@ class Backend:
             if len(found) >= wanted:
                 break
         return found
-
-    def count_matches(self, query: Query, typos: int, cap: int) -> int:
-        """How many entries the user may see match with at most ``typos`` typos, counted
-        up to ``cap``."""
-        raise NotImplementedError
 
     def count_by_kind(self, query: Query, typos: int) -> dict[str, int]:
         """Per type, how many entries the user may see match with at most ``typos``

@@ -128,10 +128,6 @@ POSTGRES_COUNT = (
     "WHERE {match} AND {where} LIMIT %s) found GROUP BY kind"
 )
 
-POSTGRES_COUNT_UP_TO = (
-    "SELECT count(*) FROM (SELECT 1 FROM search_entry e WHERE {match} AND {where} LIMIT %s) found"
-)
-
 
 START_KEYS = 8  # PostgreSQL: at most this many ``search_start`` walks per bucket
 START_LETTERS = 5  # PostgreSQL: the longest word start in ``search_start`` (migration 0007)
@@ -438,7 +434,7 @@ class PostgresBackend(PostgresWriter):
     ) -> list[dict[str, Any]]:
         terms = _level_terms(query, tier.typos, whole=tier.whole)
         match_sql, match_params = self._match(query, terms)
-        tier_sql, field_sql, whole_sql = "0", "2", "1"
+        tier_sql, field_sql, whole_sql = str(int(tier.rank)), "2", "1"
         part_params: list[Any] = []
         if query.sort == "relevance" and terms is not None:
             tier_sql = str(int(tier.rank))
@@ -496,13 +492,3 @@ class PostgresBackend(PostgresWriter):
         with connection.cursor() as cursor:
             cursor.execute(sql, [*match_params, *query.params, COUNT_CAP + 1])
             return {kind: int(n) for kind, n in cursor.fetchall()}
-
-    def count_matches(self, query: Query, typos: int, cap: int) -> int:
-        terms = _level_terms(query, typos)
-        if terms is None:
-            return 0
-        match_sql, match_params = self._match(query, terms)
-        sql = _sql(POSTGRES_COUNT_UP_TO, match=match_sql, where=query.where)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*match_params, *query.params, cap])
-            return int(cursor.fetchone()[0])

@@ -42,10 +42,6 @@ SQLITE_COUNT = (
     "JOIN search_entry e ON e.id = f.rowid "
     "WHERE search_fts MATCH %s AND {where} LIMIT %s) GROUP BY kind"
 )
-SQLITE_COUNT_UP_TO = (
-    "SELECT count(*) FROM (SELECT 1 FROM search_fts f JOIN search_entry e ON e.id = f.rowid "
-    "WHERE search_fts MATCH %s AND {where} LIMIT %s)"
-)
 # Buckets of the broad path walk the matches newest first by entry id (an entry is
 # re-created whenever its record changes, so the largest ids are the latest changes) and
 # stop at the limit: FTS5 reads its posting lists backwards, PostgreSQL scans the
@@ -177,7 +173,7 @@ class SQLiteBackend(Backend):
         terms = _level_terms(query, tier.typos, whole=tier.whole)
         full = self._expr(query, terms) or ""
         if query.sort != "relevance" or terms is None:
-            return {"tier": "0", "field": "2", "whole": "1"}, [], full
+            return {"tier": str(int(tier.rank)), "field": "2", "whole": "1"}, [], full
         whole_sql, whole_params = str(int(tier.whole)), []
         if tier.typos and query.prefix_last:
             whole = self._expr(query, _level_terms(query, tier.typos, whole=True))
@@ -261,12 +257,3 @@ class SQLiteBackend(Backend):
         with connection.cursor() as cursor:
             cursor.execute(sql, [full, *query.params, COUNT_CAP + 1])
             return {kind: int(n) for kind, n in cursor.fetchall()}
-
-    def count_matches(self, query: Query, typos: int, cap: int) -> int:
-        full = self._expr(query, _level_terms(query, typos))
-        if full is None:
-            return 0
-        sql = _sql(SQLITE_COUNT_UP_TO, where=query.where)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [full, *query.params, cap])
-            return int(cursor.fetchone()[0])

@@ -101,6 +101,13 @@ def test_typo_matches_follow_all_exact_ones_when_the_page_has_room(admin_user, p
     assert sorted(names[12:]) == ["Ionescu", "Ionescu", "Tomescu", "Tomescu"]
     assert [h.tier for h in found.hits] == [0] * 12 + [3] * 4  # whole, then two typos
     assert found.total == 16 and found.by_kind == {"contact": 16}
+    # Sorted by last change too, the typo matches (the newest here) come after.
+    for sort in ("recent", "title"):
+        listed = engine.search(admin_user, "Popescu", sort=sort, limit=20)
+        assert last_names(listed)[:12] == ["Popescu"] * 12, sort
+        assert listed.total == 16 and len(listed.hits) == 16, sort
+    recent = engine.search(admin_user, "Popescu", sort="recent", limit=14, offset=10)
+    assert last_names(recent) == ["Popescu"] * 2 + ["Ionescu"] * 2 + ["Tomescu"] * 2
     # A page of 10 is filled by the twelve without typos: the typos are not added, and
     # the count says so.
     small = engine.search(admin_user, "Popescu", limit=10)
