@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from conftest import require
 from perno.activities.models import Activity, Attachment, Comment
 from perno.activities.services import activity_create, comment_create
 from perno.contacts.models import Company, Contact
@@ -25,30 +22,7 @@ from perno.sales.services import deal_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("PERNO_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 PASSWORD = "correct-horse-battery-9"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    require(
-        Path(CHROMIUM).exists(),
-        f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    )
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

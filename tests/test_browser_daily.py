@@ -3,15 +3,12 @@ pointer events) asks why a deal is lost; no main page breaks the Content Securit
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from conftest import require
 from perno.activities.services import activity_create, comment_create
 from perno.contacts.services import company_create, contact_create
 from perno.marketing.services import segment_create
@@ -20,8 +17,6 @@ from perno.sales.services import deal_create, lead_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("PERNO_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 PASSWORD = "correct-horse-battery-9"
 # Records every CSP violation the page reports, from before its first script runs.
 CSP_RECORDER = """
@@ -30,18 +25,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
 });
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require(
-        Path(CHROMIUM).exists(),
-        f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    )
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 def _log_in(context, live_server, user):
