@@ -4,6 +4,7 @@ may be skipped, on a laptop without them the tests skip with the reason."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import socket
 from typing import Any
@@ -350,6 +351,9 @@ def smtp_inbox(settings: Any) -> Any:
             return self.messages
 
     inbox = Inbox()
+    # aiosmtpd logs every connection on its own thread, also after the test that opened
+    # it has ended and pytest has closed the stream it captured: only its warnings.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

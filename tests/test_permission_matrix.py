@@ -162,6 +162,9 @@ def build_world(role_code: str, *, snapshot: bool = True) -> World:
     pipeline = Pipeline.objects.create(name="Sales", is_default=True)
     stage = Stage.objects.create(pipeline=pipeline, name="New", position=1, probability=10)
     Stage.objects.create(pipeline=pipeline, name="Offer", position=2, probability=50)
+    Stage.objects.create(
+        pipeline=pipeline, name="Lost", position=3, probability=0, kind=Stage.Kind.LOST
+    )
     world = World(role_code, actor, peer, stranger, root, north, pipeline)
     placement = {
         "own": (actor, north, False),
@@ -896,6 +899,15 @@ UI: dict[str, Route] = {
             "stage": w.pipeline.stages.get(name="Offer").pk,
             "version": w.record("deal", c).version,
         },
+    ),
+    "deal_lose": Route(
+        "record",
+        "deal",
+        "edit",
+        method="post",
+        path=rec("deal"),
+        writes=True,
+        body=lambda w, c: {"reason": "Price", "version": w.record("deal", c).version},
     ),
     "lead_convert": Route(
         "record",

@@ -81,7 +81,7 @@ def test_bad_role_data_is_refused_with_the_reason_and_nothing_saved(admin_api):
     )
     assert response.status_code == 400 and "spaceship" in str(response.json()["errors"])
     response = admin_api.call("post", "/api/v1/roles", {"code": "sales", "name": "Again"})
-    assert response.status_code == 400 and "code" in response.json()["errors"]
+    assert response.status_code == 409 and "code" in response.json()["errors"]  # taken
     assert Role.objects.count() == before
     in_use = Role.objects.get(code="administrator")
     response = admin_api.call("delete", f"/api/v1/roles/{in_use.pk}")
