@@ -35,6 +35,7 @@ from perno.accounts.services import roles_ensure_defaults, token_create, user_cr
 from perno.activities.models import Activity, Attachment, Comment, Notification
 from perno.analytics import refresh
 from perno.api.api import api
+from perno.audit import trail
 from perno.audit.models import AuditEvent
 from perno.contacts import services as contact_services
 from perno.contacts.models import Address, Affiliation, Company, Contact
@@ -299,6 +300,9 @@ def shared_world(*, snapshot: bool) -> Any:
     ) -> Any:
         media = tmp_path_factory.mktemp("world-media")
         with django_db_blocker.unblock(), transaction.atomic():
+            # One transaction for the whole world: it takes the audit chain first, as
+            # every write does (the lock order PERNO_LOCK_ORDER_CHECK enforces).
+            trail.lock_chain()
             with override_settings(MEDIA_ROOT=media):
                 built = build_world(request.param, snapshot=snapshot)
             built.media_root = media
