@@ -86,10 +86,8 @@ def exact_entries(name: str, cap: int) -> int:
     match, params = _exact_match(name)
     with connection.cursor() as cursor:
         # The table names and the MATCH condition are fixed SQL; the words are parameters.
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {_from()} WHERE {match} LIMIT %s) x",  # nosec B608
-            [*params, cap],
-        )
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM {_from()} WHERE {match} LIMIT %s) x"  # nosec B608
+        cursor.execute(sql, [*params, cap])
         return int(cursor.fetchone()[0])
 
 
@@ -99,12 +97,10 @@ def holds_exact(hit, name: str) -> bool:
 
     match, params = _exact_match(name)
     with connection.cursor() as cursor:
+        where = f"e.kind = %s AND e.object_id = %s AND e.chunk = %s AND {match}"
         # The table names and the MATCH condition are fixed SQL; the words are parameters.
-        cursor.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {_from()} WHERE e.kind = %s AND e.object_id = %s "  # nosec B608
-            f"AND e.chunk = %s AND {match})",
-            [hit.type, hit.id, hit.chunk, *params],
-        )
+        sql = f"SELECT EXISTS (SELECT 1 FROM {_from()} WHERE {where})"  # nosec B608
+        cursor.execute(sql, [hit.type, hit.id, hit.chunk, *params])
         return bool(cursor.fetchone()[0])
 
 
