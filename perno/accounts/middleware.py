@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from perno.accounts.confidential import current_user
-from perno.accounts.twofactor import needs_enrolment, needs_second_factor
+from perno.accounts.twofactor import needs_enrolment, needs_second_factor, pending
 
 OPEN_PREFIXES = (
     "/static/",
@@ -41,6 +41,7 @@ class SecurityPolicyMiddleware:
             request.user.is_authenticated
             and not path.startswith(OPEN_PREFIXES)
             and not path.startswith("/api/")  # the API answers 401 itself (see api/auth.py)
+            and pending(request)
         ):
             target = None
             if needs_second_factor(request):

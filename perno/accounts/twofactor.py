@@ -50,6 +50,16 @@ def needs_enrolment(request: HttpRequest) -> bool:
     return access_for(user).require_2fa and confirmed_device(user) is None
 
 
+def pending(request: HttpRequest) -> bool:
+    """Whether the request's user still owes the second factor or its required set-up:
+    worked out once per request (the middleware asks, then every page's menu)."""
+    known = getattr(request, "_perno_second_factor_pending", None)
+    if known is None:
+        known = needs_second_factor(request) or needs_enrolment(request)
+        request._perno_second_factor_pending = known  # type: ignore[attr-defined]
+    return known
+
+
 def enrolment_start(*, user: User) -> TOTPDevice:
     """A new, unconfirmed authenticator for the user (replacing an earlier unconfirmed one)."""
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from perno.accounts.permissions import can, sees_all
-from perno.accounts.twofactor import needs_enrolment, needs_second_factor
+from perno.accounts.twofactor import pending
 from perno.activities.selectors import notification_unread_count
 from perno.privacy.breaches import open_clocks
 from perno.web.analytics.common import EVERYTHING
@@ -32,7 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    if needs_second_factor(request) or needs_enrolment(request):
+    if pending(request):
         # Before the second factor (or its set-up when the role requires one) the pages
         # show no menu, counts or alerts: only the way out.
         return {"second_factor_pending": True}
