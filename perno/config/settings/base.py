@@ -236,7 +236,14 @@ PERNO_LOCK_ORDER_CHECK = False
 
 # Attachments: size limit and the content types accepted (checked on the bytes).
 PERNO_ATTACHMENT_MAX_BYTES = int(os.environ.get("PERNO_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+# Bodies over these limits get 413 before they are read: any body but a file upload
+# (JSON, forms), and a whole upload (the files of one comment, 10 at most, and its fields).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+PERNO_UPLOAD_MAX_BYTES = int(
+    os.environ.get(
+        "PERNO_UPLOAD_MAX_BYTES", 10 * PERNO_ATTACHMENT_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+    )
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 PERNO_DEFAULT_REGION = os.environ.get("PERNO_DEFAULT_REGION", "IT")
 PERNO_DEFAULT_CURRENCY = os.environ.get("PERNO_DEFAULT_CURRENCY", "EUR")
@@ -245,14 +252,7 @@ PERNO_CURRENCIES = env_list("PERNO_CURRENCIES", "EUR,RON,USD,GBP,CHF")
 # Background work: without Redis every task runs in-process, at once.
 REDIS_URL = os.environ.get("PERNO_REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-# Bodies over these limits get 413 before they are read: any body but a file upload
-# (JSON, forms), and a whole upload (the files of one comment, 10 at most, and its fields).
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-PERNO_UPLOAD_MAX_BYTES = int(
-    os.environ.get(
-        "PERNO_UPLOAD_MAX_BYTES", 10 * PERNO_ATTACHMENT_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
-    )
-)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
