@@ -3,30 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from perno.accounts.permissions import restrict
 from perno.contacts.models import Company, Contact, CustomFieldDefinition
 from perno.sales.models import CURRENCY_CHOICES, Deal, Lead, Order, Pipeline, Product, Stage
 from perno.web.forms import RecordForm
-
-
-def _single_option_select(model: Any, selected: Any, lookup: str, user: Any) -> forms.Select:
-    """A select offering only the chosen row: company/contact lists may be huge."""
-    options = [("", "—")]
-    if selected and str(selected).isdigit():
-        obj = restrict(model.objects.all(), user, "view").filter(pk=selected).first()
-        if obj is not None:
-            options.append((str(obj.pk), str(obj)))
-    return forms.Select(
-        choices=options,
-        attrs={
-            "class": "form-select",
-            "data-lookup-url": reverse_lazy(lookup),
-            "data-lookup-placeholder": _("Type to search…"),
-        },
-    )
+from perno.web.pickers import record_picker
 
 
 class LeadForm(RecordForm):
@@ -92,9 +74,7 @@ class DealForm(RecordForm):
                 or self.initial.get(name)
                 or getattr(self.instance, f"{name}_id", None)
             )
-            self.fields[name].widget = _single_option_select(
-                model, selected, lookups[name], self.user
-            )
+            self.fields[name].widget = record_picker(model, selected, lookups[name], self.user)
         stages = Stage.objects.select_related("pipeline").order_by("pipeline__position", "position")
         self.fields["stage"].queryset = stages  # type: ignore[attr-defined]
         self.fields["stage"].label_from_instance = lambda s: f"{s.pipeline} → {s.name}"  # type: ignore[attr-defined]
@@ -133,7 +113,7 @@ class DealConvertForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["company"].widget = _single_option_select(
+        self.fields["company"].widget = record_picker(
             Company,
             self.data.get("company") if self.data else None,
             "contacts:company_lookup",
@@ -200,9 +180,7 @@ class OrderForm(RecordForm):
                 or self.initial.get(name)
                 or getattr(self.instance, f"{name}_id", None)
             )
-            self.fields[name].widget = _single_option_select(
-                model, selected, lookups[name], self.user
-            )
+            self.fields[name].widget = record_picker(model, selected, lookups[name], self.user)
 
 
 LINE_INPUTS = ("product", "description", "quantity", "unit_price")
