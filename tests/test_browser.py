@@ -19,6 +19,7 @@ from perno.privacy.models import Notice, Purpose
 from perno.privacy.rules import may_process
 from perno.sales.models import Deal
 from perno.sales.services import deal_create
+from tests.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,14 +29,7 @@ PASSWORD = "correct-horse-battery-9"
 @pytest.fixture
 def page(browser, live_server, user):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    yield page
+    yield log_in(context, live_server, user, PASSWORD)
     context.close()
 
 

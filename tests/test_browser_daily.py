@@ -14,6 +14,7 @@ from perno.contacts.services import company_create, contact_create
 from perno.marketing.services import segment_create
 from perno.sales.models import Deal
 from perno.sales.services import deal_create, lead_create
+from tests.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,17 +26,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
 });
 """
-
-
-def _log_in(context, live_server, user):
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
 
 
 def _touch_drag(page, source, target):
@@ -68,7 +58,7 @@ def test_move_deals_on_a_tablet_by_touch_and_lose_one_with_its_reason(
         has_touch=True,
         is_mobile=True,
     )
-    page = _log_in(context, live_server, user)
+    page = log_in(context, live_server, user, PASSWORD)
     page.goto("/deals/board/")
     card = page.locator(f"[data-deal='{deal.pk}']")
     _touch_drag(
@@ -118,7 +108,7 @@ def test_no_main_page_breaks_the_content_security_policy(browser, live_server, m
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.add_init_script(CSP_RECORDER)
     console = []
-    page = _log_in(context, live_server, user)
+    page = log_in(context, live_server, user, PASSWORD)
     page.on(
         "console",
         lambda m: console.append(m.text) if "Content Security Policy" in m.text else None,
