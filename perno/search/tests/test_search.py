@@ -207,6 +207,13 @@ def test_a_longer_prefix_of_many_titles_is_answered_bucket_by_bucket(boss, monke
         contact_create(actor=boss, data={"first_name": "Gianni", "last_name": last})
         for last in ("Rossi", "Bianchi", "Verdi")
     ]
+    if connection.vendor == "postgresql":
+        # The planner's statistics are those of these entries, not those an earlier
+        # test of this process left (ANALYZE is not rolled back): from those, "gian"
+        # could be estimated at BROAD or more for the whole text and below it for the
+        # titles, and the starts would be neither counted nor walked.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_entry")
     with CaptureQueriesContext(connection) as statements:
         hits = engine.search(boss, "gian", limit=2).hits
     assert [h.id for h in hits] == [made[2].pk, made[1].pk]  # the newest first
