@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from perno.activities.models import Activity, Attachment, Comment
-from perno.search.registry import Access, Source, fast_url, record_access, register
+from perno.search.registry import Access, Source, choice_label, fast_url, record_access, register
 
 
 def comment_access(comment: Comment) -> Access | None:
@@ -35,7 +35,7 @@ register(
         label=_("Activities"),
         title=lambda o: o.subject,
         subtitle=lambda o: [
-            ("", str(o.get_kind_display())),
+            ("", choice_label(o, "kind")),
             ("", f"{o.due_at:%Y-%m-%d}" if o.due_at else ""),
         ],
         body_fields=("description",),

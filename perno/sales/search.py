@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from perno.sales.models import Deal, Lead, Product
-from perno.search.registry import Source, register
+from perno.search.registry import Source, choice_label, register
 
 register(
     Source(
@@ -13,7 +13,7 @@ register(
         title=lambda o: f"{o.first_name} {o.last_name}".strip(),
         subtitle=lambda o: [
             ("company_name", o.company_name),
-            ("", str(o.get_status_display())),
+            ("", choice_label(o, "status")),
         ],
         ident_fields=("email", "phone"),
         body_fields=("company_name", "job_title", "notes"),

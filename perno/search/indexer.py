@@ -8,6 +8,7 @@ index in batches, each in its own short transaction, while users keep working.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,7 @@ from perno.search.typos import vocabulary_word
 
 CHUNK_CHARS = 1200  # document text is indexed in chunks of about this size
 SEPARATOR = " · "
+CACHED_TEXT = 200  # tokens of texts up to this long are cached
 
 
 @dataclass
@@ -61,7 +63,18 @@ class Row:
 
 
 def _tokens(text: str) -> list[str]:
-    return list(dict.fromkeys(document_tokens(text))) if text else []
+    if not text:
+        return []
+    if len(text) <= CACHED_TEXT:
+        return list(_short_tokens(text))
+    return list(dict.fromkeys(document_tokens(text)))
+
+
+@functools.lru_cache(maxsize=65536)
+def _short_tokens(text: str) -> tuple[str, ...]:
+    """Names, job titles, industries, subjects repeat across records: their tokens are
+    made once per process."""
+    return tuple(dict.fromkeys(document_tokens(text)))
 
 
 def confidential_fields() -> dict[str, set[str]]:
@@ -79,10 +92,18 @@ def _text(value: Any) -> str:
 
 
 def build_row(
-    source: Source, obj: Any, hidden: set[str], *, chunk: int = 0, text: str = ""
+    source: Source,
+    obj: Any,
+    hidden: set[str],
+    *,
+    chunk: int = 0,
+    text: str = "",
+    tags: str | None = None,
 ) -> Row | None:
     """The index row of ``obj``; fields in ``hidden`` (confidential for the record type)
-    go to the secret part. None when the object has nothing to govern its access."""
+    go to the secret part. None when the object has nothing to govern its access.
+    ``tags``: the object's tag column when the caller read the tags of many objects at
+    once (``tag_columns``); otherwise they are read from ``obj``."""
     access = source.access_of(obj)
     if access is None:
         return None
@@ -112,10 +133,8 @@ def build_row(
     ident = " ".join(v for v in ident_open if v)
     body = "\n".join(v for v in [*ident_open, *body_open] if v)
     secret = "\n".join(v for v in [*ident_secret, *body_secret] if v)
-    tags = ""
-    if source.tagged and obj.pk:
-        ids = sorted(tag.pk for tag in obj.tags.all())
-        tags = "".join(f"|{pk}" for pk in ids) + "|" if ids else ""
+    if tags is None:
+        tags = _tag_column([tag.pk for tag in obj.tags.all()]) if source.tagged and obj.pk else ""
     changed = getattr(obj, "updated_at", None) or getattr(obj, "created_at", None)
     return Row(
         kind=source.kind,
@@ -136,6 +155,27 @@ def build_row(
     )
 
 
+def _tag_column(ids: Iterable[int]) -> str:
+    """Tag ids as the index stores them: ``|3|7|`` (sorted), or empty."""
+    ordered = sorted(ids)
+    return "".join(f"|{pk}" for pk in ordered) + "|" if ordered else ""
+
+
+def tag_columns(source: Source, object_ids: list[int]) -> dict[int, str]:
+    """The tag column of each of ``object_ids`` (records of ``source``), from one query
+    on the tags' link table instead of one tag manager per object."""
+    if not source.tagged or not object_ids:
+        return {}
+    field = source.model._meta.get_field("tags")
+    through = field.remote_field.through  # type: ignore[union-attr]
+    own, other = field.m2m_field_name(), field.m2m_reverse_field_name()  # type: ignore[union-attr]
+    found: dict[int, list[int]] = {}
+    links = through._default_manager.filter(**{f"{own}_id__in": object_ids})
+    for object_id, tag_id in links.values_list(f"{own}_id", f"{other}_id"):
+        found.setdefault(object_id, []).append(tag_id)
+    return {object_id: _tag_column(ids) for object_id, ids in found.items()}
+
+
 def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
     """Split ``text`` into chunks of about ``size`` characters at paragraph, line or word
     boundaries."""
@@ -150,6 +190,18 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
     if text:
         out.append(text)
     return out
+
+
+BATCH = 2000  # records per batch of the bulk path
+
+
+def _queryset(source: Source) -> Any:
+    """The records of ``source`` with what their entries read (tags come separately:
+    ``tag_columns``)."""
+    queryset = source.model._default_manager.all()
+    if source.related:
+        queryset = queryset.select_related(*source.related)
+    return queryset
 
 
 # --- Writing -------------------------------------------------------------------------
@@ -173,30 +225,56 @@ def index_object(obj: Any, source: Source | None = None) -> None:
 
 
 def reindex(kind: str, object_ids: Iterable[int], *, access: bool = True) -> None:
-    """Rebuild the entries of some records of one kind (after bulk updates), and those of
-    the comments and documents that follow their rights (``access=False`` when only the
-    records' text changed, not who may see them)."""
+    """The bulk path: (re)build the entries of many records of one kind in the current
+    transaction, after they were created or changed by plain statements (import, seed,
+    merge, re-encryption, lead conversion), and, unless ``access=False`` (only the
+    records' text changed, not who may see them), the access columns of the comments and
+    documents that follow their rights.
+
+    Set-based, by batches of ``BATCH``: one query for the records (with their related
+    rows), one for their tags, the rows built in Python (the same ``build_row`` as a
+    single save, so the entries are identical), the old entries deleted in one
+    statement, the new ones written by COPY on PostgreSQL and executemany on SQLite,
+    the vocabulary given the batch's new words in one statement and the access columns
+    of comments and documents updated in one statement."""
     source = sources()[kind]
-    ids = list(object_ids)
+    ids = sorted(set(object_ids))
     if not ids:
         return
-    queryset = source.model._default_manager.filter(pk__in=ids)
-    if source.related:
-        queryset = queryset.select_related(*source.related)
     hidden = confidential_fields().get(kind, set())
-    rows = [row for obj in queryset for row in [build_row(source, obj, hidden)] if row]
-    replace(kind, ids, rows)
-    if not access:
-        return
+    backend = backends.current()
+    with transaction.atomic():
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            objects = list(_queryset(source).filter(pk__in=chunk))
+            backend.delete(kind, chunk)
+            backend.insert(build_rows(source, objects, hidden))
+            if access:
+                _follow_access(kind, chunk, objects)
+
+
+def _follow_access(kind: str, ids: list[int], objects: list[Any]) -> None:
+    """The comments and documents of ``objects`` take their access columns."""
     if kind == "comment":
         attachments = sources()["document"].model._default_manager
         for attachment in attachments.filter(comment_id__in=ids).select_related("comment"):
             backends.current().update_access_of_object(
                 "document", attachment.pk, build_access(attachment)
             )
-    else:
-        for obj in queryset:
-            update_access(obj, kind)
+        return
+    backends.current().update_access_many(
+        kind,
+        [
+            (
+                obj.pk,
+                getattr(obj, "owner_id", None),
+                getattr(obj, "assignee_id", None),
+                getattr(obj, "team_id", None),
+                bool(getattr(obj, "is_confidential", False)),
+            )
+            for obj in objects
+        ],
+    )
 
 
 def build_access(attachment: Any) -> Access | None:
@@ -248,15 +326,9 @@ def index_document(attachment: Any, texts: list[str]) -> None:
 
 # --- Rebuild -------------------------------------------------------------------------
 
-BATCH = 2000
-
 
 def _batches(source: Source) -> Iterator[list[Any]]:
-    queryset = source.model._default_manager.order_by("pk")
-    if source.related:
-        queryset = queryset.select_related(*source.related)
-    if source.tagged:
-        queryset = queryset.prefetch_related("tags")
+    queryset = _queryset(source).order_by("pk")
     last = 0
     while True:
         batch = list(queryset.filter(pk__gt=last)[:BATCH])
@@ -301,7 +373,7 @@ def rebuild(progress: Callable[[str, int], None] | None = None) -> dict[str, int
         done[kind] = 0
         for batch in _batches(source):
             if backend.swaps:
-                rows = _rows(source, batch, hidden.get(kind, set()))
+                rows = build_rows(source, batch, hidden.get(kind, set()))
                 backend.rebuild_insert(rows)
             else:
                 with transaction.atomic():
@@ -311,7 +383,7 @@ def rebuild(progress: Callable[[str, int], None] | None = None) -> dict[str, int
                         .filter(pk__in=ids)
                         .values_list("pk", flat=True)
                     )
-                    rows = _rows(
+                    rows = build_rows(
                         source, [o for o in batch if o.pk in locked], hidden.get(kind, set())
                     )
                     backend.delete(kind, ids, prune=False)
@@ -336,5 +408,13 @@ def rebuild(progress: Callable[[str, int], None] | None = None) -> dict[str, int
     return done
 
 
-def _rows(source: Source, objects: list[Any], hidden: set[str]) -> list[Row]:
-    return [row for obj in objects for row in [build_row(source, obj, hidden)] if row is not None]
+def build_rows(source: Source, objects: list[Any], hidden: set[str]) -> list[Row]:
+    """The index rows of many objects of ``source`` (their tags read in one query): the
+    same rows ``build_row`` makes one by one."""
+    tags = tag_columns(source, [obj.pk for obj in objects])
+    return [
+        row
+        for obj in objects
+        for row in [build_row(source, obj, hidden, tags=tags.get(obj.pk, ""))]
+        if row is not None
+    ]

@@ -52,6 +52,8 @@ _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d ./()-]{4,22}\d(?!\w)")
 # Codes such as IT00743110157, RO18547290, ORD-2026-0042, CASE/17/2026: letters and
 # digits, with or without separators, holding at least 3 digits.
 _CODE = re.compile(r"(?<!\w)[a-z]{0,4}[-/ ]?\d[\w/-]{0,30}\d(?![\w/-])")
+_ANY_DIGIT = re.compile(r"\d").search
+_NOT_ALNUM = re.compile(r"[\W_]")
 MIN_PHONE_SUFFIX = 4
 MAX_TOKEN = 64  # longer "words" (pasted blobs) are not indexed
 
@@ -85,7 +87,7 @@ def words(text: str) -> list[str]:
 
 
 def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
+    return "".join(filter(str.isdigit, text))
 
 
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
@@ -141,16 +143,19 @@ def identifier_tokens(text: str, region: str = "IT") -> set[str]:
     order numbers whole (without separators) and by their digits."""
     folded = fold(text)
     tokens: set[str] = set()
-    for match in _EMAIL.finditer(folded):
-        address = match.group(0)
-        local, _at, domain = address.partition("@")
-        tokens.update({address, local, domain})
+    if "@" in folded:
+        for match in _EMAIL.finditer(folded):
+            address = match.group(0)
+            local, _at, domain = address.partition("@")
+            tokens.update({address, local, domain})
+    if _ANY_DIGIT(text) is None:  # no phone, no code (both hold digits)
+        return {token for token in tokens if token}
     for match in _PHONE.finditer(text):
         tokens |= phone_tokens(match.group(0), region)
     for match in _CODE.finditer(folded):
         code = match.group(0)
-        compact = re.sub(r"[\W_]", "", code)
-        if sum(ch.isdigit() for ch in compact) >= 3:
+        compact = _NOT_ALNUM.sub("", code)
+        if len(_digits(compact)) >= 3:
             tokens.add(compact)
             tokens.add(_digits(compact))
     return {token for token in tokens if token}

@@ -135,6 +135,18 @@ class Backend:
                 ],
             )
 
+    def update_access_many(
+        self, subject: str, records: list[tuple[int, int | None, int | None, int | None, bool]]
+    ) -> None:
+        """``update_access`` for many records of one type at once: (id, owner, assignee,
+        team, confidential) each."""
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE search_entry SET owner_id = %s, assignee_id = %s, team_id = %s, "
+                "confidential = %s WHERE subject = %s AND subject_id = %s AND kind <> %s",
+                [[*record[1:], subject, record[0], subject] for record in records],
+            )
+
     def update_access_of_object(self, kind: str, object_id: int, access: Any) -> None:
         """A document moved with its comment (lead conversion): new access columns."""
         with connection.cursor() as cursor:
@@ -181,13 +193,18 @@ class Backend:
         self.add_words({w for row in rows for w in row.words()})
 
     def add_words(self, words: set[str]) -> None:
-        """Add ``words`` to the vocabulary (those it has are left)."""
+        """Add ``words`` to the vocabulary (those it has are left), in one statement per
+        5,000 words."""
         ordered = sorted(words)
         with connection.cursor() as cursor:
             for start in range(0, len(ordered), 5000):
-                cursor.executemany(
-                    "INSERT INTO search_word (word) VALUES (%s) ON CONFLICT (word) DO NOTHING",
-                    [[word] for word in ordered[start : start + 5000]],
+                cursor.execute(
+                    "INSERT INTO search_word (word) SELECT value FROM json_each(%s) WHERE true "
+                    "ORDER BY key ON CONFLICT (word) DO NOTHING"
+                    if self.vendor == "sqlite"
+                    else "INSERT INTO search_word (word) SELECT w FROM unnest(%s::text[]) "
+                    "WITH ORDINALITY t(w, n) ORDER BY n ON CONFLICT (word) DO NOTHING",
+                    [self._list(ordered[start : start + 5000])],
                 )
 
     def vocabulary_words(self) -> set[str]:

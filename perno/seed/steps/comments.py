@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from perno.activities.models import Comment
-from perno.seed.bulk import insert, next_id, reset_sequence
+from perno.records.bulk import insert, next_id, reset_sequence
 from perno.seed.steps.state import SeedRun
 from perno.seed.values import COMMENT_TEXTS
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from perno.contacts.models import Address, Company
-from perno.seed.bulk import insert, next_id, reset_sequence
+from perno.records.bulk import insert, next_id, reset_sequence
 from perno.seed.steps.state import SeedRun
 from perno.seed.values import INDUSTRIES, IT_SUFFIX, RO_SUFFIX, ascii_slug, phone, vat_number
 

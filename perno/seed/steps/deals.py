@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from perno.records.bulk import insert, next_id, reset_sequence
 from perno.sales.models import Deal
-from perno.seed.bulk import insert, next_id, reset_sequence
 from perno.seed.steps.state import SeedRun
 from perno.seed.values import DEAL_WORDS
 

@@ -1,5 +1,5 @@
 """Fast inserts for generated data: COPY on PostgreSQL, executemany on SQLite.
-Only the seed generator uses this; every user-facing write goes through services."""
+The seed generator and the import engine use this (inside their services' transactions)."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def insert(
     placeholders = ", ".join(["%s"] * len(columns))
     # Table and columns come from model metadata and are quoted by the backend; every
     # value is a parameter.
-    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"  # nosec B608
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"  # noqa: S608  # nosec B608
     batch: list[list[Any]] = []
     with connection.cursor() as cursor:
         for row in _adapted(rows, "sqlite"):
@@ -122,5 +122,30 @@ def reset_sequence(model: type[models.Model], *, at_least: int = 0) -> None:
         if sequence:
             # Names only: the model's quoted table and column, the sequence's name as
             # PostgreSQL gave it (already quoted as needed); the value is a parameter.
-            sql = f"SELECT setval(%s, GREATEST((SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}), (SELECT last_value FROM {sequence}), %s))"  # nosec B608
+            sql = f"SELECT setval(%s, GREATEST((SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}), (SELECT last_value FROM {sequence}), %s))"  # noqa: S608  # nosec B608
             cursor.execute(sql, [sequence, at_least])
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` new ids for rows inserted with their ids while others keep writing: from
+    the table's sequence on PostgreSQL (never handed out twice); on SQLite, after the
+    highest id (its single writer holds the database for the whole transaction)."""
+    if count <= 0:
+        return []
+    if connection.vendor != "postgresql":
+        start = next_id(model)
+        with connection.cursor() as cursor:  # AUTOINCREMENT: never below an id handed out
+            cursor.execute(
+                "SELECT seq FROM sqlite_sequence WHERE name = %s", [model._meta.db_table]
+            )
+            row = cursor.fetchone()
+        start = max(start, int(row[0] if row else 0) + 1)
+        return list(range(start, start + count))
+    pk = model._meta.pk
+    assert pk is not None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(model._meta.db_table), pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
