@@ -27,8 +27,11 @@ from perno.api.contacts.schemas import (
     ContactPatch,
     CustomFieldOut,
 )
+from perno.api.duplicates.schemas import DuplicateConflictOut
+from perno.api.duplicates.views import candidates_out
 from perno.api.errors import CONFLICT_SERIALIZERS
-from perno.contacts import selectors, services
+from perno.api.merging.views import follows_merges
+from perno.contacts import matching, selectors, services
 from perno.contacts.filters import CompanyFilter, ContactFilter
 from perno.contacts.models import Company, Contact
 from perno.records.reads import record_shown
@@ -41,6 +44,33 @@ else:
     CompanyQuery = filter_schema(CompanyFilter, "CompanyQuery")
     ContactQuery = filter_schema(ContactFilter, "ContactQuery")
 OWNERSHIP = {"owner_id": User, "team_id": Team}
+# Create: 409 with the possible duplicates (same e-mail, phone, VAT number or external
+# id: strong matches only; a same name alone does not stop an API client) unless
+# ``force=true``.
+CREATE_ERRORS = {**WRITE_ERRORS, 409: DuplicateConflictOut}
+FORCE = Query(
+    False,
+    description="Create even when records with the same e-mail, phone, VAT number or "
+    "external id exist (otherwise 409 lists them as `candidates`).",
+)
+
+
+def duplicates_conflict(request: HttpRequest, kind: str, values: dict[str, Any]) -> Any:
+    """409 naming the strong candidates the caller may see, or None."""
+    found = [
+        c for c in matching.candidates(user=request.user, kind=kind, values=values) if c.strong
+    ]
+    if not found:
+        return None
+    return Status(
+        409,
+        {
+            "message": "Possible duplicates exist: see `candidates`. Send force=true to create anyway.",
+            "candidates": candidates_out(kind, found),
+        },
+    )
+
+
 CONFLICT_SERIALIZERS[Company] = lambda obj: CompanyOut.from_orm(obj).model_dump(mode="json")
 CONFLICT_SERIALIZERS[Contact] = lambda obj: ContactOut.from_orm(obj).model_dump(mode="json")
 
@@ -57,9 +87,11 @@ def company_list(
     return paged(qs, params, request)
 
 
-@router.post("/companies", response={201: CompanyOut, **WRITE_ERRORS}, summary="Create a company")
-def company_create(request: HttpRequest, payload: CompanyIn) -> Any:
+@router.post("/companies", response={201: CompanyOut, **CREATE_ERRORS}, summary="Create a company")
+def company_create(request: HttpRequest, payload: CompanyIn, force: bool = FORCE) -> Any:
     data, custom, tags = split_payload(payload.dict())
+    if not force and (conflict := duplicates_conflict(request, "company", data)):
+        return conflict
     data = resolve_ids(request.user, data, OWNERSHIP)
     company = services.company_create(
         actor=request.user, data=data, custom_fields=custom, tags=tags
@@ -73,6 +105,7 @@ def company_create(request: HttpRequest, payload: CompanyIn) -> Any:
 @router.get(
     "/companies/{company_id}", response={200: CompanyOut, **ERRORS}, summary="Get a company"
 )
+@follows_merges("company", "company_id")
 def company_get(request: HttpRequest, company_id: int) -> Any:
     return record_shown(selectors.company_get(user=request.user, pk=company_id), user=request.user)
 
@@ -128,9 +161,11 @@ def contact_list(
     return paged(qs, params, request)
 
 
-@router.post("/contacts", response={201: ContactOut, **WRITE_ERRORS}, summary="Create a contact")
-def contact_create(request: HttpRequest, payload: ContactIn) -> Any:
+@router.post("/contacts", response={201: ContactOut, **CREATE_ERRORS}, summary="Create a contact")
+def contact_create(request: HttpRequest, payload: ContactIn, force: bool = FORCE) -> Any:
     data, custom, tags = split_payload(payload.dict())
+    if not force and (conflict := duplicates_conflict(request, "contact", data)):
+        return conflict
     links = data.pop("companies", [])
     data = resolve_ids(request.user, data, OWNERSHIP)
     companies = [
@@ -147,6 +182,7 @@ def contact_create(request: HttpRequest, payload: ContactIn) -> Any:
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Get a contact")
+@follows_merges("contact", "contact_id")
 def contact_get(request: HttpRequest, contact_id: int) -> Any:
     return record_shown(selectors.contact_get(user=request.user, pk=contact_id), user=request.user)
 
