@@ -12,7 +12,14 @@ import os
 import sys
 
 from perno.cli.accounts import cmd_token, cmd_user
-from perno.cli.data import cmd_analytics, cmd_import, cmd_search, cmd_seed
+from perno.cli.data import (
+    ENTITY_COMMANDS,
+    cmd_analytics,
+    cmd_import,
+    cmd_import_records,
+    cmd_search,
+    cmd_seed,
+)
 from perno.cli.environment import DEFAULT_SETTINGS
 from perno.cli.privacy import cmd_audit, cmd_backup, cmd_keys, cmd_privacy, cmd_restore
 from perno.cli.server import cmd_demo, cmd_migrate, cmd_scheduler, cmd_serve, cmd_worker
@@ -128,6 +135,37 @@ def build_parser() -> argparse.ArgumentParser:
         help="import nothing when a row is bad (default: import the good rows)",
     )
     orders_cmd.set_defaults(func=cmd_import)
+    for plural, singular in ENTITY_COMMANDS.items():
+        entity_cmd = common(
+            import_sub.add_parser(
+                plural, help=f"{plural} from CSV, XLSX or vCard (columns mapped to fields)"
+            )
+        )
+        entity_cmd.add_argument(
+            "file", help="a CSV (any delimiter and encoding), XLSX or vCard file"
+        )
+        entity_cmd.add_argument("--as", dest="username", required=True, help="the importing user")
+        entity_cmd.add_argument("--mapping", help="a mapping the user saved, by name")
+        entity_cmd.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="COLUMN=FIELD",
+            help="map a column to a field (repeat; FIELD empty: leave the column out)",
+        )
+        entity_cmd.add_argument(
+            "--on-duplicate",
+            choices=["skip", "update", "create"],
+            default="skip",
+            help="what to do with rows that match a stored record (default: skip)",
+        )
+        entity_cmd.add_argument(
+            "--all-or-nothing",
+            action="store_true",
+            help="import nothing when a row is bad (default: import the good rows)",
+        )
+        entity_cmd.add_argument("--bad-rows", help="write the refused rows (CSV) to this file")
+        entity_cmd.set_defaults(func=cmd_import_records, entity=singular)
     keys_cmd = sub.add_parser("keys", help="encryption keys of the fields marked sensitive")
     keys_sub = keys_cmd.add_subparsers(dest="keys_command", required=True)
     generate = keys_sub.add_parser("generate", help="print a new key for PERNO_ENCRYPTION_KEYS")

@@ -1,4 +1,4 @@
-"""`perno seed`, `search rebuild`, `import orders` and `analytics refresh|clv`."""
+"""`perno seed`, `search rebuild`, `import orders|<records>` and `analytics refresh|clv`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from perno.cli.environment import prepare_data_dir, setup_django
 
@@ -110,6 +111,105 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{result.customers_created:,} new customers, {len(result.errors):,} bad rows."
     )
     return 1 if result.errors else 0
+
+
+ENTITY_COMMANDS = {
+    "companies": "company",
+    "contacts": "contact",
+    "leads": "lead",
+    "deals": "deal",
+    "products": "product",
+    "activities": "activity",
+}
+
+
+def _mapping(args: argparse.Namespace, job: Any, user: Any) -> dict[str, str | None] | None:
+    """The mapping the options ask for: a saved one, the suggestion, then ``--map``."""
+    from django.http import Http404
+
+    from perno.imports.selectors import mapping_get
+
+    mapping: dict[str, str | None] = dict(job.mapping)
+    if args.mapping:
+        try:
+            saved = mapping_get(user=user, entity=job.entity, name=args.mapping)
+        except Http404:
+            print(f"perno: no saved mapping “{args.mapping}” for {job.entity}.", file=sys.stderr)
+            return None
+        mapping = {header: saved.columns.get(header) for header in job.headers}
+    for item in args.map:
+        column, sep, field = item.partition("=")
+        if not sep or column not in job.headers:
+            print(
+                f"perno: --map {item}: write COLUMN=FIELD with a column of the file "
+                f"({', '.join(job.headers)}).",
+                file=sys.stderr,
+            )
+            return None
+        mapping[column] = field.strip() or None
+    return mapping
+
+
+def cmd_import_records(args: argparse.Namespace) -> int:
+    """``perno import <records> FILE --as USER [--mapping NAME] [--map COL=FIELD ...]
+    [--on-duplicate skip|update|create] [--all-or-nothing] [--bad-rows FILE]``: the
+    same engine, checks and rights as the import wizard."""
+    path = Path(args.file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        print(f"perno: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    prepare_data_dir(args.data_dir)
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from perno.audit import trail
+    from perno.audit.models import AuditEvent
+    from perno.imports import engine, services
+    from perno.imports.models import ImportJob
+
+    user = get_user_model().objects.filter(username=args.username, is_active=True).first()
+    if user is None:
+        print(f"perno: no active user “{args.username}”.", file=sys.stderr)
+        return 2
+    try:
+        with trail.origin(AuditEvent.Channel.CLI):
+            job = services.import_upload(
+                actor=user, entity=args.entity, name=path.name, content=content
+            )
+            mapping = _mapping(args, job, user)
+            if mapping is None:
+                return 2
+            job = services.import_map(actor=user, job=job, mapping=mapping)
+            job = services.import_decide(actor=user, job=job, default=args.on_duplicate)
+            services.import_start(actor=user, job=job, all_or_nothing=args.all_or_nothing)
+    except (ValidationError, PermissionDenied) as exc:
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        for message in messages:
+            print(f"perno: {message}", file=sys.stderr)
+        print("Nothing imported.", file=sys.stderr)
+        return 2
+    # Run here rather than wait for a worker: only a queued job is run, so a worker that
+    # took it first is not run twice.
+    engine.run_import(job.pk)
+    job = ImportJob.objects.get(pk=job.pk)
+    if job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
+        print(f"Import {job.pk} is being run by a worker: `perno` shows it in the web UI.")
+        return 0
+    if job.errors_path and args.bad_rows:
+        Path(args.bad_rows).write_bytes(services.bad_rows_csv(job))
+    if job.status == ImportJob.Status.FAILED:
+        print(f"perno: {job.message}", file=sys.stderr)
+        return 1
+    print(
+        f"Import {job.pk}: {job.created:,} created, {job.updated:,} updated, "
+        f"{job.skipped:,} skipped, {job.failed:,} refused"
+        + (f" (written to {args.bad_rows})" if job.failed and args.bad_rows else "")
+        + ". It can be undone for 30 days."
+    )
+    return 1 if job.failed else 0
 
 
 def cmd_analytics(args: argparse.Namespace) -> int:

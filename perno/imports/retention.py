@@ -1,0 +1,53 @@
+"""Retention of imports: 30 days after an import ran (its undo deadline), its undo data
+(``ImportChange``: values from before the import) and its file of refused rows are
+deleted, and it can no longer be undone; an upload never started is deleted with its
+stored table after a day. The job itself stays as a summary (counts, who, when) without
+the files. Runs daily (``tasks.purge_imports_task``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from perno.audit import trail
+from perno.audit.models import AuditEvent
+from perno.imports import storage
+from perno.imports.models import ImportChange, ImportJob
+
+ABANDONED_AFTER = timedelta(days=1)
+
+
+def purge_expired() -> dict[str, int]:
+    now = timezone.now()
+    files: list[str] = []
+    with transaction.atomic():
+        trail.lock_chain()
+        expired = ImportJob.objects.select_for_update().filter(
+            undo_until__lt=now, status__in=[ImportJob.Status.DONE, ImportJob.Status.UNDONE]
+        )
+        expired_ids = list(expired.values_list("pk", flat=True))
+        changes, _by = ImportChange.objects.filter(job_id__in=expired_ids).delete()
+        files += list(expired.exclude(errors_path="").values_list("errors_path", flat=True))
+        expired.update(errors_path="", undo_until=None)
+        failed = ImportJob.objects.filter(
+            status=ImportJob.Status.FAILED, finished_at__lt=now - timedelta(days=30)
+        ).exclude(errors_path="")
+        files += list(failed.values_list("errors_path", flat=True))
+        failed.update(errors_path="")
+        abandoned = ImportJob.objects.filter(
+            status__in=[ImportJob.Status.UPLOADED, ImportJob.Status.MAPPED],
+            created_at__lt=now - ABANDONED_AFTER,
+        )
+        files += list(abandoned.values_list("table_path", flat=True))
+        dropped, _by = abandoned.delete()
+        if changes or files or dropped:
+            trail.record(
+                actor=None,
+                action=AuditEvent.Action.RETENTION,
+                record_type="imports.importjob",
+                detail={"undo_data": changes, "files": len(files), "uploads": dropped},
+            )
+        transaction.on_commit(lambda: storage.remove(*files))
+    return {"undo_data": changes, "files": len(files), "uploads": dropped}
