@@ -12,13 +12,14 @@ so that a lower layer never names a higher app:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
 _source_writer: list[Callable[..., Any]] = []
 _relinkers: dict[str, list[Callable[..., int]]] = {}
+_relinked: dict[str, set[str]] = {}
 
 
 def register_source_writer(writer: Callable[..., Any]) -> None:
@@ -47,12 +48,28 @@ def register_filter(filterset: type, name: str, build: Callable[[], Any], after:
     filterset.base_filters = ordered  # type: ignore[attr-defined]
 
 
-def register_relinker(kind: str, relink: Callable[..., int]) -> None:
+def register_relinker(
+    kind: str, relink: Callable[..., int], *, handles: Iterable[str] = ()
+) -> None:
     """``relink(source=obj, actor=user, **targets) -> count`` moves what points at a
     record of ``kind`` to the records it became (a converted lead: contact, company
-    and deal); each app holding such links registers one."""
+    and deal; a merged contact or company: ``merge:contact``, ``merge:company``); each
+    app holding such links registers one. ``handles`` names the links it moves
+    (``"app_label.Model.field"``): a test checks that every link to a merged record
+    type is handled by someone."""
     if relink not in _relinkers.setdefault(kind, []):
         _relinkers[kind].append(relink)
+    _relinked.setdefault(kind, set()).update(handles)
+
+
+def declare_relinked(kind: str, *names: str) -> None:
+    """Links that the service of ``kind`` moves itself (a merge joins the tags)."""
+    _relinked.setdefault(kind, set()).update(names)
+
+
+def relinked(kind: str) -> set[str]:
+    """The links (``"app_label.Model.field"``) the relinkers of ``kind`` move."""
+    return set(_relinked.get(kind, set()))
 
 
 def relink(kind: str, *, source: Any, actor: Any, **targets: Any) -> int:

@@ -113,3 +113,78 @@ class SealedDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} {self.object_id}.{self.key}"
+
+
+class SavedView(models.Model):
+    """A user's saved list view: columns, filters and sort of one list, by name; the
+    owner's default for that list, and shared with a team when ``team`` is set (its
+    members see and use it; only the owner changes or deletes it)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    list_key = models.CharField(_("list"), max_length=30)
+    name = models.CharField(_("name"), max_length=100)
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    sort = models.CharField(_("sort"), max_length=40, blank=True)
+    is_default = models.BooleanField(_("default view"), default=False)
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("shared with team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "list_key", "name"], name="saved_view_name_uniq"
+            )
+        ]
+        indexes = [models.Index(fields=["list_key", "team"], name="saved_view_team_idx")]
+        verbose_name = _("saved list view")
+        verbose_name_plural = _("saved list views")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BulkJob(models.Model):
+    """A bulk edit or delete large enough to run in the background: what was asked, how
+    far it is (the running task keeps its progress in the cache) and its result."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.CharField(_("record type"), max_length=20)
+    action = models.CharField(_("action"), max_length=10)  # edit or delete
+    selection = models.JSONField(_("selection"), default=dict)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    total = models.PositiveIntegerField(_("selected"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("bulk change")
+        verbose_name_plural = _("bulk changes")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.subject} #{self.pk}"

@@ -1,5 +1,6 @@
 """The generic list page: sorting, filters, search-as-filter, pagination without a full
-COUNT(*), and column choice remembered per user."""
+COUNT(*), column choice remembered per user, saved views, and the selection of rows for
+bulk changes (``web/bulk.py``)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 from django.views import View
 
 from perno.accounts.confidential import (
@@ -36,6 +39,8 @@ from perno.audit.trail import record_list
 from perno.core.money import format_money
 from perno.core.pagination import bounded_count, paginate
 from perno.core.validators import format_phone
+from perno.records.models import SavedView
+from perno.records.savedviews import saved_view_list, unseen_filters
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -140,14 +145,26 @@ class ListConfig:
     default_sort: str = ""
     prefetch: tuple[str, ...] = ()
     extra_links: list[tuple[str, Any]] = field(default_factory=list)
+    bulk: str = ""  # the record type for bulk edit and delete (``records.bulkedit``)
+    exporters: dict[str, Callable[..., HttpResponse]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        LISTS[self.key] = self
+
+
+LISTS: dict[str, ListConfig] = {}
 
 
 class RecordListView(LoginRequiredMixin, View):
     config: ListConfig
 
-    def chosen_columns(self, request: HttpRequest) -> list[Column]:
+    def chosen_columns(self, request: HttpRequest, view: SavedView | None = None) -> list[Column]:
         config = self.config
         known = {c.key for c in config.columns}
+        if view is not None and view.columns:
+            chosen = [c for c in config.columns if c.key in view.columns]
+            if chosen:
+                return chosen
         prefs = (request.user.preferences or {}).get("columns", {})  # type: ignore[union-attr]
         if "columns" in request.GET:
             wanted = [k for k in request.GET.getlist("columns") if k in known]
@@ -161,10 +178,48 @@ class RecordListView(LoginRequiredMixin, View):
             wanted = [c.key for c in config.columns if c.default]
         return [c for c in config.columns if c.key in wanted]
 
+    def saved_view(self, request: HttpRequest, views: list[SavedView]) -> SavedView | None:
+        """Of the user's ``views`` of this list, the one asked for (``?view=<id>``;
+        ``view=0`` for none) or, on a bare list page, the user's default view."""
+        wanted = request.GET.get("view", "")
+        if wanted:
+            return next((v for v in views if str(v.pk) == wanted), None)
+        filter_keys = set(self.config.filterset_class.base_filters)
+        if any(k in filter_keys for k in request.GET) or request.GET.get("page"):
+            return None
+        return next((v for v in views if v.is_default and v.owner_id == request.user.pk), None)
+
+    def view_filters(self, request: HttpRequest, view: SavedView) -> dict[str, Any]:
+        """A view's filters, without those naming a record this user cannot see (a view
+        shared by someone with more rights reveals nothing)."""
+        filters = {
+            k: v
+            for k, v in (view.filters or {}).items()
+            if k in self.config.filterset_class.base_filters and v
+        }
+        unseen = unseen_filters(self.config.filterset_class, filters, request.user)
+        if unseen:
+            messages.warning(
+                request,
+                _(
+                    "A filter of this view names a record that is not there for you; it was left out."
+                ),
+            )
+            for name in unseen:
+                filters.pop(name)
+        if view.sort:
+            filters["sort"] = view.sort
+        return filters
+
     def get(self, request: HttpRequest) -> HttpResponse:
         config = self.config
         filter_keys = set(config.filterset_class.base_filters)
-        filters = {k: v for k, v in request.GET.items() if k in filter_keys and v}
+        views = list(saved_view_list(user=request.user, list_key=config.key))
+        view = self.saved_view(request, views)
+        if view is not None:
+            filters = self.view_filters(request, view)
+        else:
+            filters = {k: v for k, v in request.GET.items() if k in filter_keys and v}
         if "sort" not in filters and config.default_sort:
             filters["sort"] = config.default_sort
         errors: dict[str, list[str]] = {}
@@ -176,7 +231,7 @@ class RecordListView(LoginRequiredMixin, View):
                 user=request.user,
                 filters={"sort": config.default_sort} if config.default_sort else None,
             )
-        columns = self.chosen_columns(request)
+        columns = self.chosen_columns(request, view)
         prefetch = [*config.prefetch, *(p for column in columns for p in column.prefetch)]
         if prefetch:
             queryset = queryset.prefetch_related(*prefetch)
@@ -202,7 +257,8 @@ class RecordListView(LoginRequiredMixin, View):
         page = paginate(queryset, page_number, page_size, with_count=False)
         record_list(actor=request.user, model=queryset.model, ids=[obj.pk for obj in page.items])
         filterset = config.filterset_class(
-            data=request.GET or None, queryset=queryset.model._default_manager.none()
+            data=(filters if view is not None else request.GET) or None,
+            queryset=queryset.model._default_manager.none(),
         )
         form = filterset.form
         for form_field in form.fields.values():
@@ -219,7 +275,8 @@ class RecordListView(LoginRequiredMixin, View):
             "config": config,
             "columns": columns,
             "rows": [
-                [column.html(redact(request.user, obj)) for column in columns] for obj in page.items
+                (obj.pk, [column.html(redact(request.user, obj)) for column in columns])
+                for obj in page.items
             ],
             "can_export": can(request.user, "export", queryset.model._meta.model_name),
             "page": page,
@@ -229,6 +286,10 @@ class RecordListView(LoginRequiredMixin, View):
             "q": request.GET.get("q", ""),
             "page_sizes": PAGE_SIZES,
             "create_url": reverse(config.create_url) if config.create_url else None,
+            "saved_views": views,
+            "active_view": view,
+            "list_query": urlencode(filters),
+            "bulk": self.bulk_context(request),
         }
         htmx = getattr(request, "htmx", None)
         template = (
@@ -236,9 +297,26 @@ class RecordListView(LoginRequiredMixin, View):
         )
         return render(request, template, context, status=400 if errors else 200)
 
+    def bulk_context(self, request: HttpRequest) -> dict[str, Any] | None:
+        """What the page needs to offer bulk changes, when the user may make any."""
+        subject = self.config.bulk
+        if not subject:
+            return None
+        allowed = {
+            action: can(request.user, action, subject) for action in ("edit", "delete", "export")
+        }
+        if not any(allowed.values()):
+            return None
+        # The form's fields (users, teams, stages, custom fields) are loaded when rows
+        # are first ticked (``web.bulk.bulk_fields``): the list itself stays cheap.
+        return {**allowed, "as_of": timezone.now().isoformat()}
+
     def export(self, request: HttpRequest, queryset: Any, filters: dict[str, Any]) -> HttpResponse:
-        """The whole filtered list as CSV or XLSX, under the export rules."""
+        """The whole filtered list as CSV or XLSX, under the export rules (or a format
+        of this list's own, such as vCard for contacts)."""
         fmt = request.GET.get("export", "")
+        if fmt in self.config.exporters:
+            return self.config.exporters[fmt](request, queryset, filters)
         try:
             result = export_file(user=request.user, queryset=queryset, fmt=fmt, filters=filters)
         except PermissionDenied as exc:

@@ -13,6 +13,7 @@ def _related(obj):  # type: ignore[no-untyped-def]
 
 ACTIVITIES = ListConfig(
     key="activities",
+    bulk="activity",
     title=_("Activities"),
     selector=selectors.activity_list,
     filterset_class=ActivityFilter,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from perno.contacts import selectors
 from perno.contacts.filters import CompanyFilter, ContactFilter
 from perno.contacts.models import Affiliation
+from perno.web.contacts.vcards import vcard_response
 from perno.web.lists import Column, ListConfig, shown
 
 AFFILIATIONS = Prefetch(
@@ -32,6 +33,7 @@ def _companies(obj):  # type: ignore[no-untyped-def]
 
 COMPANIES = ListConfig(
     key="companies",
+    bulk="company",
     title=_("Companies"),
     selector=selectors.company_list,
     filterset_class=CompanyFilter,
@@ -55,6 +57,8 @@ COMPANIES = ListConfig(
 
 CONTACTS = ListConfig(
     key="contacts",
+    bulk="contact",
+    exporters={"vcf": vcard_response},
     title=_("Contacts"),
     selector=selectors.contact_list,
     filterset_class=ContactFilter,

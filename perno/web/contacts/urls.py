@@ -1,6 +1,6 @@
 from django.urls import path
 
-from perno.web.contacts import views
+from perno.web.contacts import vcards, views
 
 app_name = "contacts"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", views.ContactUpdateView.as_view(), name="contact_edit"),
     path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),
+    path("contacts/<int:pk>/vcard/", vcards.contact_vcard, name="contact_vcard"),
     path("contacts/<int:pk>/companies/", views.contact_link_company, name="contact_link_company"),
     path(
         "contacts/<int:pk>/companies/<int:company_pk>/remove/",

@@ -11,9 +11,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from perno.accounts.confidential import redact
+from perno.accounts.permissions import can
 from perno.accounts.selectors import user_list
 from perno.contacts import selectors, services
 from perno.contacts.models import Company, Contact
+from perno.merging.selectors import merges_of
 from perno.records.history import change_history
 from perno.records.reads import record_shown
 from perno.sales.selectors import deal_list
@@ -21,6 +23,7 @@ from perno.web.contacts.forms import AddressForm, AffiliationForm, CompanyForm, 
 from perno.web.contacts.tables import COMPANIES, CONTACTS
 from perno.web.editing import RecordFormView
 from perno.web.lists import RecordListView
+from perno.web.merging.views import follows_merges
 
 
 class CompanyListView(RecordListView):
@@ -43,9 +46,11 @@ def _detail_context(request: HttpRequest, obj: Any, record_type: str) -> dict[st
 
 
 @login_required
+@follows_merges("company")
 def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = record_shown(selectors.company_get(user=request.user, pk=pk), user=request.user)
     context = _detail_context(request, company, "company")
+    context["merges"] = merges_of(user=request.user, kind="company", survivor=company)[:20]
     affiliations = list(selectors.company_contacts(user=request.user, company=company)[:200])
     for affiliation in affiliations:
         redact(request.user, affiliation.contact)
@@ -57,10 +62,13 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@follows_merges("contact")
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact = record_shown(selectors.contact_get(user=request.user, pk=pk), user=request.user)
     context = _detail_context(request, contact, "contact")
+    context["merges"] = merges_of(user=request.user, kind="contact", survivor=contact)[:20]
     context["affiliation_form"] = AffiliationForm(user=request.user)
+    context["can_export"] = can(request.user, "export", "contact")
     context["deals"] = deal_list(
         user=request.user, filters={"contact": str(contact.pk), "sort": "-created"}
     )[:50]
@@ -90,6 +98,7 @@ def contact_lookup(request: HttpRequest) -> HttpResponse:
 
 
 class CompanyCreateView(RecordFormView):
+    template_name = "duplicates/company_create.html"  # shows possible duplicates as you type
     form_class = CompanyForm
     model = Company
     title = gettext_lazy("New company")
@@ -120,6 +129,7 @@ class CompanyUpdateView(RecordFormView):
 
 
 class ContactCreateView(RecordFormView):
+    template_name = "duplicates/contact_create.html"  # shows possible duplicates as you type
     form_class = ContactForm
     model = Contact
     title = gettext_lazy("New contact")

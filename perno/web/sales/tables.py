@@ -8,6 +8,7 @@ from perno.web.lists import Column, ListConfig, shown
 
 LEADS = ListConfig(
     key="leads",
+    bulk="lead",
     title=_("Leads"),
     selector=selectors.lead_list,
     filterset_class=LeadFilter,
@@ -36,6 +37,7 @@ LEADS = ListConfig(
 
 DEALS = ListConfig(
     key="deals",
+    bulk="deal",
     title=_("Deals"),
     selector=selectors.deal_list,
     filterset_class=DealFilter,
@@ -59,6 +61,7 @@ DEALS = ListConfig(
 
 PRODUCTS = ListConfig(
     key="products",
+    bulk="product",
     title=_("Products"),
     selector=selectors.product_list,
     filterset_class=ProductFilter,
@@ -76,6 +79,7 @@ PRODUCTS = ListConfig(
 
 ORDERS = ListConfig(
     key="orders",
+    bulk="order",
     title=_("Orders"),
     selector=selectors.order_list,
     filterset_class=OrderFilter,
