@@ -54,8 +54,8 @@ def child(args: argparse.Namespace) -> None:
     from perno.contacts.services import contact_create
     from perno.privacy import archive, retention
     from perno.privacy.erasure import erase_contact
+    from perno.records.bulk import insert, next_id, reset_sequence
     from perno.search.indexer import rebuild
-    from perno.seed.bulk import insert, next_id, reset_sequence
     from perno.seed.generator import seed
 
     out: dict[str, object] = {"engine": args.engine, "contacts": args.contacts}

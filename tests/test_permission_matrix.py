@@ -44,6 +44,7 @@ from perno.marketing.services import link_token
 from perno.privacy import services as privacy_services
 from perno.privacy.models import Breach, Notice, Purpose, SubjectExport, SubjectRequest
 from perno.records.confidential import confidential_fields_set
+from perno.records.models import BulkJob, SavedView
 from perno.records.services import record_create
 from perno.sales.models import Deal, Lead, Order, Pipeline, Product, Stage
 from perno.search import indexing
@@ -490,6 +491,24 @@ class Route:
     privacy: bool = False  # also needs the right to handle personal data
     analytics: bool = False  # also needs the right to view contacts or companies
     everything: bool = False  # only for roles that see every contact, company and order
+    reviews: bool = False  # also needs the right to edit contacts or companies (duplicates)
+    imports: bool = False  # also needs the right to create a record type an import writes
+
+
+IMPORTED = ("company", "contact", "lead", "deal", "product", "activity", "order")
+
+
+def bulk_job_for(user: User) -> BulkJob:
+    """A finished bulk change of ``user`` (its progress page)."""
+    return BulkJob.objects.create(
+        actor=user, subject="contact", action="edit", status="done", message="Changed 1 of 1."
+    )
+
+
+def saved_view_for(user: User) -> SavedView:
+    return SavedView.objects.create(
+        owner=user, list_key="contacts", name=f"View {SavedView.objects.count() + 1}"
+    )
 
 
 def privacy_route(method: str = "get", **kwargs: Any) -> Route:
@@ -621,6 +640,34 @@ UI: dict[str, Route] = {
     "tokens": Route("self"),
     "logout_everywhere": Route("self", method="post", writes=True, ends_session=True),
     "logout": Route("self", method="post", ends_session=True),
+    # The import wizard: for who may create a record type it writes; an import is its
+    # user's own (perno/web/tests/test_imports.py), another's or none is a 404.
+    "import_start": Route("self", imports=True),
+    **{
+        name: Route("absent", method=method, path=lambda w, c: {"pk": 99_999_999})
+        for name, method in (
+            ("import_detail", "get"),
+            ("import_mapping", "get"),
+            ("import_preview", "get"),
+            ("import_run", "post"),
+            ("import_status", "get"),
+            ("import_bad_rows", "get"),
+            ("import_undo", "post"),
+        )
+    },
+    # Merging: the start page is the record's (who may see it picks the other record);
+    # comparing, a merge's page and its undo need both records or the survivor in view
+    # and the rights to edit and delete (perno/merging/tests walk them); none of those
+    # exists in the world, so they are asked for by ids that are nobody's.
+    "merge_start": Route(
+        "record", "contact", path=lambda w, c: {"kind": "contact", "pk": w.record("contact", c).pk}
+    ),
+    "merge_compare": Route(
+        "absent",
+        path=lambda w, c: {"kind": "contact", "survivor_pk": 99_999_999, "merged_pk": 99_999_998},
+    ),
+    "merge_detail": Route("absent", path=lambda w, c: {"pk": 99_999_999}),
+    "merge_undo": Route("absent", method="post", path=lambda w, c: {"pk": 99_999_999}),
     # Administration.
     "custom_fields": admin_post(
         body={
@@ -787,6 +834,28 @@ UI: dict[str, Route] = {
         },
     ),
     "refresh": admin_post(body={"as_of": "2026-02-01"}),
+    # The health check: figures over what the user sees (the snapshot over every record
+    # for roles that see everything); recomputing and the monthly e-mail for administrators.
+    "health": Route("self", analytics=True),
+    "health_recompute": admin_post(),
+    "health_report_email": admin_post(body={"wanted": "0"}),
+    # The duplicate queue: for who may edit contacts or companies, pairs only where both
+    # records are in view (perno/duplicates/tests); the world has no pair, so one is
+    # asked for by an id that is nobody's; the as-you-type check is part of creating.
+    "duplicate_queue": Route("self", reviews=True),
+    "duplicate_status": Route("self", reviews=True),
+    "duplicate_run": Route("self", method="post", writes=True, reviews=True),
+    "duplicate_settings": admin_post(body={"contact_threshold": "0.9", "company_threshold": "0.9"}),
+    "duplicate_check": Route(
+        "create",
+        "contact",
+        "create",
+        path=lambda w, c: {"kind": "contact"},
+        body={"email": "x@y.it"},
+    ),
+    "duplicate_pair": Route("absent", path=lambda w, c: {"pk": 99_999_999}),
+    "duplicate_dismiss": Route("absent", method="post", path=lambda w, c: {"pk": 99_999_999}),
+    "duplicate_reopen": Route("absent", method="post", path=lambda w, c: {"pk": 99_999_999}),
     # Surveys and segments.
     "survey_list": Route("list", "survey"),
     "segment_list": Route("list", "segment"),
@@ -923,6 +992,38 @@ UI: dict[str, Route] = {
         body={"currency": "EUR"},
         also=(("contact", "create"),),
     ),
+    "bulk": Route(
+        "record",
+        "contact",
+        "edit",
+        method="post",
+        path=lambda w, c: {"list_key": "contacts"},
+        writes=True,
+        hidden=400,  # the ids are in the body: "none of them is there for you"
+        body=lambda w, c: {
+            "action": "edit",
+            "ids": [w.record("contact", c).pk],
+            "add_tags": "mxbulk",
+            "next": "/contacts/",
+        },
+    ),
+    "contact_vcard": Route("record", "contact", "export", path=rec("contact"), shows=True),
+    "bulk_fields": Route("self", path=lambda w, c: {"list_key": "contacts"}),
+    "bulk_job": Route("self", path=lambda w, c: {"pk": bulk_job_for(w.actor).pk}),
+    "view_save": Route(
+        "self",
+        method="post",
+        writes=True,
+        path=lambda w, c: {"list_key": "contacts"},
+        body={"name": "Matrix view", "query": "sort=name", "next": "/contacts/"},
+    ),
+    "view_delete": Route(
+        "self",
+        method="post",
+        writes=True,
+        path=lambda w, c: {"pk": saved_view_for(w.actor).pk},
+        body={"next": "/contacts/"},
+    ),
     "owner_change": Route(
         "record",
         "contact",
@@ -1037,6 +1138,106 @@ API: dict[str, Route] = {
     "GET /api/v1/search": Route("list", "contact", body={"q": "mx", "types": "contact"}),
     "GET /api/v1/search/suggest": Route("self", body={"q": "mx"}),
     "GET /api/v1/custom-fields": Route("shared"),
+    "GET /api/v1/health": Route("self", analytics=True),
+    "GET /api/v1/duplicates": Route("self", reviews=True),
+    "GET /api/v1/duplicates/{pair_id}": Route("absent", path=lambda w, c: {"pair_id": 99_999_999}),
+    "POST /api/v1/duplicates/{pair_id}/dismiss": Route(
+        "absent", method="post", path=lambda w, c: {"pair_id": 99_999_999}
+    ),
+    "POST /api/v1/duplicates/{pair_id}/reopen": Route(
+        "absent", method="post", path=lambda w, c: {"pair_id": 99_999_999}
+    ),
+    "POST /api/v1/merges": Route(
+        "absent",
+        method="post",
+        body={"kind": "contact", "survivor": 99_999_999, "merged": 99_999_998},
+    ),
+    "GET /api/v1/merges/{merge_id}": Route("absent", path=lambda w, c: {"merge_id": 99_999_999}),
+    "POST /api/v1/merges/{merge_id}/undo": Route(
+        "absent", method="post", path=lambda w, c: {"merge_id": 99_999_999}
+    ),
+    # Imports: uploading is creating the record type named (an activity here); an
+    # import is its user's own (perno/imports/tests), another's or none is a 404.
+    "GET /api/v1/imports": Route("self"),
+    "POST /api/v1/imports": Route(
+        "create",
+        "activity",
+        method="multipart",
+        writes=True,
+        body=lambda w, c: {
+            "entity": "activity",
+            "file": SimpleUploadedFile("calls.csv", b"Subject,Type\nCall back,call\n"),
+        },
+    ),
+    **{
+        f"{method.upper()} /api/v1/imports/{{job_id}}{tail}": Route(
+            "absent", method=method, body=body, path=lambda w, c: {"job_id": 99_999_999}
+        )
+        for method, tail, body in (
+            ("get", "", None),
+            ("post", "/mapping", {"mapping": {}}),
+            ("get", "/preview", None),
+            ("post", "/decisions", {}),
+            ("post", "/start", {}),
+            ("get", "/bad-rows", None),
+            ("post", "/undo", None),
+        )
+    },
+    "POST /api/v1/duplicate-runs": Route("self", method="post", writes=True, reviews=True),
+    "GET /api/v1/duplicate-runs/latest": Route("self", reviews=True),
+    "GET /api/v1/duplicate-settings": Route("self", reviews=True),
+    "PATCH /api/v1/duplicate-settings": Route(
+        "admin", method="patch", writes=True, body={"contact_threshold": 0.9}
+    ),
+    "POST /api/v1/bulk/{record_type}/edit": Route(
+        "record",
+        "contact",
+        "edit",
+        method="post",
+        path=lambda w, c: {"record_type": "contact"},
+        writes=True,
+        hidden=400,  # the ids are in the body: "none of them is there for you"
+        body=lambda w, c: {
+            "selection": {"ids": [w.record("contact", c).pk]},
+            "changes": {"add_tags": ["mxbulk"]},
+        },
+    ),
+    "POST /api/v1/bulk/{record_type}/delete": Route(
+        "record",
+        "product",
+        "delete",
+        method="post",
+        path=lambda w, c: {"record_type": "product"},
+        writes=True,
+        hidden=400,
+        body=lambda w, c: {"selection": {"ids": [w.record("product", c).pk]}},
+    ),
+    "GET /api/v1/bulk/jobs/{job_id}": Route(
+        "self", path=lambda w, c: {"job_id": bulk_job_for(w.actor).pk}
+    ),
+    "GET /api/v1/views": Route("self"),
+    "POST /api/v1/views": Route(
+        "self",
+        method="post",
+        writes=True,
+        body={"list_key": "contacts", "name": "Matrix view", "filters": {"q": "mx"}},
+    ),
+    "GET /api/v1/views/{view_id}": Route(
+        "self", path=lambda w, c: {"view_id": saved_view_for(w.actor).pk}
+    ),
+    "PATCH /api/v1/views/{view_id}": Route(
+        "self",
+        method="patch",
+        writes=True,
+        path=lambda w, c: {"view_id": saved_view_for(w.actor).pk},
+        body={"name": "Renamed"},
+    ),
+    "DELETE /api/v1/views/{view_id}": Route(
+        "self",
+        method="delete",
+        writes=True,
+        path=lambda w, c: {"view_id": saved_view_for(w.actor).pk},
+    ),
     "GET /api/v1/privacy/purposes": Route("shared"),
     "GET /api/v1/contacts/{contact_id}/consents": Route(
         "record", "contact", path=lambda w, c: {"contact_id": w.record("contact", c).pk}
@@ -1304,6 +1505,12 @@ def expected_for(route: Route, role: dict[str, Any], category: str) -> Any:
     if route.analytics and not any(
         may(role, s, "view", c) for s in ("contact", "company") for c in CATEGORIES
     ):
+        return 403
+    if route.reviews and not any(
+        may(role, s, "edit", c) for s in ("contact", "company") for c in CATEGORIES
+    ):
+        return 403
+    if route.imports and not any(may(role, s, "create", "own") for s in IMPORTED):
         return 403
     if route.everything and not (
         role.get("see_confidential")

@@ -200,7 +200,7 @@ SQLMAP_TARGETS = [
     ("/api/v1/companies?q=srl&industry=food&sort=-name", "q,industry,sort"),
     ("/api/v1/deals?q=offer&status=open&sort=-amount", "q,status,sort"),
     ("/contacts/?q=rossi&country=IT&sort=last_name", "q,country,sort"),
-    ("/activities/?q=call&status=open&sort=due_at", "q,status,sort"),
+    ("/activities/?q=call&status=open&sort=due", "q,status,sort"),
 ]
 
 

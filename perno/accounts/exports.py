@@ -134,8 +134,13 @@ def _cell(value: Any) -> Any:
         return str(value)
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
-    text = str(value)
-    # Spreadsheet formula injection: a cell must not start a formula.
+    return formula_safe(str(value))
+
+
+def formula_safe(text: str) -> str:
+    """Text for a cell of a CSV or XLSX file that no spreadsheet takes for a formula
+    (formula injection): a leading = + - @ tab or carriage return gets a quote, unless the
+    text is a number (-12.5 stays a number)."""
     if text[:1] in {"=", "+", "-", "@", "\t", "\r"} and not _is_number(text):
         return "'" + text
     return text

@@ -3,8 +3,8 @@ access export, the privacy lookup and erasure.
 
 ``rows_about(contact)`` walks every declared model: by its ``about`` paths, plus the
 rows the registry says are reached in another way (the change history of those rows,
-users' visits to the contact's record, saved searches that name the person, requests
-filed under the person's pseudonym). Audit entries about the person are read, never
+users' visits to the contact's record, saved searches, saved list views and bulk
+changes that name the person, requests filed under the person's pseudonym). Audit entries about the person are read, never
 erased: they hold only the pseudonym."""
 
 from __future__ import annotations
@@ -27,7 +27,16 @@ from perno.contacts.models import Contact
 from perno.core.privacy import DERIVED, ModelDeclaration, registry
 from perno.core.pseudonym import subject_ref
 from perno.privacy.models import SubjectRequest
+from perno.records.models import BulkJob, SavedView
 from perno.search.models import SavedSearch, SearchVisit
+
+# Rows of users' own data whose free text may name a person: found by the person's
+# names (full name, e-mail, phones) in these fields (JSON fields as their text).
+NAMED_IN = {
+    SavedSearch: ("query",),
+    SavedView: ("name", "filters"),
+    BulkJob: ("selection", "changes", "message"),
+}
 
 
 def about_contact(entries: QuerySet[AuditEvent], pk: int) -> QuerySet[AuditEvent]:
@@ -105,9 +114,10 @@ def rows_about_many(ids: list[int], *, names: Sequence[str] = ()) -> Iterator[Fo
             condition |= Q(subject__in=[subject_ref("contact", pk) for pk in ids])
         elif model is SearchVisit:
             condition |= Q(kind="contact", object_id__in=id_set(ids))
-        elif model is SavedSearch:
+        elif model in NAMED_IN:
             for text in names:
-                condition |= Q(query__icontains=text)
+                for name in NAMED_IN[model]:
+                    condition |= Q(**{f"{name}__icontains": text})
         if not condition:
             continue
         rows = model._default_manager.filter(condition).distinct().order_by("pk")

@@ -25,8 +25,11 @@ from perno.contacts.services import company_create, contact_create
 from perno.privacy import deadlines, requests, services
 from perno.privacy.erasure import ErasureError, forgotten
 from perno.privacy.models import ConsentEvent, Notice, Purpose, SubjectExport, SubjectRequest
+from perno.privacy.subject import rows_about
+from perno.records.models import BulkJob, SavedView
 from perno.sales.models import Deal, Lead, Pipeline, Stage
 from perno.search.history import record as visit
+from perno.search.models import SavedSearch
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -340,3 +343,34 @@ def test_the_privacy_look_up_finds_people_by_any_identifier(client, dpo, user, l
         "privacy.consentevent",
     } <= labels
     assert AuditEvent.objects.filter(action="view", detail__for="privacy look-up").exists()
+
+
+def test_saved_views_searches_and_bulk_changes_naming_the_person_are_found(user):
+    contact = contact_create(
+        actor=user, data={"first_name": "Ilaria", "last_name": "Zanchetta", "email": "iz@x.it"}
+    )
+    other = contact_create(actor=user, data={"first_name": "Bruno", "last_name": "Neri"})
+    named = [
+        SavedView.objects.create(
+            owner=user, list_key="contacts", name="Ilaria Zanchetta follow-up"
+        ),
+        SavedView.objects.create(
+            owner=user, list_key="contacts", name="Mail", filters={"q": "iz@x.it"}
+        ),
+        SavedSearch.objects.create(user=user, name="Her", query="Ilaria Zanchetta", params={}),
+        BulkJob.objects.create(
+            actor=user,
+            subject="contact",
+            action="edit",
+            status="done",
+            selection={"filters": {"q": "Ilaria Zanchetta"}},
+        ),
+    ]
+    SavedView.objects.create(owner=user, list_key="contacts", name="Neri", filters={"q": "Neri"})
+    found = {
+        item.model: set(item.rows.values_list("pk", flat=True)) for item in rows_about(contact)
+    }
+    for row in named:
+        assert row.pk in found.get(type(row), set()), row
+    assert len(found[SavedView]) == 2
+    assert not [item for item in rows_about(other) if item.model is SavedView and item.rows]

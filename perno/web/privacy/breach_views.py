@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from perno.accounts.permissions import check
 from perno.core.pagination import paginate
+from perno.health.figures import breaches_waiting
 from perno.privacy import breaches
 from perno.privacy.models import Breach
 from perno.web.accounts.forms import add_errors
@@ -25,6 +26,8 @@ from perno.web.privacy.forms import BreachForm
 def breach_list(request: HttpRequest) -> HttpResponse:
     check(request.user, "manage", "privacy")
     rows = Breach.objects.order_by(F("closed_at").asc(nulls_first=True), "-discovered_at")
+    if request.GET.get("open") == "1":  # the health check's figure links here
+        rows = rows.filter(breaches_waiting())
     page = paginate(rows, max(1, int_or_none(request.GET.get("page")) or 1), 50, with_count=False)
     return render(
         request,

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 from perno.accounts.permissions import check
 from perno.contacts.models import Contact
 from perno.core.pagination import paginate
+from perno.health.checks import Context
+from perno.health.figures import requests_due
 from perno.privacy import deadlines, requests, selectors
 from perno.privacy.erasure import ErasureError
 from perno.privacy.models import Purpose, SubjectExport, SubjectRequest
@@ -31,6 +33,8 @@ from perno.web.privacy.forms import CloseForm, ExtendForm, IdentityForm, Request
 def request_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     rows = selectors.requests_list(user=request.user, status=status)
+    if request.GET.get("due") == "soon":  # the health check's figure links here
+        rows = rows.filter(requests_due(Context()))
     page = paginate(rows, max(1, int_or_none(request.GET.get("page")) or 1), 50, with_count=False)
     return render(
         request,
