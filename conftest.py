@@ -71,7 +71,7 @@ def ids_above(connection: Any, last: int) -> None:
     past it are left alone)."""
     from django.apps import apps
 
-    from perno.seed.bulk import reset_sequence
+    from perno.records.bulk import reset_sequence
 
     with connection.cursor() as cursor:
         for model in apps.get_models(include_auto_created=True):

@@ -77,6 +77,7 @@ application  # unused variable (perno/config/wsgi.py:6)
 # and options, middleware (MIDDLEWARE), password validators (AUTH_PASSWORD_VALIDATORS),
 # context processors (TEMPLATES).
 AccountsConfig  # unused class (perno/accounts/apps.py:4)
+DuplicatesConfig  # unused class (perno/duplicates/apps.py:5)
 SecurityPolicyMiddleware  # unused class (perno/accounts/middleware.py:27)
 NoPersonalDataValidator  # unused class (perno/accounts/validators.py:9)
 PasswordStrengthValidator  # unused class (perno/accounts/validators.py:15)
@@ -102,6 +103,7 @@ PrivacyConfig  # unused class (perno/privacy/apps.py:5)
 default_auto_field  # unused variable (perno/privacy/apps.py:9)
 RecordsConfig  # unused class (perno/records/apps.py:29)
 SalesConfig  # unused class (perno/sales/apps.py:4)
+HealthConfig  # unused class (perno/health/apps.py:5)
 SearchConfig  # unused class (perno/search/apps.py:4)
 HistoryMiddleware  # unused class (perno/search/history.py:83)
 WebConfig  # unused class (perno/web/apps.py:4)
@@ -115,6 +117,7 @@ money  # unused function (perno/web/templatetags/perno.py:18)
 sort_link  # unused function (perno/web/templatetags/perno.py:42)
 sealed_mark  # unused function (perno/web/templatetags/perno.py:62)
 ref_text  # unused function (perno/web/templatetags/perno.py:93)
+reasons_text  # unused function (perno/duplicates/templatetags/duplicates.py:10)
 
 # Celery tasks started by name from CELERY_BEAT_SCHEDULE.
 send_activity_reminders_task  # unused function (perno/activities/tasks.py:8)
@@ -123,6 +126,9 @@ purge_search_history_task  # unused function (perno/search/tasks.py:8)
 
 # Model fields, Meta options and choices: read by the ORM, migrations, forms, admin,
 # templates and exports; fields written by the services (obj.field = ...; save()).
+mailed_at  # unused variable (perno/health/models.py:17): read as mailed_at__isnull
+found_at  # unused variable (perno/duplicates/models.py:120): written by the finder
+decided_at  # unused variable (perno/duplicates/models.py:121): written by the services
 ordering  # unused variable (perno/accounts/models.py:22)
 MARKETING  # unused variable (perno/accounts/models.py:39)
 AUDITOR  # unused variable (perno/accounts/models.py:41)
@@ -254,6 +260,8 @@ last_login  # unused variable (perno/api/accounts/schemas.py:90)
 available  # unused variable (perno/api/accounts/schemas.py:127)
 download_url  # unused variable (perno/api/activities/schemas.py:83)
 openapi_description  # unused variable (perno/api/auth.py:21)
+model_config  # unused variable (perno/api/bulk/schemas.py: pydantic reads it, extra fields refused)
+skipped_by_reason  # unused variable (perno/api/bulk/schemas.py: BulkResultOut)
 _.authenticate  # unused method (perno/api/auth.py:23)
 _._hide_confidential  # unused method (perno/api/common.py:229)
 _._within_limits  # unused method (perno/api/inputs.py: a pydantic field validator)
@@ -296,3 +304,36 @@ SHORT_DATETIME_FORMAT  # unused variable (perno/core/formats/*/formats.py)
 TIME_FORMAT  # unused variable (perno/core/formats/*/formats.py)
 _.filter_todo  # unused method (perno/activities/filters.py)
 _.filter_overdue  # unused method (perno/activities/filters.py)
+
+# Merging (issue 20, point 4): the app config, the task started by name from
+# CELERY_BEAT_SCHEDULE, model fields read by the ORM and templates, API schema fields.
+MergingConfig  # unused class (perno/merging/apps.py)
+merges_purge_task  # unused function (perno/merging/tasks.py)
+survivor_contact  # unused variable (perno/merging/models.py)
+survivor_company  # unused variable (perno/merging/models.py)
+undone_by  # unused variable (perno/merging/models.py)
+survivor_text  # unused variable (perno/merging/selectors.py: the compare template)
+merged_text  # unused variable (perno/merging/selectors.py: the compare template)
+same  # unused variable (perno/merging/selectors.py: the compare template)
+merged_by  # unused variable (perno/api/merging/views.py: MergeOut)
+saved_mapping  # unused variable (perno/web/imports/forms.py: a form field)
+date_order  # unused variable (perno/web/imports/forms.py: a form field)
+
+# Imports (issue 20, point 1): the app config, the task started by name from
+# CELERY_BEAT_SCHEDULE, choices used through the ORM, API schema fields and resolvers,
+# autouse fixtures and the limits the tests lower through pytest-django's settings.
+ImportsConfig  # unused class (perno/imports/apps.py)
+purge_imports_task  # unused function (perno/imports/tasks.py)
+LEAD  # unused variable (perno/imports/models.py)
+PRODUCT  # unused variable (perno/imports/models.py)
+ACTIVITY  # unused variable (perno/imports/models.py)
+ORDER  # unused variable (perno/imports/models.py)
+has_bad_rows  # unused variable (perno/api/imports/views.py)
+record_id  # unused variable (perno/api/imports/views.py)
+computed_at  # unused variable (perno/api/health/views.py)
+_import_dir  # unused function (autouse fixtures of the import tests)
+_.PERNO_IMPORT_MAX_COLUMNS  # unused attribute (perno/imports/tests/test_files.py)
+_.PERNO_IMPORT_MAX_ROWS  # unused attribute (perno/imports/tests/test_files.py)
+_.PERNO_IMPORT_MAX_CELLS  # unused attribute (perno/imports/tests/test_files.py)
+_.PERNO_IMPORT_MAX_ZIP_RATIO  # unused attribute (perno/imports/tests/test_files.py)
+_.PERNO_IMPORT_MAX_UNZIPPED_BYTES  # unused attribute (perno/imports/tests/test_files.py)

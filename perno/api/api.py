@@ -6,7 +6,12 @@ from perno.api import errors
 from perno.api.accounts.views import router as accounts_router
 from perno.api.activities.views import router as activities_router
 from perno.api.auth import AUTH
+from perno.api.bulk.views import router as bulk_router
 from perno.api.contacts.views import router as contacts_router
+from perno.api.duplicates.views import router as duplicates_router
+from perno.api.health.views import router as health_router
+from perno.api.imports.views import router as imports_router
+from perno.api.merging.views import router as merging_router
 from perno.api.openapi import PernoAPI
 from perno.api.parser import JsonParser
 from perno.api.privacy.views import router as privacy_router
@@ -30,3 +35,8 @@ api.add_router("", activities_router)
 api.add_router("", accounts_router)
 api.add_router("", search_router)
 api.add_router("", privacy_router)
+api.add_router("", merging_router)
+api.add_router("", duplicates_router)
+api.add_router("", bulk_router)
+api.add_router("", health_router)
+api.add_router("", imports_router)

@@ -15,6 +15,10 @@ urlpatterns: list[Any] = [
     path("", include("perno.web.privacy.urls")),
     path("", include("perno.web.analytics.urls")),
     path("", include("perno.web.marketing.urls")),
+    path("", include("perno.web.merging.urls")),
+    path("", include("perno.web.duplicates.urls")),
+    path("", include("perno.web.health.urls")),
+    path("", include("perno.web.imports.urls")),
     path("api/v1/", api.urls),
 ]
 

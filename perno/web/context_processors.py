@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from perno.accounts.permissions import can, sees_all
 from perno.accounts.twofactor import pending
 from perno.activities.selectors import notification_unread_count
+from perno.duplicates.selectors import reviewable_kinds
 from perno.privacy.breaches import open_clocks
 from perno.web.analytics.common import EVERYTHING
+from perno.web.imports.forms import importable
 
 NAVIGATION = [
     ("web:dashboard", _("Dashboard")),
@@ -25,6 +27,8 @@ NAVIGATION = [
     ("marketing:segment_list", _("Segments")),
     ("marketing:survey_list", _("Surveys")),
     ("analytics:overview", _("Analytics")),
+    ("health:health", _("Health check")),
+    ("duplicates:duplicate_queue", _("Duplicates")),
 ]
 
 
@@ -39,6 +43,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     path = request.path
     items: list[dict[str, Any]] = []
     for name, label in NAVIGATION:
+        if name == "duplicates:duplicate_queue" and not reviewable_kinds(user):
+            continue  # the queue is for who may edit contacts or companies
         if name == "analytics:overview" and not sees_all(user, *EVERYTHING):
             name = "analytics:customers"  # the snapshot pages are for who sees everything
         url = reverse(name)
@@ -60,4 +66,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "unread_notifications": notification_unread_count(user=user),
         "is_administrator": can(user, "manage"),
         "handles_privacy": handles_privacy,
+        "can_import": bool(importable(user)),
     }

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from perno.web import views
+from perno.web import bulk, savedviews, views
 from perno.web.accounts.views import LoginView
 
 app_name = "web"
@@ -17,4 +17,9 @@ urlpatterns = [
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("owner/<str:record_type>/<int:pk>/", views.owner_change, name="owner_change"),
     path("settings/custom-fields/", views.custom_fields, name="custom_fields"),
+    path("bulk/jobs/<int:pk>/", bulk.bulk_job, name="bulk_job"),
+    path("bulk/<slug:list_key>/", bulk.bulk, name="bulk"),
+    path("bulk/<slug:list_key>/form/", bulk.bulk_fields, name="bulk_fields"),
+    path("views/<int:pk>/delete/", savedviews.view_delete, name="view_delete"),
+    path("views/<slug:list_key>/save/", savedviews.view_save, name="view_save"),
 ]

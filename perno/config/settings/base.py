@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "perno.privacy",
     "perno.analytics",
     "perno.marketing",
+    "perno.health",
+    "perno.imports",
+    "perno.duplicates",
+    "perno.merging",
     "perno.api",
     "perno.web",
 ]
@@ -245,6 +249,18 @@ PERNO_UPLOAD_MAX_BYTES = int(
     )
 )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Imports: a file's size is bounded by PERNO_UPLOAD_MAX_BYTES; these bound what it holds
+# (rows, cells, columns) and, for XLSX, what its zip may inflate to (zip bombs).
+PERNO_IMPORT_MAX_ROWS = int(os.environ.get("PERNO_IMPORT_MAX_ROWS", 1_000_000))
+PERNO_IMPORT_MAX_CELLS = int(os.environ.get("PERNO_IMPORT_MAX_CELLS", 20_000_000))
+PERNO_IMPORT_MAX_COLUMNS = int(os.environ.get("PERNO_IMPORT_MAX_COLUMNS", 1_000))
+PERNO_IMPORT_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("PERNO_IMPORT_MAX_UNZIPPED_BYTES", 500 * 1024 * 1024)
+)
+PERNO_IMPORT_MAX_ZIP_RATIO = int(os.environ.get("PERNO_IMPORT_MAX_ZIP_RATIO", 200))
+# The CRM health check: a record neither changed nor contacted for this many months is
+# stale.
+PERNO_HEALTH_STALE_MONTHS = int(os.environ.get("PERNO_HEALTH_STALE_MONTHS", "12"))
 PERNO_DEFAULT_REGION = os.environ.get("PERNO_DEFAULT_REGION", "IT")
 PERNO_DEFAULT_CURRENCY = os.environ.get("PERNO_DEFAULT_CURRENCY", "EUR")
 PERNO_CURRENCIES = env_list("PERNO_CURRENCIES", "EUR,RON,USD,GBP,CHF")
@@ -274,6 +290,22 @@ CELERY_BEAT_SCHEDULE = {
     },
     "analytics-daily": {
         "task": "perno.marketing.tasks.daily_insight_task",
+        "schedule": 3600.0,
+    },
+    "health-daily": {
+        "task": "perno.health.tasks.health_daily_task",
+        "schedule": 3600.0,
+    },
+    "merging-purge": {
+        "task": "perno.merging.tasks.merges_purge_task",
+        "schedule": 3600.0,
+    },
+    "imports-purge": {
+        "task": "perno.imports.tasks.purge_imports_task",
+        "schedule": 3600.0,
+    },
+    "duplicates-weekly": {
+        "task": "perno.duplicates.tasks.weekly_find_task",
         "schedule": 3600.0,
     },
     "purge-login-attempts": {
