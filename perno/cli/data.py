@@ -123,20 +123,17 @@ ENTITY_COMMANDS = {
 }
 
 
-def _mapping(args: argparse.Namespace, job: Any, user: Any) -> dict[str, str | None] | None:
-    """The mapping the options ask for: a saved one, the suggestion, then ``--map``."""
+def _mapping(
+    args: argparse.Namespace, job: Any, user: Any
+) -> tuple[dict[str, str | None], dict[str, Any]] | None:
+    """The mapping and formats the options ask for: a saved mapping (with its date and
+    number formats) or the suggestion, then ``--map``."""
     from django.http import Http404
 
     from perno.imports.selectors import mapping_get
+    from perno.imports.services import mapping_apply
 
-    mapping: dict[str, str | None] = dict(job.mapping)
-    if args.mapping:
-        try:
-            saved = mapping_get(user=user, entity=job.entity, name=args.mapping)
-        except Http404:
-            print(f"perno: no saved mapping “{args.mapping}” for {job.entity}.", file=sys.stderr)
-            return None
-        mapping = {header: saved.columns.get(header) for header in job.headers}
+    overrides: dict[str, str | None] = {}
     for item in args.map:
         column, sep, field = item.partition("=")
         if not sep or column not in job.headers:
@@ -146,8 +143,15 @@ def _mapping(args: argparse.Namespace, job: Any, user: Any) -> dict[str, str | N
                 file=sys.stderr,
             )
             return None
-        mapping[column] = field.strip() or None
-    return mapping
+        overrides[column] = field.strip() or None
+    if not args.mapping:
+        return {**job.mapping, **overrides}, {}
+    try:
+        saved = mapping_get(user=user, entity=job.entity, name=args.mapping)
+    except Http404:
+        print(f"perno: no saved mapping “{args.mapping}” for {job.entity}.", file=sys.stderr)
+        return None
+    return mapping_apply(saved, list(job.headers), overrides)
 
 
 def cmd_import_records(args: argparse.Namespace) -> int:
@@ -179,10 +183,11 @@ def cmd_import_records(args: argparse.Namespace) -> int:
             job = services.import_upload(
                 actor=user, entity=args.entity, name=path.name, content=content
             )
-            mapping = _mapping(args, job, user)
-            if mapping is None:
+            chosen = _mapping(args, job, user)
+            if chosen is None:
                 return 2
-            job = services.import_map(actor=user, job=job, mapping=mapping)
+            mapping, formats = chosen
+            job = services.import_map(actor=user, job=job, mapping=mapping, formats=formats)
             job = services.import_decide(actor=user, job=job, default=args.on_duplicate)
             services.import_start(actor=user, job=job, all_or_nothing=args.all_or_nothing)
     except (ValidationError, PermissionDenied) as exc:

@@ -135,6 +135,22 @@ def _check_mapping(
     return cleaned
 
 
+def mapping_apply(
+    saved: ImportMapping, headers: list[str], overrides: dict[str, str | None] | None = None
+) -> tuple[dict[str, str | None], dict[str, Any]]:
+    """A saved mapping applied to a file's columns: its field per column (a column it
+    does not know is not imported), then ``overrides`` (column -> field), and its saved
+    date and number formats of the fields still mapped. The wizard, the API and
+    ``perno import --mapping`` all go through here."""
+    mapping: dict[str, str | None] = {
+        header: saved.columns.get(header) or None for header in headers
+    }
+    mapping.update(overrides or {})
+    mapped = {value for value in mapping.values() if value}
+    formats = {key: value for key, value in (saved.formats or {}).items() if key in mapped}
+    return mapping, formats
+
+
 def import_map(
     *,
     actor: Any,

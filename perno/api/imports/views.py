@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from perno.api.common import ERRORS, WRITE_ERRORS
@@ -51,7 +53,14 @@ class ImportOut(Schema):
 
 class MapIn(InputSchema):
     mapping: dict[str, str | None] = Field(
-        ..., description="Column header -> field key (null: not imported)"
+        default_factory=dict,
+        description="Column header -> field key (null: not imported); with saved_mapping, "
+        "the columns to map otherwise than the saved mapping does",
+    )
+    saved_mapping: str = Field(
+        "",
+        max_length=100,
+        description="Apply this saved mapping (its columns and date and number formats)",
     )
     formats: dict[str, str] = Field(
         default_factory=dict, description="Field -> dmy/mdy/ymd or comma/point"
@@ -146,12 +155,25 @@ def import_get(request: HttpRequest, job_id: int) -> Any:
 )
 def import_map(request: HttpRequest, job_id: int, payload: MapIn) -> Any:
     job = selectors.import_get(user=request.user, pk=job_id)
+    mapping, formats = payload.mapping, payload.formats
+    if payload.saved_mapping:
+        try:
+            saved = selectors.mapping_get(
+                user=request.user, entity=job.entity, name=payload.saved_mapping
+            )
+        except Http404:
+            raise ValidationError(
+                {
+                    "saved_mapping": [
+                        _("There is no saved mapping “%(name)s” for these records.")
+                        % {"name": payload.saved_mapping}
+                    ]
+                }
+            ) from None
+        mapping, kept = services.mapping_apply(saved, list(job.headers), payload.mapping)
+        formats = {**kept, **payload.formats}
     return services.import_map(
-        actor=request.user,
-        job=job,
-        mapping=payload.mapping,
-        formats=payload.formats,
-        save_as=payload.save_as,
+        actor=request.user, job=job, mapping=mapping, formats=formats, save_as=payload.save_as
     )
 
 

@@ -15,6 +15,7 @@ from perno import cli
 from perno.contacts.models import Contact
 from perno.imports import services
 from perno.imports.models import ImportJob, ImportMapping
+from perno.sales.models import Deal
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +146,50 @@ def test_perno_import_contacts(user: Any, tmp_path: Path, capsys: Any) -> None:
     err = capsys.readouterr().err
     assert "Last name" in err and "Nothing imported" in err
     assert cli.main(["import", "contacts", str(path), "--as", "nobody"]) == 2
+
+
+DEALS = "Titolo,Chiusura\nRinnovo,03/04/2027\n"
+
+
+def _saved_deal_mapping(owner: Any) -> ImportMapping:
+    """A mapping saved for a file whose dates are month first (read day first else)."""
+    return ImportMapping.objects.create(
+        owner=owner,
+        entity="deal",
+        name="Gestionale US",
+        columns={"Titolo": "title", "Chiusura": "expected_close_date"},
+        formats={"expected_close_date": "mdy", "amount": "point"},
+    )
+
+
+def test_a_saved_mapping_brings_its_formats_to_the_cli(
+    user: Any, pipeline: Any, tmp_path: Path, capsys: Any
+) -> None:
+    _saved_deal_mapping(user)
+    path = tmp_path / "trattative.csv"
+    path.write_text(DEALS, encoding="utf-8")
+    argv = ["import", "deals", str(path), "--as", user.username, "--data-dir", str(tmp_path)]
+    code = cli.main([*argv, "--mapping", "Gestionale US"])
+    assert code == 0, capsys.readouterr()
+    job = ImportJob.objects.get()
+    # Only the formats of the fields the file maps are kept.
+    assert job.formats == {"expected_close_date": "mdy"}
+    assert str(Deal.objects.get(title="Rinnovo").expected_close_date) == "2027-03-04"
+    assert cli.main([*argv, "--mapping", "Nope"]) == 2
+    assert "no saved mapping “Nope”" in capsys.readouterr().err
+
+
+def test_a_saved_mapping_through_the_api(api: Any, user: Any, pipeline: Any) -> None:
+    _saved_deal_mapping(user)
+    job = _upload(api, "deal", DEALS, "d.csv").json()
+    url = f"/api/v1/imports/{job['id']}/mapping"
+    answer = api.post(url, {"saved_mapping": "Gestionale US"})
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["mapping"] == {"Titolo": "title", "Chiusura": "expected_close_date"}
+    assert ImportJob.objects.get(pk=job["id"]).formats == {"expected_close_date": "mdy"}
+    # A column mapped otherwise drops that column's saved format.
+    answer = api.post(url, {"saved_mapping": "Gestionale US", "mapping": {"Chiusura": None}})
+    assert answer.status_code == 200, answer.content
+    assert ImportJob.objects.get(pk=job["id"]).formats == {}
+    missing = api.post(url, {"saved_mapping": "Nope"})
+    assert missing.status_code == 400 and "Nope" in missing.content.decode()

@@ -111,10 +111,8 @@ def _after_upload(request: HttpRequest, job: ImportJob, saved: Any) -> HttpRespo
     step (with why the saved mapping did not fit)."""
     if saved is None:
         return redirect("imports:import_mapping", pk=job.pk)
-    mapping = {header: saved.columns.get(header) or "" for header in job.headers}
+    mapping, formats = services.mapping_apply(saved, list(job.headers))
     try:
-        mapped = set(mapping.values())
-        formats = {key: value for key, value in saved.formats.items() if key in mapped}
         services.import_map(actor=request.user, job=job, mapping=mapping, formats=formats)
     except ValidationError as exc:
         _tell(
