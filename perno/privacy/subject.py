@@ -95,6 +95,17 @@ def rows_about(contact: Any) -> Iterator[Found]:
     yield from rows_about_many([contact.pk], names=identifiers(contact))
 
 
+def _stored_forms(model: type[models.Model], name: str, text: str) -> list[str]:
+    """How ``text`` may be written in ``model.name``: as itself, and in a JSON field also
+    as JSON escapes it (SQLite keeps "Ştefan" as "\\u015etefan")."""
+    forms = [text]
+    if model._meta.get_field(name).get_internal_type() == "JSONField":
+        escaped = json.dumps(text)[1:-1]
+        if escaped != text:
+            forms.append(escaped)
+    return forms
+
+
 def rows_about_many(ids: list[int], *, names: Sequence[str] = ()) -> Iterator[Found]:
     """Every table's rows about the contacts ``ids`` (``names``: the words that name
     them in free text, for saved searches; given for one person, not in bulk)."""
@@ -117,7 +128,8 @@ def rows_about_many(ids: list[int], *, names: Sequence[str] = ()) -> Iterator[Fo
         elif model in NAMED_IN:
             for text in names:
                 for name in NAMED_IN[model]:
-                    condition |= Q(**{f"{name}__icontains": text})
+                    for form in _stored_forms(model, name, text):
+                        condition |= Q(**{f"{name}__icontains": form})
         if not condition:
             continue
         rows = model._default_manager.filter(condition).distinct().order_by("pk")

@@ -367,6 +367,20 @@ def test_saved_views_searches_and_bulk_changes_naming_the_person_are_found(user)
         ),
     ]
     SavedView.objects.create(owner=user, list_key="contacts", name="Neri", filters={"q": "Neri"})
+    # A name with diacritics only in the filters (JSON, which SQLite stores escaped).
+    stefan = contact_create(actor=user, data={"first_name": "Ştefan", "last_name": "Bălan"})
+    bulk = BulkJob.objects.create(
+        actor=user,
+        subject="contact",
+        action="edit",
+        status="done",
+        selection={"filters": {"q": "Ştefan Bălan"}},
+    )
+    view = SavedView.objects.create(
+        owner=user, list_key="contacts", name="Cluj", filters={"q": "Ştefan Bălan"}
+    )
+    about = {item.model: set(item.rows.values_list("pk", flat=True)) for item in rows_about(stefan)}
+    assert view.pk in about.get(SavedView, set()) and bulk.pk in about.get(BulkJob, set())
     found = {
         item.model: set(item.rows.values_list("pk", flat=True)) for item in rows_about(contact)
     }
