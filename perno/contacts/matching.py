@@ -4,7 +4,9 @@ or external id (strong matches), or its name (as typed, capitalised, or with fir
 last name swapped). Each look-up is an equality on stored, normalised values (e-mail
 with its domain in lower case, phones in E.164, VAT compact with its prefix), so the
 ones on indexed columns use the index; the form asks as the user types, the API before
-it creates."""
+it creates. Fields the user may not read (``hidden_fields``) are neither matched on nor
+named as a reason: the check never tells whether a record the user sees holds a given
+confidential value."""
 
 from __future__ import annotations
 
@@ -15,13 +17,39 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from perno.accounts.permissions import restrict
+from perno.accounts.confidential import hidden_fields
+from perno.accounts.permissions import can, restrict
 from perno.accounts.regions import phone_region
 from perno.contacts.models import Company, Contact
 from perno.core.validators import normalize_phone, normalize_vat
 
 LIMIT = 5
 STRONG = frozenset({"email", "phone", "vat", "external_id"})
+# The record fields each reason of a pair is about, by kind: the reason is told only
+# when the user may read every one of them.
+REASON_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "contact": {
+        "email": ("email",),
+        "email_user": ("email",),
+        "email_similar": ("email",),
+        "phone": ("phone", "mobile"),
+        "phone_near": ("phone", "mobile"),
+        "external_id": ("external_id",),
+    },
+    "company": {
+        "email": ("email",),
+        "email_user": ("email",),
+        "email_similar": ("email",),
+        "phone": ("phone",),
+        "phone_near": ("phone",),
+        "vat": ("vat_number",),
+        "domain": ("website",),
+        "external_id": ("external_id",),
+    },
+}
+# Reasons about the company a contact is linked to: told only when the user may open
+# the companies of both records.
+COMPANY_REASONS = frozenset({"company", "company_similar"})
 
 
 @dataclass
@@ -62,22 +90,43 @@ def _spellings(value: str) -> list[str]:
     return list(dict.fromkeys([value, value.title(), value.lower(), value.upper()]))
 
 
+def told_reasons(
+    user: Any, kind: str, codes: list[str], records: tuple[Any, ...] = ()
+) -> list[str]:
+    """The reasons of a pair of ``records`` (of ``kind``) that ``user`` may be told:
+    none about a field hidden from them, nor about a linked company they may not open."""
+    hidden = hidden_fields(user, kind)
+    fields = REASON_FIELDS.get(kind, {})
+    told = [code for code in codes if not hidden.intersection(fields.get(code, ()))]
+    if kind == "contact" and COMPANY_REASONS.intersection(told):
+        companies = [a.company for r in records if r is not None for a in r.affiliations.all()]
+        if not all(can(user, "view", company) for company in companies):
+            told = [code for code in told if code not in COMPANY_REASONS]
+    return told
+
+
 def candidates(*, user: Any, kind: str, values: Mapping[str, Any]) -> list[Candidate]:
     """The possible duplicates of a new ``kind`` ("contact" or "company") with
     ``values`` (form or API field names), strong matches first, at most ``LIMIT``."""
     region = phone_region(user, _text(values, "country")).code
+    # Never look up a value the user may not read on the stored records.
+    hidden = hidden_fields(user, "contact" if kind == "contact" else "company")
     checks: list[tuple[str, Q]] = []
     external = _text(values, "external_id")
-    if external:
+    if external and "external_id" not in hidden:
         checks.append(("external_id", Q(external_id=external)))
     emails = _email(_text(values, "email"))
-    if emails:
+    if emails and "email" not in hidden:
         checks.append(("email", Q(email__in=emails)))
     if kind == "contact":
         model: type[Contact] | type[Company] = Contact
         phones = _phones(values, ("phone", "mobile"), region)
-        if phones:
-            checks.append(("phone", Q(phone__in=phones) | Q(mobile__in=phones)))
+        readable = [name for name in ("phone", "mobile") if name not in hidden]
+        if phones and readable:
+            condition = Q()
+            for name in readable:
+                condition |= Q(**{f"{name}__in": phones})
+            checks.append(("phone", condition))
         first, last = _text(values, "first_name"), _text(values, "last_name")
         if first and last:
             checks.append(
@@ -92,13 +141,13 @@ def candidates(*, user: Any, kind: str, values: Mapping[str, Any]) -> list[Candi
     else:
         model = Company
         phones = _phones(values, ("phone",), region)
-        if phones:
+        if phones and "phone" not in hidden:
             checks.append(("phone", Q(phone__in=phones)))
         try:
             vat = normalize_vat(_text(values, "vat_number"), _text(values, "country") or None)
         except ValidationError:
             vat = ""
-        if vat:
+        if vat and "vat_number" not in hidden:
             checks.append(("vat", Q(vat_number=vat)))
         name = _text(values, "name")
         if name:

@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from perno.accounts.models import Team, User
+from perno.accounts.permissions import check
 from perno.api.common import (
     ERRORS,
     WRITE_ERRORS,
@@ -56,7 +58,10 @@ FORCE = Query(
 
 
 def duplicates_conflict(request: HttpRequest, kind: str, values: dict[str, Any]) -> Any:
-    """409 naming the strong candidates the caller may see, or None."""
+    """409 naming the strong candidates the caller may see, or None. A caller without
+    the right to create ``kind`` gets the 403 of the create first: no look-up is made
+    for them."""
+    check(request.user, "create", kind)
     found = [
         c for c in matching.candidates(user=request.user, kind=kind, values=values) if c.strong
     ]
@@ -65,7 +70,9 @@ def duplicates_conflict(request: HttpRequest, kind: str, values: dict[str, Any])
     return Status(
         409,
         {
-            "message": "Possible duplicates exist: see `candidates`. Send force=true to create anyway.",
+            "message": _(
+                "Possible duplicates exist: see `candidates`. Send force=true to create anyway."
+            ),
             "candidates": candidates_out(kind, found),
         },
     )

@@ -8,13 +8,14 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from perno.api.common import ERRORS, WRITE_ERRORS, PageParams, page_schema, paginate_plain
 from perno.api.duplicates.schemas import CandidateOut, PairOut, RecordRef, RunOut, SettingsOut
 from perno.api.inputs import InputSchema
 from perno.audit.trail import record_list
-from perno.contacts.matching import Candidate
+from perno.contacts.matching import Candidate, told_reasons
 from perno.contacts.models import Company, Contact
 from perno.duplicates import reasons, selectors, services
 from perno.duplicates.models import DuplicatePair, FinderSettings, Kind
@@ -36,7 +37,9 @@ def candidates_out(kind: str, found: list[Candidate]) -> list[dict[str, Any]]:
     ]
 
 
-def pair_out(pair: DuplicatePair) -> PairOut:
+def pair_out(user: Any, pair: DuplicatePair) -> PairOut:
+    """The pair as ``user`` may see it: no reason about a field hidden from them, nor
+    about a linked company they may not open."""
     try:
         merge = reverse(
             "merging:merge_compare",
@@ -45,15 +48,23 @@ def pair_out(pair: DuplicatePair) -> PairOut:
     except NoReverseMatch:
         merge = ""
     low, high = pair.low, pair.high
+    told = told_reasons(user, pair.kind, pair.reasons, (low, high))
     return PairOut(
         id=pair.pk,
         kind=pair.kind,
         score=pair.score,
         status=pair.status,
-        reasons=pair.reasons,
-        why=reasons.describe(pair.reasons, (str(low), str(high))),
+        reasons=told,
+        why=reasons.describe(told, (str(low), str(high))),
         records=[RecordRef(id=r.pk, name=str(r)) for r in (low, high) if r is not None],
         merge_url=merge,
+    )
+
+
+def _not_reviewer() -> Status:
+    return Status(
+        403,
+        {"message": _("The duplicate queue is for people who may edit contacts or companies.")},
     )
 
 
@@ -73,25 +84,26 @@ def pair_list(request: HttpRequest, filters: Query[PairQuery], params: Query[Pag
         return Status(
             400,
             {
-                "message": "min_score is a number from 0 to 1, such as 0.9.",
-                "errors": {"min_score": ["Give a number from 0 to 1."]},
+                "message": _("min_score is a number from 0 to 1, such as 0.9."),
+                "errors": {"min_score": [_("Give a number from 0 to 1.")]},
             },
         )
     if not selectors.reviewable_kinds(request.user):
-        return Status(
-            403,
-            {"message": "The duplicate queue is for people who may edit contacts or companies."},
-        )
+        return _not_reviewer()
     qs = selectors.pair_list(
         user=request.user, kind=filters.kind, min_score=filters.min_score, status=filters.status
     )
+    if filters.kind == Kind.CONTACT:  # whether their companies may be named as a reason
+        qs = qs.prefetch_related(
+            *(f"contact_{side}__affiliations__company" for side in ("low", "high"))
+        )
     result = paginate_plain(qs, params)
     record_list(
         actor=request.user,
         model=Contact if filters.kind == Kind.CONTACT else Company,
         ids=sorted({i for p in result["items"] for i in (p.low_id, p.high_id) if i is not None}),
     )
-    result["items"] = [pair_out(p) for p in result["items"]]
+    result["items"] = [pair_out(request.user, p) for p in result["items"]]
     return result
 
 
@@ -103,7 +115,7 @@ def pair_get(request: HttpRequest, pair_id: int) -> Any:
         model=Contact if pair.kind == Kind.CONTACT else Company,
         ids=[pair.low_id, pair.high_id],
     )
-    return pair_out(pair)
+    return pair_out(request.user, pair)
 
 
 @router.post(
@@ -112,7 +124,7 @@ def pair_get(request: HttpRequest, pair_id: int) -> Any:
     summary="Mark a pair not a duplicate (remembered by later searches)",
 )
 def pair_dismiss(request: HttpRequest, pair_id: int) -> Any:
-    return pair_out(services.pair_dismiss(actor=request.user, pk=pair_id))
+    return pair_out(request.user, services.pair_dismiss(actor=request.user, pk=pair_id))
 
 
 @router.post(
@@ -121,7 +133,7 @@ def pair_dismiss(request: HttpRequest, pair_id: int) -> Any:
     summary="Put a pair marked not a duplicate back in the queue",
 )
 def pair_reopen(request: HttpRequest, pair_id: int) -> Any:
-    return pair_out(services.pair_reopen(actor=request.user, pk=pair_id))
+    return pair_out(request.user, services.pair_reopen(actor=request.user, pk=pair_id))
 
 
 def run_out(run: Any) -> RunOut:
@@ -149,10 +161,7 @@ def run_start(request: HttpRequest) -> Any:
 )
 def run_latest(request: HttpRequest) -> Any:
     if not selectors.reviewable_kinds(request.user):
-        return Status(
-            403,
-            {"message": "The duplicate queue is for people who may edit contacts or companies."},
-        )
+        return _not_reviewer()
     run = selectors.latest_run()
     return None if run is None else run_out(run)
 
@@ -165,10 +174,7 @@ class SettingsIn(InputSchema):
 @router.get("/duplicate-settings", response={200: SettingsOut, **ERRORS}, summary="The thresholds")
 def settings_get(request: HttpRequest) -> Any:
     if not selectors.reviewable_kinds(request.user):
-        return Status(
-            403,
-            {"message": "The duplicate queue is for people who may edit contacts or companies."},
-        )
+        return _not_reviewer()
     return SettingsOut.from_orm(FinderSettings.current())
 
 

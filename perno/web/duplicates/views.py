@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from perno.accounts.confidential import redact, reference
 from perno.accounts.permissions import check
 from perno.audit import trail
 from perno.contacts import matching
@@ -40,18 +41,22 @@ def merge_url(pair: DuplicatePair) -> str:
         return ""
 
 
-def _values(record: Contact | Company) -> list[tuple[str, str, str]]:
-    """(field key, label, value) of what the queue shows side by side."""
+def _values(user: Any, record: Contact | Company) -> list[tuple[str, str, str]]:
+    """(field key, label, value) of what the queue shows side by side, as the record's
+    page shows it to ``user``: fields hidden from them read "(confidential)", a linked
+    company they may not open is a placeholder."""
+    record = redact(user, record)
     address = next(iter(record.addresses.all()), None)
     place = str(address) if address is not None else ""
     if isinstance(record, Contact):
-        company = next(iter(record.affiliations.all()), None)
+        link = next(iter(record.affiliations.all()), None)
+        phones = (record.phone, record.mobile)  # both "(confidential)": said once
         return [
             ("name", _("Name"), record.full_name),
             ("email", _("E-mail"), record.email),
-            ("phone", _("Phone"), " · ".join(p for p in (record.phone, record.mobile) if p)),
+            ("phone", _("Phone"), " · ".join(dict.fromkeys(p for p in phones if p))),
             ("address", _("Address"), place),
-            ("company", _("Company"), company.company.name if company else ""),
+            ("company", _("Company"), str(reference(user, link.company)) if link else ""),
         ]
     return [
         ("name", _("Name"), record.name),
@@ -63,11 +68,13 @@ def _values(record: Contact | Company) -> list[tuple[str, str, str]]:
     ]
 
 
-def _shown(pair: DuplicatePair) -> dict[str, Any]:
+def _shown(user: Any, pair: DuplicatePair) -> dict[str, Any]:
     low, high = pair.low, pair.high
     assert low is not None and high is not None
-    left, right = _values(low), _values(high)
-    marked = reasons.highlighted(pair.reasons)
+    left, right = _values(user, low), _values(user, high)
+    # No reason about a field hidden from the user (nor its row marked as matching).
+    told = matching.told_reasons(user, pair.kind, pair.reasons, (low, high))
+    marked = reasons.highlighted(told)
     return {
         "pair": pair,
         "low": low,
@@ -76,7 +83,7 @@ def _shown(pair: DuplicatePair) -> dict[str, Any]:
             {"key": key, "label": label, "left": a, "right": b, "matched": key in marked}
             for (key, label, a), (_k, _l, b) in zip(left, right, strict=True)
         ],
-        "why": reasons.describe(pair.reasons, (str(low), str(high))),
+        "why": reasons.describe(told, (str(low), str(high))),
         "merge_url": merge_url(pair),
     }
 
@@ -134,7 +141,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         ),
     )
     page = paginate(pairs, number, PAGE_SIZE)
-    shown = [_shown(pair) for pair in page.items]
+    shown = [_shown(request.user, pair) for pair in page.items]
     model = Contact if kind == Kind.CONTACT else Company
     trail.record_list(
         actor=request.user,
@@ -177,7 +184,7 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
         model=Contact if pair.kind == Kind.CONTACT else Company,
         ids=[pair.low_id, pair.high_id],
     )
-    return render(request, "duplicates/pair.html", _shown(pair))
+    return render(request, "duplicates/pair.html", _shown(request.user, pair))
 
 
 @login_required
