@@ -19,7 +19,14 @@ shares of good rows (``WEIGHTS``, documented in docs/health.md):
 - usage (20 %): users active in the last 30 days, open deals not past their close date,
   open deals with a next step.
 
-An area without any row to measure counts as healthy (100)."""
+An area without any row to measure counts as healthy (100).
+
+Some groups of figures need a right beyond seeing the records (``GATED``: the
+compliance group is the privacy office's). A user without that right never gets them,
+whichever path computes the figures: ``compute(user=...)`` leaves them out and
+``visible`` drops them from the stored snapshot; the area scores and the score are then
+computed over the figures the user gets (the compliance area from the people with a
+legal basis alone), so the score shown always matches the figures shown."""
 
 from __future__ import annotations
 
@@ -40,6 +47,14 @@ from perno.privacy.models import SubjectRequest
 
 WEIGHTS = {"quality": 45, "compliance": 35, "usage": 20}
 NEAR_DAYS = 7  # a request due within a week is near its deadline
+# Groups of figures shown only to who has a further right: group -> (action, subject).
+GATED = {"compliance": ("view", "privacy")}
+
+
+def may_see(user: Any, group: str) -> bool:
+    """Whether ``user`` gets the figures of ``group`` (``user`` None: the snapshot)."""
+    action, subject = GATED[group]
+    return user is None or can(user, action, subject)
 
 
 def _rows(subject: str, user: Any) -> QuerySet:
@@ -83,7 +98,7 @@ def breaches_waiting() -> Q:
 def compliance_figures(ctx: Context, user: Any = None) -> dict[str, Any] | None:
     """Retention, requests and breaches: the privacy office's records, for who handles
     personal data (and the snapshot)."""
-    if user is not None and not can(user, "view", "privacy"):
+    if not may_see(user, "compliance"):
         return None
     overdue = sum(item.expired().count() for item in retention.plan(ctx.now))
     requests = SubjectRequest.objects.aggregate(
@@ -202,6 +217,20 @@ def compute(user: Any = None, now: datetime | None = None) -> dict[str, Any]:
     figures["areas"] = area_scores(figures)
     figures["score"] = score(figures["areas"])
     return figures
+
+
+def visible(figures: dict[str, Any], user: Any) -> dict[str, Any]:
+    """``figures`` (the snapshot's, computed with ``user=None``) as ``user`` may see them:
+    each group of ``GATED`` they lack the right for is None, and the area scores and the
+    score are computed again over what is left (as ``compute(user=user)`` would). The
+    same dict when nothing is dropped; the stored figures are never changed."""
+    hidden = [g for g in GATED if figures.get(g) is not None and not may_see(user, g)]
+    if not hidden:
+        return figures
+    shown = {**figures, **dict.fromkeys(hidden)}
+    shown["areas"] = area_scores(shown)
+    shown["score"] = score(shown["areas"])
+    return shown
 
 
 def stale_months() -> int:

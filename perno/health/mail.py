@@ -1,6 +1,13 @@
 """The monthly health report to administrators: the score, its change since last month
 and the largest problems with links, in each administrator's language (text and HTML).
-An administrator may opt out on the health check page."""
+An administrator may opt out on the health check page.
+
+The report is the stored snapshot over every record, so it goes only to administrators
+who see every record (``sees_all`` over ``services.EVERYTHING``, as on the page); other
+administrators get none (their page computes their own figures). Each recipient gets the
+snapshot as the page shows it to them (``figures.visible``): without the privacy right,
+no compliance figures (retention, requests, breaches), and the score, the area scores
+and the change since last month computed over the figures they may see."""
 
 from __future__ import annotations
 
@@ -18,9 +25,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from perno.accounts.models import User
+from perno.accounts.permissions import sees_all
 from perno.health import report, selectors
+from perno.health.figures import visible
 from perno.health.models import HealthSnapshot
-from perno.health.services import snapshot_take, wants_report
+from perno.health.services import EVERYTHING, snapshot_take, wants_report
 
 logger = logging.getLogger(__name__)
 
@@ -40,22 +49,39 @@ def administrators() -> QuerySet[User]:
     )
 
 
+def recipients() -> list[User]:
+    """The administrators the report goes to: those who see every record (the snapshot
+    counts them all) and have not turned it off."""
+    return [
+        user
+        for user in administrators().prefetch_related("roles")
+        if sees_all(user, *EVERYTHING) and wants_report(user)
+    ]
+
+
 def _message(user: User, snapshot: HealthSnapshot, previous: HealthSnapshot | None) -> Any:
+    figures = visible(snapshot.figures, user)
+    score = figures.get("score", snapshot.score)
+    previous_score = (
+        visible(previous.figures, user).get("score", previous.score) if previous else None
+    )
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        problems = report.top_problems(snapshot.figures)
+        problems = report.top_problems(figures)
         for row in problems:
             row.url = public_url(row.url) if row.url else ""
         context = {
             "user": user,
             "snapshot": snapshot,
+            "score": score,
             "previous": previous,
-            "change": snapshot.score - previous.score if previous else None,
-            "areas": snapshot.figures.get("areas", {}),
+            "previous_score": previous_score,
+            "change": score - previous_score if previous_score is not None else None,
+            "areas": figures.get("areas", {}),
             "problems": problems,
             "page_url": public_url(reverse("health:health")),
             "language": translation.get_language(),
         }
-        subject = _("Perno health check: score %(score)s of 100") % {"score": snapshot.score}
+        subject = _("Perno health check: score %(score)s of 100") % {"score": score}
         text = render_to_string("health/email/monthly.txt", context)
         html = render_to_string("health/email/monthly.html", context)
     message = EmailMultiAlternatives(subject, text, None, [user.email])
@@ -65,7 +91,8 @@ def _message(user: User, snapshot: HealthSnapshot, previous: HealthSnapshot | No
 
 def monthly_report_send(*, now: datetime | None = None) -> int:
     """Send this month's report once (the first run of the month): to every administrator
-    who has not opted out. Returns the number of e-mails sent."""
+    who sees every record and has not opted out (``recipients``), each with the figures
+    they may see. Returns the number of e-mails sent."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     month_start = today.replace(day=1)
@@ -80,9 +107,7 @@ def monthly_report_send(*, now: datetime | None = None) -> int:
         locked.save(update_fields=["mailed_at"])
     previous = selectors.before(month_start)
     sent = 0
-    for user in administrators():
-        if not wants_report(user):
-            continue
+    for user in recipients():
         try:
             _message(user, locked, previous).send()
             sent += 1

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from perno.analytics import charts
+from perno.health.figures import GATED, may_see, visible
 from perno.health.models import HealthSnapshot
 
 HISTORY_DAYS = 365
@@ -17,14 +18,26 @@ def latest() -> HealthSnapshot | None:
     return HealthSnapshot.objects.order_by("-day").first()
 
 
-def before(day: date) -> HealthSnapshot | None:
-    """The latest snapshot taken before ``day``."""
-    return HealthSnapshot.objects.filter(day__lt=day).order_by("-day").first()
+def before(day: date, *, user: Any = None) -> HealthSnapshot | None:
+    """The latest snapshot taken before ``day`` (its score as ``user`` may see it)."""
+    found = HealthSnapshot.objects.filter(day__lt=day).order_by("-day").first()
+    if found is not None and user is not None:
+        found.score = visible(found.figures, user)["score"]
+    return found
 
 
-def history(days: int = HISTORY_DAYS) -> list[HealthSnapshot]:
+def history(days: int = HISTORY_DAYS, *, user: Any = None) -> list[HealthSnapshot]:
+    """The snapshots of the last ``days``; for ``user``, each with the score of what they
+    may see (``figures.visible``: without the privacy figures for who lacks the right),
+    so the chart does not tell what the page leaves out."""
     since = timezone.localdate() - timedelta(days=days)
-    return list(HealthSnapshot.objects.filter(day__gte=since).order_by("day").only("day", "score"))
+    rows = HealthSnapshot.objects.filter(day__gte=since).order_by("day")
+    if user is None or all(may_see(user, group) for group in GATED):
+        return list(rows.only("day", "score"))
+    snapshots = list(rows)
+    for snapshot in snapshots:
+        snapshot.score = visible(snapshot.figures, user)["score"]
+    return snapshots
 
 
 def chart(snapshots: list[HealthSnapshot]) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from perno.accounts.permissions import can, check, sees_all
 from perno.accounts.services import user_set_preference
-from perno.health.figures import compute
+from perno.health.figures import compute, visible
 from perno.health.models import HealthSnapshot
 
 EMAIL_PREFERENCE = "health_report_email"
@@ -34,10 +34,16 @@ def gate(user: Any) -> None:
 def health_for(*, user: Any) -> tuple[HealthSnapshot | None, dict[str, Any]]:
     """The figures ``user`` gets (the aggregates rule): the latest snapshot over every
     record for who sees every contact, company, deal and activity (taken now if there is
-    none yet), else the figures computed now over the records ``user`` may see."""
+    none yet), else the figures computed now over the records ``user`` may see.
+
+    Either way the groups needing a further right (``figures.GATED``: the compliance
+    figures need the privacy right) are left out for a user without it, and the score is
+    the one over the figures they get: from the snapshot, ``figures.visible`` drops them
+    and computes the area scores and the score again. (The stored scores of the history
+    and of earlier snapshots, read by ``selectors``, were computed with every figure.)"""
     if sees_all(user, *EVERYTHING):
         snapshot = HealthSnapshot.objects.order_by("-day").first() or snapshot_take()
-        return snapshot, snapshot.figures
+        return snapshot, visible(snapshot.figures, user)
     return None, compute(user=user)
 
 

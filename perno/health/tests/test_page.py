@@ -25,7 +25,9 @@ def test_an_administrator_reads_the_snapshot_over_every_record(world, client, lo
     assert 'data-testid="score-chart"' in html
     assert 'data-testid="figure-contact.bad_email"' in html
     assert 'href="/contacts/?health=bad_email" data-count="1"' in html
-    assert 'href="/privacy/breaches/?open=1" data-count="1"' in html
+    # The administrator role does not handle personal data: no privacy figures.
+    assert response.context["figures"]["compliance"] is None
+    assert 'href="/privacy/breaches/?open=1"' not in html
 
 
 def test_a_sales_user_gets_their_own_figures_and_no_history(world, client):
@@ -94,7 +96,12 @@ def test_the_chart_follows_the_daily_scores(db):
 
 
 def test_the_api_follows_the_same_rule(world, client, make_user):
-    for user, scope, contacts in ((world.admin, "all", 5), (world.sales, "visible", 1)):
+    dpo = make_user("dpo", role="dpo")
+    for user, scope, contacts in (
+        (world.admin, "all", 5),
+        (dpo, "all", 5),
+        (world.sales, "visible", 1),
+    ):
         token = token_create(user=user, name="t", scope="read")[1]
         response = client.get("/api/v1/health", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200, response.content
@@ -102,7 +109,9 @@ def test_the_api_follows_the_same_rule(world, client, make_user):
         assert body["scope"] == scope
         assert body["records"]["contact"]["total"] == contacts
         assert 0 <= body["score"] <= 100
-        assert (body["compliance"] is None) == (user is world.sales)
+        # The privacy figures: for who handles personal data (the DPO, not the
+        # administrator), also from the snapshot.
+        assert (body["compliance"] is None) == (user is not dpo)
     Role.objects.create(code="nothing", name="Nothing", rights={})
     nobody = make_user("nobody", role="nothing")
     token = token_create(user=nobody, name="t", scope="read")[1]

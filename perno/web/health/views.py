@@ -36,8 +36,8 @@ def page(request: HttpRequest) -> HttpResponse:
     _gate(request)
     user = request.user
     snapshot, figures = services.health_for(user=user)
-    history = selectors.history() if snapshot else []
-    previous = selectors.before(snapshot.day) if snapshot else None
+    history = selectors.history(user=user) if snapshot else []
+    previous = selectors.before(snapshot.day, user=user) if snapshot else None
     by_user = health_figures.activities_by_user(Context(), None if snapshot else user)
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=[pk for pk, _n in by_user])}
     context = {
