@@ -51,6 +51,7 @@ class PreviewRow:
     problems: dict[str, str]
     duplicate: Match | None = None
     decision: str = "create"  # create, update, skip or refuse (a bad row)
+    erased: bool = False  # about a person who was erased: their cells are not kept
 
 
 @dataclass
@@ -149,17 +150,17 @@ def examine(
         if row.duplicate is None and row.index in repeats:
             row.duplicate = repeats[row.index]
     people.check(spec, plan.rows)
-    _check_links(spec, plan.rows)
+    _check_links(spec, actor, plan.rows)
     for row in plan.rows:
         row.decision = _decision(job, row)
     return plan
 
 
-def _check_links(spec: Spec, rows: list[PreviewRow]) -> None:
+def _check_links(spec: Spec, actor: Any, rows: list[PreviewRow]) -> None:
     """Problems of rows whose links find nothing (a contact's company is created)."""
     if spec.entity not in ("deal", "activity", "order"):
         return
-    links = Links([r.values for r in rows if not r.problems])
+    links = Links([r.values for r in rows if not r.problems], actor)
     for row in rows:
         if row.problems:
             continue
@@ -197,7 +198,8 @@ def preview(
 
 
 def bad_csv(table: Table, rows: list[PreviewRow], mapping: dict[str, Any]) -> bytes:
-    """The refused rows: the file's columns and why; cells neutralised (formulas)."""
+    """The refused rows: the file's columns and why; cells neutralised (formulas); the
+    cells of a row about an erased person left empty (the file is kept for 30 days)."""
     by_field = {key: header for header, key in mapping.items() if key}
     out = io.StringIO()
     writer_ = csv.writer(out)
@@ -207,7 +209,8 @@ def bad_csv(table: Table, rows: list[PreviewRow], mapping: dict[str, Any]) -> by
             f"{by_field.get(key, key)}: {message}" if key else message
             for key, message in row.problems.items()
         )
-        writer_.writerow([safe_cell(c) for c in [*row.cells, str(row.line), reasons]])
+        cells = [""] * len(row.cells) if row.erased else row.cells
+        writer_.writerow([safe_cell(c) for c in [*cells, str(row.line), reasons]])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -228,6 +231,7 @@ def run_import(job_id: int) -> bool:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     actor = job.created_by
     table = load(job)
+    errors = ""
     try:
         plan = examine(job, actor, table, range(len(table.rows)), progress=_progress(job.pk))
         bad = plan.bad
@@ -251,6 +255,8 @@ def run_import(job_id: int) -> bool:
                 _finish(job, actor, plan, summary, errors)
     except Exception as exc:
         logger.exception("import %s failed", job_id)
+        if errors:
+            storage.remove(errors)  # nothing was stored: no refused rows to download
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportJob.Status.FAILED,
             finished_at=timezone.now(),

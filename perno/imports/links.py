@@ -7,10 +7,10 @@
   the file does not say).
 
 A contact's company that is not stored yet is created with the contact (from its name
-or external id); any other link that finds nothing is a problem of its row. A link to a
-record the user may not see is resolved as well (the row is linked, the record is not
-shown): the user cannot learn anything from it that the record's own page would not
-tell them, and refusing it would tell them it exists."""
+or external id); any other link that finds nothing is a problem of its row. Only the
+records the importing user may see are looked at (through the gate): a record out of
+their sight is "not stored" for them, with the same message, so the preview cannot tell
+which records exist beyond what they may see."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from typing import Any
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from perno.accounts.permissions import restrict
 from perno.contacts.models import Company, Contact
 from perno.sales.models import Pipeline, Stage
 
@@ -32,37 +33,44 @@ def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
         yield ordered[start : start + BATCH]
 
 
-def _by(model: Any, column: str, values: set[str], *, lower: bool = False) -> dict[str, int]:
+def _by(
+    model: Any, user: Any, column: str, values: set[str], *, lower: bool = False
+) -> dict[str, int]:
     found: dict[str, int] = {}
-    manager = model._default_manager
+    seen = restrict(model._default_manager.all(), user, "view")
     for chunk in _chunks(v for v in values if v):
         if lower:
-            rows = manager.annotate(_k=Lower(column)).filter(_k__in=chunk).values_list("_k", "pk")
+            rows = seen.annotate(_k=Lower(column)).filter(_k__in=chunk).values_list("_k", "pk")
         else:
-            rows = manager.filter(**{f"{column}__in": chunk}).values_list(column, "pk")
+            rows = seen.filter(**{f"{column}__in": chunk}).values_list(column, "pk")
         for key, pk in rows.order_by("pk"):
             found.setdefault(key, pk)
     return found
 
 
 class Links:
-    """The stored companies, contacts, customers and pipelines the rows name."""
+    """The stored companies, contacts, customers and pipelines the rows name, among
+    those ``user`` may see."""
 
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
+    def __init__(self, rows: list[dict[str, Any]], user: Any) -> None:
         def values(key: str, *, lower: bool = False) -> set[str]:
             out = {str(r[key]).strip() for r in rows if r.get(key)}
             return {v.casefold() for v in out} if lower else out
 
         customers = values("customer_external_id")
         self.company_external = _by(
-            Company, "external_id", values("company_external_id") | customers
+            Company, user, "external_id", values("company_external_id") | customers
         )
-        self.company_vat = _by(Company, "vat_number", values("company_vat_number"))
-        self.company_name = _by(Company, "name", values("company_name", lower=True), lower=True)
+        self.company_vat = _by(Company, user, "vat_number", values("company_vat_number"))
+        self.company_name = _by(
+            Company, user, "name", values("company_name", lower=True), lower=True
+        )
         self.contact_external = _by(
-            Contact, "external_id", values("contact_external_id") | customers
+            Contact, user, "external_id", values("contact_external_id") | customers
         )
-        self.contact_email = _by(Contact, "email", values("contact_email", lower=True), lower=True)
+        self.contact_email = _by(
+            Contact, user, "email", values("contact_email", lower=True), lower=True
+        )
         self.pipelines = {p.name.casefold(): p for p in Pipeline.objects.all()}
         self.default_pipeline = Pipeline.objects.filter(is_default=True).first() or (
             Pipeline.objects.order_by("position", "pk").first()

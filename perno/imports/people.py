@@ -57,6 +57,7 @@ def check(spec: Spec, rows: Iterable[Any]) -> None:
         erased = forgotten_among(sorted(values))
         for row in rows:
             if any(str(row.values.get(k)) in erased for k in PERSON_KEYS if row.values.get(k)):
+                row.erased = True
                 row.problems[ROW] = _(
                     "This person asked to be forgotten (their data was erased); they are not imported again."
                 )
@@ -235,7 +236,7 @@ def write(job: ImportJob, actor: Any, plan: Any) -> dict[str, Any]:
     spec = spec_of(job.entity)
     creates = [r for r in plan.rows if r.decision == "create"]
     updates = [r for r in plan.rows if r.decision == "update"]
-    links = Links([r.values for r in creates + updates])
+    links = Links([r.values for r in creates + updates], actor)
     created_ids: dict[str, list[int]] = {}
     if spec.entity == "contact":
         created_ids["company"] = _new_companies(actor, creates, links)

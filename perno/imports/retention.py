@@ -1,8 +1,11 @@
 """Retention of imports: 30 days after an import ran (its undo deadline), its undo data
 (``ImportChange``: values from before the import) and its file of refused rows are
 deleted, and it can no longer be undone; an upload never started is deleted with its
-stored table after a day. The job itself stays as a summary (counts, who, when) without
-the files. Runs daily (``tasks.purge_imports_task``)."""
+stored table after a day; a job still queued or running after ``STALE_AFTER`` (its
+worker died, or the queue was down when it was started) is marked failed and its
+stored table deleted, so the same file can be imported again. The job itself stays as
+a summary (counts, who, when) without the files. Runs hourly
+(``tasks.purge_imports_task``)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from perno.audit import trail
 from perno.audit.models import AuditEvent
@@ -17,6 +21,7 @@ from perno.imports import storage
 from perno.imports.models import ImportChange, ImportJob
 
 ABANDONED_AFTER = timedelta(days=1)
+STALE_AFTER = timedelta(hours=12)  # an import of 1,000,000 rows takes minutes
 
 
 def purge_expired() -> dict[str, int]:
@@ -42,12 +47,30 @@ def purge_expired() -> dict[str, int]:
         )
         files += list(abandoned.values_list("table_path", flat=True))
         dropped, _by = abandoned.delete()
-        if changes or files or dropped:
+        stale = ImportJob.objects.select_for_update().filter(
+            status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING],
+            created_at__lt=now - STALE_AFTER,
+        )
+        files += [path for path in stale.values_list("table_path", flat=True) if path]
+        died = stale.update(
+            status=ImportJob.Status.FAILED,
+            table_path="",
+            finished_at=now,
+            message=_(
+                "The import did not finish (its background worker stopped) and nothing was stored; start it again from the file."
+            ),
+        )
+        if changes or files or dropped or died:
             trail.record(
                 actor=None,
                 action=AuditEvent.Action.RETENTION,
                 record_type="imports.importjob",
-                detail={"undo_data": changes, "files": len(files), "uploads": dropped},
+                detail={
+                    "undo_data": changes,
+                    "files": len(files),
+                    "uploads": dropped,
+                    "stopped": died,
+                },
             )
         transaction.on_commit(lambda: storage.remove(*files))
-    return {"undo_data": changes, "files": len(files), "uploads": dropped}
+    return {"undo_data": changes, "files": len(files), "uploads": dropped, "stopped": died}

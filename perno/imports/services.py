@@ -41,6 +41,7 @@ from perno.imports.entities import SPECS, spec_of
 from perno.imports.fields import missing_required, suggest_mapping, target_fields
 from perno.imports.files import read_table
 from perno.imports.models import ImportJob, ImportMapping
+from perno.imports.retention import STALE_AFTER
 from perno.imports.selectors import administers
 from perno.imports.undo import UndoResult, undo_job
 
@@ -278,10 +279,21 @@ def import_start(*, actor: Any, job: ImportJob, all_or_nothing: bool = False) ->
             )
         busy = (
             ImportJob.objects.select_for_update()
-            .filter(entity=job.entity, file_hash=job.file_hash, status__in=ACTIVE)
+            .filter(
+                entity=job.entity,
+                file_hash=job.file_hash,
+                status__in=ACTIVE,
+                created_at__gt=timezone.now() - STALE_AFTER,
+            )
             .exclude(pk=job.pk)
             .first()
         )
+        if busy is not None and busy.created_by_id != actor.pk and not administers(actor):
+            raise ValidationError(
+                _(
+                    "The same file is already being imported by someone else; wait for it to finish, then check whether its records are there before importing again."
+                )
+            )
         if busy is not None:
             raise ValidationError(
                 _(

@@ -2,8 +2,9 @@
 
 - the records it created are deleted through ``search.indexing.delete`` (what cascades
   from them goes too, the search index follows) with a deletion entry each in their
-  change history, unless they were changed since (their version moved): those are
-  kept and listed;
+  change history, unless they were changed since (their version moved) or others have
+  linked records to them since (an activity, a comment, a deal, a contact of another
+  import...: deleting them would take those along): those are kept and listed;
 - the records it updated get their values from before the import back (version + 1,
   a change entry each), unless they were changed since: kept and listed;
 - records the user may no longer delete or edit are kept and listed too.
@@ -25,9 +26,12 @@ from django.utils.translation import gettext as _
 from perno.accounts.permissions import can
 from perno.audit import trail
 from perno.audit.models import AuditEvent, ChangeEntry
+from perno.contacts.models import Address, Affiliation, Contact
 from perno.imports import writer
 from perno.imports.entities import SPECS
 from perno.imports.models import ImportChange, ImportJob
+from perno.privacy.models import ConsentEvent, DataSource
+from perno.sales.models import Order, OrderLine
 from perno.search import indexing
 
 BATCH = 1000
@@ -58,18 +62,58 @@ def _changed_since() -> str:
     return _("changed since the import; left as it is")
 
 
-def _remove(actor: Any, kind: str, ids: list[int], result: UndoResult) -> None:
+# Rows the import writes beside a record it creates, told from later ones by when they
+# were recorded. A contact's company links and an order's lines are parts of the record;
+# a company's links are another contact's once the import's own contacts are gone
+# (they are removed first).
+PARTS = {(Contact, Affiliation), (Order, OrderLine)}
+RECORDED_AT: dict[type[Any], str] = {
+    Address: "created_at",
+    DataSource: "recorded_at",
+    ConsentEvent: "recorded_at",
+}
+
+
+def _used_since(job: ImportJob, model: type[Any], ids: list[int]) -> dict[int, str]:
+    """The records of ``ids`` that rows made since the import point at (record id ->
+    what points at it): deleting them would delete or unlink those rows too."""
+    used: dict[int, str] = {}
+    for relation in model._meta.related_objects:
+        if relation.many_to_many:
+            continue  # through tables are relations of their own (company links)
+        related = relation.related_model
+        if (model, related) in PARTS:
+            continue
+        rows = related._default_manager.filter(**{f"{relation.field.name}__in": ids})
+        if related in RECORDED_AT:
+            rows = rows.filter(**{f"{RECORDED_AT[related]}__gt": job.finished_at})
+        for pk in rows.values_list(relation.field.attname, flat=True).distinct():
+            used.setdefault(pk, str(related._meta.verbose_name_plural))
+    return used
+
+
+def _remove(actor: Any, job: ImportJob, kind: str, ids: list[int], result: UndoResult) -> None:
     spec = SPECS[kind]
     content_type = ContentType.objects.get_for_model(spec.model)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         going: list[int] = []
         entries: list[ChangeEntry] = []
+        used = _used_since(job, spec.model, chunk)
         for record in (
             spec.model._default_manager.select_for_update().filter(pk__in=chunk).order_by("pk")
         ):
             if getattr(record, "version", 1) != 1:
                 result.kept_changed.append(_kept(record, kind, _changed_since()))
+            elif record.pk in used:
+                result.kept_changed.append(
+                    _kept(
+                        record,
+                        kind,
+                        _("%(what)s were linked to it since the import; left as it is")
+                        % {"what": used[record.pk]},
+                    )
+                )
             elif not can(actor, "delete", record):
                 result.kept_changed.append(
                     _kept(record, kind, _("your roles do not allow you to delete it"))
@@ -161,7 +205,7 @@ def undo_job(*, actor: Any, job: ImportJob) -> UndoResult:
         main = job.entity
         # The import's own records first, then those it created for them (companies).
         for kind in sorted(job.created_ids, key=lambda k: k != main):
-            _remove(actor, kind, list(job.created_ids[kind]), result)
+            _remove(actor, job, kind, list(job.created_ids[kind]), result)
         _restore(actor, job, result)
         job.changes.all().delete()
         job.status = ImportJob.Status.UNDONE

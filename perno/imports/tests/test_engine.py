@@ -2,18 +2,24 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 from openpyxl import Workbook
 
+from perno.accounts.permissions import restrict
+from perno.activities.models import Comment
+from perno.activities.services import comment_create
 from perno.audit.models import ChangeEntry
-from perno.contacts.models import Address, Company, Contact
+from perno.contacts.models import Address, Affiliation, Company, Contact
 from perno.contacts.services import company_create, contact_create, contact_update
-from perno.imports import people, selectors, services
+from perno.imports import people, retention, selectors, services, storage
 from perno.imports.entities import spec_of
+from perno.imports.links import missing_contact
 from perno.imports.models import ImportJob
 from perno.imports.services import bad_rows_csv
 from perno.privacy.erasure import erase_contact
@@ -94,11 +100,14 @@ def test_a_failure_while_writing_leaves_nothing(
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(people, "_addresses", broken)
-    job = run_import(user, "contact", CONTACTS)
+    before = set(storage.folder().iterdir())
+    # With a refused row: its file is made before the write, and removed with the rest.
+    job = run_import(user, "contact", CONTACTS + "Bad,Row,not-an-address,,,,\n")
     assert job.status == ImportJob.Status.FAILED
     assert "nothing was stored" in job.message
     assert not Contact.objects.exists() and not Company.objects.exists()
     assert not SearchEntry.objects.filter(kind="contact").exists()
+    assert job.errors_path == "" and set(storage.folder().iterdir()) == before
 
 
 EXISTING = "First name,Last name,E-mail,Phone,External id,City,Street\n"
@@ -243,7 +252,10 @@ def test_an_erased_person_is_not_created_again(
         "First name,Last name,E-mail\nMario,Rossi,mario.rossi@example.it\nAda,Neri,ada@example.com\n",
     )
     assert (job.created, job.failed) == (1, 1)
-    assert "asked to be forgotten" in _bad_csv(job)[1][-1]
+    refused = _bad_csv(job)[1]
+    assert "asked to be forgotten" in refused[-1]
+    # The refused-rows file keeps nothing of them but the line number and why.
+    assert refused[:3] == ["", "", ""] and refused[-2] == "2"
 
 
 def test_consent_columns_become_consents_with_their_proof(user: Any, run_import: Any) -> None:
@@ -277,18 +289,51 @@ def test_a_mapping_without_a_required_field_is_refused(user: Any) -> None:
     assert job.status == ImportJob.Status.UPLOADED
 
 
-def test_the_same_file_twice_at_once_is_refused(user: Any) -> None:
-    def queued() -> ImportJob:
+def test_the_same_file_twice_at_once_is_refused(user: Any, make_user: Any) -> None:
+    def queued(actor: Any = user) -> ImportJob:
         job = services.import_upload(
-            actor=user, entity="contact", name="f.csv", content=CONTACTS.encode()
+            actor=actor, entity="contact", name="f.csv", content=CONTACTS.encode()
         )
-        return services.import_map(actor=user, job=job, mapping=job.mapping)
+        return services.import_map(actor=actor, job=job, mapping=job.mapping)
 
     first, second = queued(), queued()
     services.import_start(actor=user, job=first)  # queued: its task runs after the commit
     with pytest.raises(ValidationError) as refused:
         services.import_start(actor=user, job=second)
     assert "already being imported" in str(refused.value)
+    assert f"import {first.pk}" in str(refused.value)
+    # Someone else is told the same, without the other user's import.
+    colleague = make_user("sara", team="Vendite Nord")
+    with pytest.raises(ValidationError) as refused:
+        services.import_start(actor=colleague, job=queued(colleague))
+    assert "by someone else" in str(refused.value) and str(first.pk) not in str(refused.value)
+
+
+def test_an_import_whose_worker_died_is_failed_and_its_table_removed(
+    user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    job = services.import_upload(
+        actor=user, entity="contact", name="f.csv", content=CONTACTS.encode()
+    )
+    job = services.import_map(actor=user, job=job, mapping=job.mapping)
+    services.import_start(actor=user, job=job)  # queued; no worker takes it
+    table = storage.folder() / job.table_path
+    assert table.exists()
+    assert retention.purge_expired()["stopped"] == 0  # not stale yet
+    ImportJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - retention.STALE_AFTER - timedelta(minutes=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retention.purge_expired()["stopped"] == 1
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and "nothing was stored" in job.message
+    assert job.table_path == "" and not table.exists()
+    # The same file can be started again.
+    again = services.import_upload(
+        actor=user, entity="contact", name="f.csv", content=CONTACTS.encode()
+    )
+    again = services.import_map(actor=user, job=again, mapping=again.mapping)
+    services.import_start(actor=user, job=again)
 
 
 def test_rights(user: Any, make_user: Any) -> None:
@@ -399,3 +444,50 @@ def test_xlsx_and_vcard_files(admin_user: Any, django_capture_on_commit_callback
     ion = Contact.objects.get(email="ion@example.ro")
     assert (ion.first_name, ion.last_name, ion.phone) == ("Ion", "Popa", "+40211234567")
     assert ion.companies.get().name == "Omega SRL"
+
+
+def test_undo_keeps_what_others_linked_records_to_since(
+    user: Any, make_user: Any, run_import: Any
+) -> None:
+    """The import created Ada, Bruno and their company Acme. Since then a colleague
+    commented on Bruno and filed Acme's contact Carla: undo removes Ada only; Bruno and
+    Acme are kept and listed, and the colleague's comment and Carla's link stay."""
+    text = (
+        "First name,Last name,E-mail,Company\n"
+        "Ada,Neri,ada@example.com,Acme Srl\n"
+        "Bruno,Verdi,bruno@example.com,Acme Srl\n"
+    )
+    job = run_import(user, "contact", text)
+    assert job.created_ids.get("company"), job.created_ids
+    acme = Company.objects.get(name="Acme Srl")
+    bruno = Contact.objects.get(email="bruno@example.com")
+    colleague = make_user("sara", team="Vendite Nord")
+    comment = comment_create(actor=user, target=bruno, body="Chiamato ieri")
+    carla = contact_create(actor=colleague, data={"first_name": "Carla", "last_name": "Blu"})
+    Affiliation.objects.create(contact=carla, company=acme)
+    result = services.import_undo(actor=user, job=job)
+    assert result.removed == 1
+    kept = {(k.kind, k.object_id) for k in result.kept_changed}
+    assert kept == {("contact", bruno.pk), ("company", acme.pk)}
+    assert all("since the import" in k.why for k in result.kept_changed)
+    assert not Contact.objects.filter(email="ada@example.com").exists()
+    assert Comment.objects.filter(pk=comment.pk).exists()
+    assert Affiliation.objects.filter(contact=carla, company=acme).exists()
+
+
+def test_a_link_to_a_record_out_of_sight_reads_as_not_stored(
+    user: Any, make_user: Any, pipeline: Any
+) -> None:
+    """The preview tells a contact the user may not see from no contact at all by
+    neither: both are "not stored" (no oracle over other teams' e-mail addresses)."""
+    other = make_user("andrei", team="Vânzări București")
+    hidden = contact_create(
+        actor=other, data={"first_name": "Ion", "last_name": "Pop", "email": "ion@x.ro"}
+    )
+    assert not restrict(Contact.objects.filter(pk=hidden.pk), user, "view").exists()
+    text = "Title,Contact (e-mail)\nUno,ion@x.ro\nDue,nessuno@x.ro\n"
+    job = services.import_upload(actor=user, entity="deal", name="d.csv", content=text.encode())
+    job = services.import_map(actor=user, job=job, mapping=job.mapping)
+    preview = services.import_preview(actor=user, job=job, offset=0, limit=10)
+    problems = [row.problems.get("contact_email") for row in preview.rows]
+    assert problems == [missing_contact(k) for k in ("ion@x.ro", "nessuno@x.ro")]
