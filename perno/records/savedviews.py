@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import django_filters
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -47,16 +47,31 @@ def saved_view_get(*, user: Any, pk: Any, action: str = "view") -> SavedView:
     return view
 
 
+def _named_model(filterset_class: Any, declared: Any) -> Any:
+    """The model of the records a filter names by id: its choices' model, or that of the
+    relation it filters on (a number filter on ``company_id``); None for other filters."""
+    if isinstance(declared, django_filters.ModelChoiceFilter):
+        return declared.queryset.model
+    model = getattr(getattr(filterset_class, "_meta", None), "model", None)
+    if model is None or not isinstance(declared, django_filters.NumberFilter):
+        return None
+    try:
+        field = model._meta.get_field(str(declared.field_name).split("__")[0])
+    except FieldDoesNotExist:
+        return None
+    return field.related_model if field.many_to_one or field.one_to_one else None
+
+
 def unseen_filters(filterset_class: Any, filters: dict[str, Any], user: Any) -> list[str]:
     """The filters that name a record ``user`` cannot see (a company, a contact...).
     Users, teams, tags and stages are not records under the gate."""
     unseen = []
     for name, value in filters.items():
         declared = filterset_class.base_filters.get(name)
-        if not isinstance(declared, django_filters.ModelChoiceFilter) or value in ("", None):
+        if declared is None or value in ("", None):
             continue
-        model = declared.queryset.model
-        if model._meta.model_name not in SUBJECTS:
+        model = _named_model(filterset_class, declared)
+        if model is None or model._meta.model_name not in SUBJECTS:
             continue
         try:
             pk = int(value)

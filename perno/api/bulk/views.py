@@ -77,6 +77,14 @@ def _selection(record_type: str, body: SelectionIn) -> Selection:
         versions = {int(k): v for k, v in body.versions.items()}
     except ValueError:
         raise ValidationError({"selection.versions": [_("The keys are record ids.")]}) from None
+    if body.as_of is not None and body.as_of.tzinfo is None:
+        raise ValidationError(
+            {
+                "selection.as_of": [
+                    _("Give the time with its UTC offset, e.g. 2027-01-31T09:30:00+01:00.")
+                ]
+            }
+        )
     return Selection(
         ids=body.ids,
         everything=body.everything,

@@ -356,3 +356,21 @@ def logged_in(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def test_the_api_refuses_a_selection_time_without_its_offset(api, user, people):
+    """A time without a UTC offset cannot be compared with when records changed: a clear
+    400, nothing changed (not a server error)."""
+    ids = _ids(people["own"])
+    body = {
+        "selection": {"ids": ids, "as_of": "2030-01-01T00:00:00"},
+        "changes": {"add_tags": ["x"]},
+    }
+    answer = api.post("/api/v1/bulk/contact/edit", body)
+    assert answer.status_code == 400, answer.content
+    assert "UTC offset" in answer.content.decode()
+    assert not Contact.objects.filter(tags__isnull=False).exists()
+    body["selection"]["as_of"] = "2030-01-01T00:00:00+01:00"
+    answer = api.post("/api/v1/bulk/contact/edit", body)
+    assert answer.status_code == 200, answer.content
+    assert Contact.objects.filter(pk__in=ids, tags__name="x").count() == len(ids)

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.test import Client
 
 from perno.accounts.services import token_create
+from perno.activities.filters import ActivityFilter
 from perno.contacts.filters import ContactFilter
 from perno.contacts.services import company_create, contact_create
 from perno.records.models import SavedView
@@ -112,6 +113,14 @@ def test_a_shared_filter_on_a_record_the_user_cannot_see_leaks_nothing(user, tea
             list_key="deals",
             data={"name": "Spia", "filters": {"company": str(secret.pk)}},
             check_filters=filter_checker(DealFilter, user),
+        )
+    # Nor on the activity list, whose record filters take plain ids.
+    with pytest.raises(ValidationError):
+        saved_view_create(
+            actor=user,
+            list_key="activities",
+            data={"name": "Spia", "filters": {"company": str(secret.pk)}},
+            check_filters=filter_checker(ActivityFilter, user),
         )
     # ...and a view stored with it anyway (an older view, someone with more rights) shows
     # neither the name nor the deals of that company to whoever uses it.
