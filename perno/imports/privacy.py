@@ -7,10 +7,12 @@
   fix until the undo deadline (30 days), when the retention job
   (``imports.retention.purge_expired``) deletes the file, the undo data and a job
   never started. Erasing a person removes the values kept to undo an import about
-  them (``ImportChange`` rows of their contact); a refused row names someone who is
-  not stored in Perno, and is gone within 30 days.
+  them (``ImportChange`` rows of their contact; of a lead, within the hour after it is
+  deleted). The refused rows are the uploader's own file, kept for them to fix for 30
+  days; a row refused because its person was erased keeps none of their cells.
 - ``ImportChange``: a record's values before an import updated it, kept for the undo;
-  deleted with the job's undo data after 30 days, and with its contact.
+  deleted with the job's undo data after 30 days, with its contact, and within the
+  hour after another record it is about (a lead) is deleted.
 - ``ImportMapping``: column names and formats, no personal data.
 
 Every import and every undo appends one audit-trail entry (counts only)."""

@@ -1,10 +1,11 @@
 """Retention of imports: 30 days after an import ran (its undo deadline), its undo data
 (``ImportChange``: values from before the import) and its file of refused rows are
-deleted, and it can no longer be undone; an upload never started is deleted with its
-stored table after a day; a job still queued or running after ``STALE_AFTER`` (its
-worker died, or the queue was down when it was started) is marked failed and its
-stored table deleted, so the same file can be imported again. The job itself stays as
-a summary (counts, who, when) without the files. Runs hourly
+deleted, and it can no longer be undone; the undo data of a record deleted since (a
+lead erased or past its retention) goes within the hour. An upload never started is
+deleted with its stored table after a day; a job still queued or running after
+``STALE_AFTER`` (its worker died, or the queue was down when it was started) is marked
+failed and its stored table deleted, so the same file can be imported again. The job
+itself stays as a summary (counts, who, when) without the files. Runs hourly
 (``tasks.purge_imports_task``)."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from perno.audit import trail
 from perno.audit.models import AuditEvent
 from perno.imports import storage
+from perno.imports.entities import SPECS
 from perno.imports.models import ImportChange, ImportJob
 
 ABANDONED_AFTER = timedelta(days=1)
@@ -34,6 +36,17 @@ def purge_expired() -> dict[str, int]:
         )
         expired_ids = list(expired.values_list("pk", flat=True))
         changes, _by = ImportChange.objects.filter(job_id__in=expired_ids).delete()
+        # The values kept to undo an update of a record deleted since (a lead erased
+        # with its contact, or by its retention; a contact's go with it): nothing to
+        # restore them to, and they are personal data.
+        for kind in ImportChange.objects.values_list("kind", flat=True).distinct():
+            model = SPECS[kind].model
+            orphans, _by = (
+                ImportChange.objects.filter(kind=kind)
+                .exclude(object_id__in=model._default_manager.values("pk"))
+                .delete()
+            )
+            changes += orphans
         files += list(expired.exclude(errors_path="").values_list("errors_path", flat=True))
         expired.update(errors_path="", undo_until=None)
         failed = ImportJob.objects.filter(

@@ -20,10 +20,12 @@ from perno.contacts.services import company_create, contact_create, contact_upda
 from perno.imports import people, retention, selectors, services, storage
 from perno.imports.entities import spec_of
 from perno.imports.links import missing_contact
-from perno.imports.models import ImportJob
+from perno.imports.models import ImportChange, ImportJob
 from perno.imports.services import bad_rows_csv
 from perno.privacy.erasure import erase_contact
 from perno.privacy.models import Channel, ConsentEvent, DataSource, Notice, Purpose
+from perno.sales.models import Lead
+from perno.sales.services.leads import lead_create, lead_delete
 from perno.search.models import SearchEntry
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -491,3 +493,21 @@ def test_a_link_to_a_record_out_of_sight_reads_as_not_stored(
     preview = services.import_preview(actor=user, job=job, offset=0, limit=10)
     problems = [row.problems.get("contact_email") for row in preview.rows]
     assert problems == [missing_contact(k) for k in ("ion@x.ro", "nessuno@x.ro")]
+
+
+def test_the_undo_data_of_a_lead_deleted_since_goes_with_the_hourly_purge(
+    user: Any, run_import: Any
+) -> None:
+    lead = lead_create(
+        actor=user, data={"first_name": "Ana", "last_name": "Pop", "email": "ana@pop.ro"}
+    )
+    job = run_import(
+        user, "lead", "First name,Last name,E-mail,Job title\nAna,Pop,ana@pop.ro,CEO\n",
+        default="update",
+    )  # fmt: skip
+    assert job.updated == 1
+    assert ImportChange.objects.filter(kind="lead", object_id=lead.pk).exists()
+    assert retention.purge_expired()["undo_data"] == 0  # the lead is still there
+    lead_delete(actor=user, lead=Lead.objects.get(pk=lead.pk))
+    assert retention.purge_expired()["undo_data"] == 1
+    assert not ImportChange.objects.filter(kind="lead", object_id=lead.pk).exists()
