@@ -3,15 +3,17 @@ as a user may see it, and where a merged record's old id leads now."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core import serializers
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from perno.accounts.confidential import hidden_fields
-from perno.accounts.permissions import obtain, restrict
+from perno.accounts.permissions import can, obtain, restrict, sees_all
 from perno.contacts.models import Company, Contact, CustomFieldDefinition
 from perno.contacts.services import COMPANY_FIELDS, CONTACT_FIELDS
 from perno.merging.models import Kind, Merge, MergeRedirect
@@ -165,9 +167,32 @@ def merge_get(*, user: Any, pk: Any) -> Merge:
     return merge
 
 
-def merges_of(*, user: Any, kind: str, survivor: Any) -> models.QuerySet[Merge]:
-    """The merges into this record (the record page lists them with their undo)."""
-    return Merge.objects.filter(**{f"survivor_{kind}": survivor}).select_related("actor")
+def merges_of(*, user: Any, kind: str, survivor: Any, limit: int = 20) -> list[Merge]:
+    """The merges into this record (the record page lists them with their undo), each
+    with ``shown_name`` (``merged_shown``)."""
+    rows = Merge.objects.filter(**{f"survivor_{kind}": survivor}).select_related("actor")
+    return [merged_shown(user, merge) for merge in rows[:limit]]
+
+
+def merged_shown(user: Any, merge: Merge) -> Merge:
+    """``merge`` with ``shown_name``: the merged record's name for who could see that
+    record as it was (its snapshot: owner, team, confidential), empty otherwise (pages
+    show its number). Once retention has emptied the snapshot, only for who sees every
+    record of the type."""
+    merge.shown_name = merge.merged_repr if _could_see_merged(user, merge) else ""  # type: ignore[attr-defined]
+    return merge
+
+
+def _could_see_merged(user: Any, merge: Merge) -> bool:
+    if sees_all(user, merge.kind):
+        return True
+    if not merge.snapshot:
+        return False
+    try:
+        found = next(serializers.deserialize("json", json.dumps([merge.snapshot])))
+    except (serializers.base.DeserializationError, StopIteration):
+        return False
+    return can(user, "view", found.object)
 
 
 def redirect_target(*, user: Any, kind: str, pk: Any) -> int | None:

@@ -241,7 +241,9 @@ def record_merge(
             actor=actor,
             instance=survivor,
             action=ChangeEntry.Action.UPDATE,
-            changes={"merged": [None, f"{kind}:{merged_pk} {merged_repr}"]},
+            # The number only: whoever reads the survivor's history may not have seen
+            # the merged record (its name is on the merge's page, for who could).
+            changes={"merged": [None, f"{kind}:{merged_pk}"]},
         )
         trail.record(
             actor=actor,

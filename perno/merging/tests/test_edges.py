@@ -213,3 +213,27 @@ def test_a_merge_is_readable_only_by_who_may_see_the_survivor(api, user, make_us
     assert api.post(f"/api/v1/merges/{merge.pk}/undo").status_code == 404
     gone = api.get(f"/api/v1/contacts/{b.pk}")
     assert gone.status_code == 404 and "merged_into" not in gone.json()
+
+
+def test_the_merged_records_name_is_shown_only_to_who_could_see_it(client_user, user, admin_user):
+    """An administrator merged a confidential contact into one of the user's: the user
+    sees the merge on their contact's page (list and history) and its own page by
+    number, not the hidden record's name."""
+    mine = contact_services.contact_create(
+        actor=user, data={"first_name": "Anna", "last_name": "Neri"}
+    )
+    hidden = contact_services.contact_create(
+        actor=admin_user,
+        data={"first_name": "Segreta", "last_name": "Verdi", "is_confidential": True},
+    )
+    merge = record_merge(actor=admin_user, kind="contact", survivor=mine, merged=hidden)
+    assert "Segreta" in merge.merged_repr
+    for url in (
+        reverse("contacts:contact_detail", args=[mine.pk]),
+        reverse("merging:merge_detail", args=[merge.pk]),
+    ):
+        page = client_user.get(url)
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Segreta" not in html  # nor in the survivor's change history
+        assert str(hidden.pk) in html

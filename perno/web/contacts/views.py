@@ -50,7 +50,7 @@ def _detail_context(request: HttpRequest, obj: Any, record_type: str) -> dict[st
 def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = record_shown(selectors.company_get(user=request.user, pk=pk), user=request.user)
     context = _detail_context(request, company, "company")
-    context["merges"] = merges_of(user=request.user, kind="company", survivor=company)[:20]
+    context["merges"] = merges_of(user=request.user, kind="company", survivor=company)
     affiliations = list(selectors.company_contacts(user=request.user, company=company)[:200])
     for affiliation in affiliations:
         redact(request.user, affiliation.contact)
@@ -66,7 +66,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact = record_shown(selectors.contact_get(user=request.user, pk=pk), user=request.user)
     context = _detail_context(request, contact, "contact")
-    context["merges"] = merges_of(user=request.user, kind="contact", survivor=contact)[:20]
+    context["merges"] = merges_of(user=request.user, kind="contact", survivor=contact)
     context["affiliation_form"] = AffiliationForm(user=request.user)
     context["can_export"] = can(request.user, "export", "contact")
     context["deals"] = deal_list(

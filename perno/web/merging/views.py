@@ -201,7 +201,7 @@ def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "merging/detail.html",
         {
-            "merge": merge,
+            "merge": selectors.merged_shown(request.user, merge),
             "survivor": survivor,
             "moved": _named(services.moved_counts(merge.journal or {})),
             "may_undo": merge.undoable,
