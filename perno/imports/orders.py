@@ -319,6 +319,6 @@ def import_orders(
         )
         created_ids = [contacts[key] for key in missing]
         for start in range(0, len(created_ids), 1000):
-            indexer.reindex("contact", created_ids[start : start + 1000])
+            indexer.reindex("contact", created_ids[start : start + 1000], fresh=True)
         result.written = True
     return result

@@ -307,7 +307,7 @@ def write(job: ImportJob, actor: Any, plan: Any) -> dict[str, Any]:
         }
         _consents(actor, job, [(pk, consents_of(by_row[pk].values)) for pk in sorted(by_row)])
     for kind, kind_ids in created_ids.items():
-        writer.reindex(SPECS[kind], kind_ids)
+        writer.reindex(SPECS[kind], kind_ids, fresh=True)
     writer.reindex(spec, changed)
     return {
         "created": len(ids),

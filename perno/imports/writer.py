@@ -202,11 +202,13 @@ def history(
     )
 
 
-def reindex(spec: Spec, ids: list[int]) -> None:
+def reindex(spec: Spec, ids: list[int], *, fresh: bool = False) -> None:
+    """The search entries of ``ids`` (``fresh``: created by this import, so without
+    entries yet)."""
     if not spec.searchable:
         return
     for start in range(0, len(ids), BATCH):
-        indexer.reindex(spec.kind, ids[start : start + BATCH], access=False)
+        indexer.reindex(spec.kind, ids[start : start + BATCH], access=False, fresh=fresh)
 
 
 def update(

@@ -224,7 +224,9 @@ def index_object(obj: Any, source: Source | None = None) -> None:
     replace(source.kind, [obj.pk], [row] if row else [])
 
 
-def reindex(kind: str, object_ids: Iterable[int], *, access: bool = True) -> None:
+def reindex(
+    kind: str, object_ids: Iterable[int], *, access: bool = True, fresh: bool = False
+) -> None:
     """The bulk path: (re)build the entries of many records of one kind in the current
     transaction, after they were created or changed by plain statements (import, seed,
     merge, re-encryption, lead conversion), and, unless ``access=False`` (only the
@@ -236,7 +238,10 @@ def reindex(kind: str, object_ids: Iterable[int], *, access: bool = True) -> Non
     single save, so the entries are identical), the old entries deleted in one
     statement, the new ones written by COPY on PostgreSQL and executemany on SQLite,
     the vocabulary given the batch's new words in one statement and the access columns
-    of comments and documents updated in one statement."""
+    of comments and documents updated in one statement. ``fresh``: the records were
+    created in this transaction, so they have no entries to delete (on PostgreSQL the
+    look-up would be planned from statistics that do not know the rows just added, and
+    read the whole table for every batch)."""
     source = sources()[kind]
     ids = sorted(set(object_ids))
     if not ids:
@@ -247,7 +252,8 @@ def reindex(kind: str, object_ids: Iterable[int], *, access: bool = True) -> Non
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
             objects = list(_queryset(source).filter(pk__in=chunk))
-            backend.delete(kind, chunk)
+            if not fresh:
+                backend.delete(kind, chunk)
             backend.insert(build_rows(source, objects, hidden))
             if access:
                 _follow_access(kind, chunk, objects)
