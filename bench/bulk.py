@@ -21,15 +21,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lists import drop_database, reset_database
-from search_common import run_child
+from search_common import each_engine, engine_parser
 
 
 def child(args: argparse.Namespace) -> None:
@@ -128,23 +125,15 @@ def child(args: argparse.Namespace) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = engine_parser(__doc__, "postgres", "postgres")
     parser.add_argument("--contacts", type=int, default=10_000)
-    parser.add_argument("--engines", default="postgres")
-    parser.add_argument("--child", action="store_true")
-    parser.add_argument("--engine", default="postgres")
     args = parser.parse_args()
     if args.child:
         child(args)
         return 0
-    workdir = Path(os.environ.get("PERNO_BENCH_DIR", Path(tempfile.gettempdir()) / "perno-bench"))
-    workdir.mkdir(parents=True, exist_ok=True)
     ok = True
-    for engine in args.engines.split(","):
-        reset_database(engine, workdir)
-        result = run_child(__file__, engine, workdir, ["--contacts", str(args.contacts)])
-        if engine == "postgres":
-            drop_database()
+    arguments = ["--contacts", str(args.contacts)]
+    for _engine, result in each_engine(__file__, args.engines, "perno-bench", lambda _e: arguments):
         if result is None:
             ok = False
             continue

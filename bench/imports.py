@@ -26,15 +26,13 @@ import os
 import pstats
 import random
 import sys
-import tempfile
 import time
 import unicodedata
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lists import drop_database, reset_database
-from search_common import run_child
+from search_common import each_engine, engine_parser
 
 TARGETS = {"postgres": 20_000, "sqlite": 10_000}
 
@@ -176,28 +174,22 @@ def report(result: dict) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--engines", default="postgres,sqlite")
+    parser = engine_parser(__doc__, "postgres,sqlite", "sqlite")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--profile", action="store_true", help="cProfile the import (to a file)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--engine", default="sqlite", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
         return 0
-    workdir = Path(os.environ.get("PERNO_BENCH_DIR", Path(tempfile.gettempdir()) / "perno-imports"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    for engine in args.engines.split(","):
-        reset_database(engine, workdir)
-        arguments = ["--rows", str(args.rows)] + ["--profile"] * args.profile
-        result = run_child(__file__, engine, workdir, arguments)
+    arguments = ["--rows", str(args.rows)] + ["--profile"] * args.profile
+    runs = each_engine(
+        __file__, args.engines, "perno-imports", lambda _e: arguments, keep=args.keep
+    )
+    for _engine, result in runs:
         if result is None:
             return 1
         report(result)
-        if engine == "postgres" and not args.keep:
-            drop_database()
     return 0
 
 

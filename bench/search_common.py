@@ -4,12 +4,15 @@ realistic typos (not a test)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
 import subprocess
 import sys
+import tempfile
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,42 @@ def run_child(script: str, engine: str, workdir: Any, arguments: list[str]) -> d
         print(out.stderr[-3000:], file=sys.stderr)
         return None
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def engine_parser(doc: str, engines: str, default_engine: str) -> argparse.ArgumentParser:
+    """A bench's options with the ones every engine-by-engine bench has: ``--engines``
+    (which to run) and the hidden ``--child``/``--engine`` of the process per engine."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--engines", default=engines)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--engine", default=default_engine, help=argparse.SUPPRESS)
+    return parser
+
+
+def each_engine(
+    script: str,
+    engines: str,
+    folder: str,
+    arguments: Callable[[str], list[str]],
+    *,
+    keep: bool = False,
+    reuse: bool = False,
+) -> Iterator[tuple[str, dict | None]]:
+    """(engine, result) for each of ``engines``: a fresh database (unless ``reuse``),
+    ``script --child`` run in its own process with ``arguments(engine)``, the
+    PostgreSQL database dropped after it (unless ``keep``). Files go to
+    ``$PERNO_BENCH_DIR``, else ``folder`` in the temporary directory."""
+    from lists import drop_database, reset_database
+
+    workdir = Path(os.environ.get("PERNO_BENCH_DIR", Path(tempfile.gettempdir()) / folder))
+    workdir.mkdir(parents=True, exist_ok=True)
+    for engine in engines.split(","):
+        if not reuse:
+            reset_database(engine, workdir)
+        result = run_child(script, engine, workdir, arguments(engine))
+        if engine == "postgres" and not keep:
+            drop_database()
+        yield engine, result
 
 
 # Neighbouring keys on an Italian/Romanian QWERTY keyboard, for substitutions and

@@ -23,13 +23,11 @@ import json
 import os
 import pstats
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lists import drop_database, reset_database
-from search_common import run_child
+from search_common import each_engine, engine_parser
 
 DEFAULT_ENTRIES = {"postgres": 1_000_000, "sqlite": 100_000}
 
@@ -125,37 +123,33 @@ def report(result: dict) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--engines", default="postgres,sqlite")
+    parser = engine_parser(__doc__, "postgres,sqlite", "sqlite")
     parser.add_argument("--entries", type=int, help="default: 1,000,000 (PG), 100,000 (SQLite)")
     parser.add_argument("--batch", type=int, default=100_000, help="records reindexed at once")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     parser.add_argument("--reuse", action="store_true", help="measure the kept data again")
     parser.add_argument("--profile", action="store_true", help="cProfile the rebuild (to a file)")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--engine", default="sqlite", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
         return 0
-    workdir = Path(os.environ.get("PERNO_BENCH_DIR", Path(tempfile.gettempdir()) / "perno-rebuild"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    for engine in args.engines.split(","):
-        if not args.reuse:
-            reset_database(engine, workdir)
-        arguments = [
+
+    def arguments(engine: str) -> list[str]:
+        sizes = [
             "--entries",
             str(args.entries or DEFAULT_ENTRIES[engine]),
             "--batch",
             str(args.batch),
         ]
-        arguments += ["--reuse"] * args.reuse + ["--profile"] * args.profile
-        result = run_child(__file__, engine, workdir, arguments)
+        return sizes + ["--reuse"] * args.reuse + ["--profile"] * args.profile
+
+    runs = each_engine(
+        __file__, args.engines, "perno-rebuild", arguments, keep=args.keep, reuse=args.reuse
+    )
+    for _engine, result in runs:
         if result is None:
             return 1
         report(result)
-        if engine == "postgres" and not args.keep:
-            drop_database()
     return 0
 
 
