@@ -38,6 +38,7 @@ from perno.accounts.models import Team, User
 from perno.accounts.permissions import check, restrict
 from perno.audit.trail import lock_chain
 from perno.core.exceptions import ConflictError
+from perno.search import indexing
 
 CHUNK = 500
 MAX_EXPLICIT_IDS = 10_000  # a page sends at most a few hundred; more is a filter selection
@@ -358,7 +359,7 @@ def bulk_update(
     kind = bulk_type(subject)
     check(actor, "edit", subject)
     result = BulkResult()
-    with transaction.atomic():
+    with transaction.atomic(), indexing.bulk_changes():
         lock_chain()
         visible = resolve(subject, selection, actor)
         ids = list(visible.values_list("pk", flat=True))
@@ -411,7 +412,7 @@ def bulk_delete(
     kind = bulk_type(subject)
     check(actor, "delete", subject)
     result = BulkResult()
-    with transaction.atomic():
+    with transaction.atomic(), indexing.bulk_changes():
         lock_chain()
         visible = resolve(subject, selection, actor)
         ids = list(visible.values_list("pk", flat=True))

@@ -8,7 +8,9 @@ back) with it. Nothing is indexed from model signals.
 - ``removed(kind, ids)``: rows already deleted by plain statements (erasure, retention);
 - ``attachment_added(attachment)``: a new file, findable by name at once, by its text
   after extraction;
-- ``deletes_deferred()``: inside the block, removals are batched per kind.
+- ``deletes_deferred()``: inside the block, removals are batched per kind;
+- ``bulk_changes()``: for many records changed or deleted one by one through their
+  services, the typo vocabulary is pruned once, at the end.
 
 Bulk paths (seed, import, re-encryption) call ``indexer.reindex`` / ``indexer.rebuild``;
 no module outside ``perno.search`` writes the index tables."""
@@ -24,7 +26,7 @@ from typing import Any
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector
 
-from perno.search import documents, indexer
+from perno.search import backends, documents, indexer
 from perno.search.registry import source_for_model, sources
 
 _deferred: contextvars.ContextVar[dict[str, list[int]] | None] = contextvars.ContextVar(
@@ -50,6 +52,15 @@ def deletes_deferred() -> Iterator[None]:
     for kind, ids in pending.items():
         for start in range(0, len(ids), BATCH):
             indexer.unindex(kind, ids[start : start + BATCH])
+
+
+@contextlib.contextmanager
+def bulk_changes() -> Iterator[None]:
+    """Many records changed or deleted one by one through their services (bulk edit
+    and delete): the words their old entries leave the vocabulary with are pruned once
+    when the block ends (``backends.prunes_deferred``), not after every record."""
+    with backends.prunes_deferred():
+        yield
 
 
 def saved(obj: models.Model) -> None:

@@ -15,9 +15,12 @@ that keeps e-mail and code characters inside tokens.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db import connection
 
-from perno.search.backends.base import COUNT_CAP, Backend, Query, _level_terms
+from perno.search.backends.base import COUNT_CAP, PENDING_PRUNE, Backend, Query, _level_terms
 from perno.search.backends.postgres import PostgresBackend, forget
 from perno.search.backends.sqlite import SQLiteBackend
 
@@ -30,6 +33,7 @@ __all__ = [
     "_level_terms",
     "current",
     "forget",
+    "prunes_deferred",
 ]
 
 
@@ -38,3 +42,32 @@ _BACKENDS = {"sqlite": SQLiteBackend(), "postgresql": PostgresBackend()}
 
 def current() -> Backend:
     return _BACKENDS[connection.vendor]
+
+
+PRUNE_CHUNK = 500
+
+
+@contextmanager
+def prunes_deferred() -> Iterator[None]:
+    """Inside the block, the words of deleted or replaced entries leave the typo
+    vocabulary once, when the block ends (still in the caller's transaction), instead
+    of after each record. Whether a word is still held is asked of the index, and on
+    PostgreSQL that reads the word's whole posting list (GIN answers by bitmap): done
+    per record, a bulk change of thousands of records read the index over and over.
+    Words still held stay either way, so a savepoint rolled back inside the block does
+    no harm. Nothing is pruned when the block raises."""
+    if PENDING_PRUNE.get() is not None:
+        yield
+        return
+    pending: set[str] = set()
+    token = PENDING_PRUNE.set(pending)
+    try:
+        yield
+    finally:
+        PENDING_PRUNE.reset(token)
+    if pending:
+        backend = current()
+        ordered = sorted(pending)
+        with connection.cursor() as cursor:
+            for start in range(0, len(ordered), PRUNE_CHUNK):
+                backend._prune_words(cursor, set(ordered[start : start + PRUNE_CHUNK]))

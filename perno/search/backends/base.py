@@ -4,6 +4,7 @@ tier by tier and bucket by bucket), and the helpers both engines use."""
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import json
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,13 @@ if TYPE_CHECKING:
 COUNT_CAP = 10_000
 BROAD = 2_000  # from this many matching entries a query is answered bucket by bucket
 HISTORY_ENTRIES = 500
+
+
+# The vocabulary words of entries deleted inside ``backends.prunes_deferred`` (None
+# outside it).
+PENDING_PRUNE: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "perno_search_pending_prune", default=None
+)
 
 
 def _values(row: Row) -> list[Any]:
@@ -214,6 +222,14 @@ class Backend:
 
     def _prune_words(self, cursor: Any, words: set[str]) -> None:
         raise NotImplementedError
+
+    def _prune_now_or_later(self, cursor: Any, words: set[str]) -> None:
+        """Prune ``words`` now, or when ``backends.prunes_deferred`` ends if inside it."""
+        pending = PENDING_PRUNE.get()
+        if pending is not None:
+            pending.update(words)
+        else:
+            self._prune_words(cursor, words)
 
     def _bump_vocabulary(self, cursor: Any) -> None:
         cursor.execute("UPDATE search_state SET value = value + 1 WHERE key = 'vocabulary'")

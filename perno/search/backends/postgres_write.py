@@ -138,7 +138,7 @@ class PostgresWriter(Backend):
                 words = {w for (w,) in cursor.fetchall() if w.isalpha()}
             cursor.execute("DELETE FROM search_entry WHERE id = ANY(%s)", [ids])
             if words:
-                self._prune_words(cursor, words)
+                self._prune_now_or_later(cursor, words)
 
     def _prune_words(self, cursor: Any, words: set[str]) -> None:
         cursor.execute(

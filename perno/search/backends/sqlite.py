@@ -120,7 +120,7 @@ class SQLiteBackend(Backend):
                 "DELETE FROM search_entry WHERE id IN (SELECT value FROM json_each(%s))", [listed]
             )
             if words:
-                self._prune_words(cursor, words)
+                self._prune_now_or_later(cursor, words)
 
     def _prune_words(self, cursor: Any, words: set[str]) -> None:
         listed = self._list(sorted(words))

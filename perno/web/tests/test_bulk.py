@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from perno.activities.models import Activity
 from perno.activities.services import activity_create
@@ -18,7 +20,7 @@ from perno.records.bulkjobs import bulk_start
 from perno.records.models import BulkJob
 from perno.sales import services as sales
 from perno.sales.models import Deal, Lead
-from perno.search.models import SearchEntry
+from perno.search.models import SearchEntry, SearchWord
 
 pytestmark = pytest.mark.django_db
 
@@ -374,3 +376,27 @@ def test_the_api_refuses_a_selection_time_without_its_offset(api, user, people):
     answer = api.post("/api/v1/bulk/contact/edit", body)
     assert answer.status_code == 200, answer.content
     assert Contact.objects.filter(pk__in=ids, tags__name="x").count() == len(ids)
+
+
+def test_a_bulk_change_prunes_the_vocabulary_once_at_the_end(user, people):
+    """The words of the entries a bulk edit or delete replaced leave the typo vocabulary
+    (names are personal data) when the whole change is done, not after every record;
+    a word another entry still holds stays."""
+    renamed = contact_create(actor=user, data={"first_name": "Ottavia", "last_name": "Zebedei"})
+    keeper = contact_create(actor=user, data={"first_name": "Ottavia", "last_name": "Neri"})
+    with CaptureQueriesContext(connection) as statements:
+        result = bulk_update(
+            actor=user,
+            subject="contact",
+            selection=Selection(ids=[renamed.pk, *_ids(people["own"])]),
+            changes=parse_changes("contact", {"add_tags": ["fiera"]}),
+        )
+    assert result.changed == 1 + len(people["own"])
+    prunes = [
+        q for q in statements.captured_queries if q["sql"].startswith("DELETE FROM search_word")
+    ]
+    assert len(prunes) == 1  # once for the whole change
+    bulk_delete(actor=user, subject="contact", selection=Selection(ids=[renamed.pk]))
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    assert "zebedei" not in words and "ottavia" in words  # Neri's entry still holds it
+    assert Contact.objects.filter(pk=keeper.pk).exists()
