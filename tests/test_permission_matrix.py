@@ -473,6 +473,7 @@ class Route:
     """How to call a route and what the role data says about it.
 
     kind: "public" (no log-in), "self" (any logged-in user), "admin" (administer),
+    "admin_or_privacy" (administer, or handle personal data),
     "list" (rows in view scope), "create", "record" (a record in each category; action
     on ``subject``), "shared" (configuration everyone reads).
     """
@@ -835,10 +836,13 @@ UI: dict[str, Route] = {
     ),
     "refresh": admin_post(body={"as_of": "2026-02-01"}),
     # The health check: figures over what the user sees (the snapshot over every record
-    # for roles that see everything); recomputing and the monthly e-mail for administrators.
+    # for roles that see everything); recomputing for administrators, the monthly e-mail
+    # for them and for who handles personal data (its compliance figures).
     "health": Route("self", analytics=True),
     "health_recompute": admin_post(),
-    "health_report_email": admin_post(body={"wanted": "0"}),
+    "health_report_email": Route(
+        "admin_or_privacy", method="post", writes=True, body={"wanted": "0"}
+    ),
     # The duplicate queue: for who may edit contacts or companies, pairs only where both
     # records are in view (perno/duplicates/tests); the world has no pair, so one is
     # asked for by an id that is nobody's; the as-you-type check is part of creating.
@@ -1525,6 +1529,8 @@ def expected_for(route: Route, role: dict[str, Any], category: str) -> Any:
         return OK if role.get("administer") else 403
     if route.kind == "privacy":
         return OK if role.get("handle_privacy") else 403
+    if route.kind == "admin_or_privacy":
+        return OK if role.get("administer") or role.get("handle_privacy") else 403
     if route.kind == "list":
         return OK
     if route.kind == "create":

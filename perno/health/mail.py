@@ -1,8 +1,9 @@
-"""The monthly health report to administrators: the score, its change since last month
-and the largest problems with links, in each administrator's language (text and HTML).
-An administrator may opt out on the health check page.
+"""The monthly health report to administrators and to who handles personal data (the
+DPO: the compliance figures are theirs): the score, its change since last month and the
+largest problems with links, in each recipient's language (text and HTML). A recipient
+may opt out on the health check page.
 
-The report is the stored snapshot over every record, so it goes only to administrators
+The report is the stored snapshot over every record, so it goes only to recipients
 who see every record (``sees_all`` over ``services.EVERYTHING``, as on the page); other
 administrators get none (their page computes their own figures). Each recipient gets the
 snapshot as the page shows it to them (``figures.visible``): without the privacy right,
@@ -39,19 +40,20 @@ def public_url(path: str) -> str:
 
 
 def administrators() -> QuerySet[User]:
-    """Active administrators with an e-mail address."""
+    """Active administrators and people who handle personal data, with an e-mail
+    address."""
     return (
         User.objects.filter(is_active=True)
         .exclude(email="")
-        .filter(Q(is_superuser=True) | Q(roles__administer=True))
+        .filter(Q(is_superuser=True) | Q(roles__administer=True) | Q(roles__handle_privacy=True))
         .distinct()
         .order_by("pk")
     )
 
 
 def recipients() -> list[User]:
-    """The administrators the report goes to: those who see every record (the snapshot
-    counts them all) and have not turned it off."""
+    """Who the report goes to: those of ``administrators()`` who see every record (the
+    snapshot counts them all) and have not turned it off."""
     return [
         user
         for user in administrators().prefetch_related("roles")

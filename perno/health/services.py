@@ -69,9 +69,16 @@ def snapshot_take(*, actor: Any = None, now: datetime | None = None) -> HealthSn
     return snapshot
 
 
+def may_get_report(user: Any) -> bool:
+    """Whether the monthly report is for ``user``'s kind of role: administrators and
+    who handles personal data."""
+    return can(user, "manage") or can(user, "view", "privacy")
+
+
 def report_email_set(*, actor: Any, wanted: bool) -> None:
-    """An administrator's choice to receive (or not) the monthly report."""
-    check(actor, "manage")
+    """A recipient's choice to receive (or not) the monthly report."""
+    if not may_get_report(actor):
+        check(actor, "manage")  # raises, naming the right
     user_set_preference(user=actor, key=EMAIL_PREFERENCE, value=bool(wanted))
 
 

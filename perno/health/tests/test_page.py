@@ -77,6 +77,19 @@ def test_an_administrator_turns_the_monthly_email_off_and_on(world, client, logi
     assert world.admin.preferences[EMAIL_PREFERENCE] is True
 
 
+def test_the_dpo_turns_the_monthly_email_off_too(world, client, login_verified, make_user):
+    """The report is also the DPO's (its compliance figures): they may turn it off,
+    without the right to recompute."""
+    snapshot_take()
+    dpo = make_user("dpo", role="dpo", email="dpo@example.com")
+    login_verified(client, dpo)
+    html = client.get("/health/").content.decode()
+    assert "report-email-form" in html and "recompute-form" not in html
+    assert client.post("/health/report-email/", {"wanted": "0"}).status_code == 302
+    dpo.refresh_from_db()
+    assert dpo.preferences[EMAIL_PREFERENCE] is False
+
+
 def test_the_chart_follows_the_daily_scores(db):
     today = timezone.localdate()
     for days, score in ((20, 50), (10, 75), (0, 100)):

@@ -97,7 +97,7 @@ def test_with_the_privacy_right_the_snapshot_is_shown_as_stored(
 def test_the_report_follows_each_administrators_rights(world, make_user):
     previous = snapshot_take(now=timezone.now() - timedelta(days=40))
     today = timezone.localdate()
-    for n in range(10):  # late requests: the largest problem for who may see them
+    for n in range(20):  # late requests: the largest problem for who may see them
         SubjectRequest.objects.create(
             kind="access",
             received_on=today - timedelta(days=60),
@@ -112,16 +112,25 @@ def test_the_report_follows_each_administrators_rights(world, make_user):
     _role("local-admin", OWN, see_confidential=True, administer=True, handle_privacy=True)
     make_user("local", role="local-admin", email="local@example.com")
     assert not can(chief, "view", "privacy")
+    # The shipped DPO role: not an administrator, but the compliance figures are theirs.
+    dpo = make_user("dpo", role="dpo", email="dpo@example.com")
+    assert sees_all(dpo, *EVERYTHING) and can(dpo, "view", "privacy")
 
-    assert monthly_report_send() == 3
+    assert monthly_report_send() == 4
     by_recipient = {message.to[0]: message for message in mail.outbox}
     # Not the administrator who does not see every record: the snapshot counts them all.
-    assert set(by_recipient) == {world.admin.email, "chief@example.com", "guardian@example.com"}
+    assert set(by_recipient) == {
+        world.admin.email,
+        "chief@example.com",
+        "guardian@example.com",
+        "dpo@example.com",
+    }
     snapshot = HealthSnapshot.objects.get(day=today)
 
-    full = by_recipient["guardian@example.com"]
-    assert f"score {snapshot.score} of 100" in full.subject
-    assert f"{REQUESTS_LABEL}: 12" in full.body
+    for address in ("guardian@example.com", "dpo@example.com"):
+        full = by_recipient[address]
+        assert f"score {snapshot.score} of 100" in full.subject
+        assert f"{REQUESTS_LABEL}: 22" in full.body
 
     areas, expected = _without_compliance(snapshot.figures)
     _previous_areas, expected_before = _without_compliance(previous.figures)

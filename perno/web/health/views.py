@@ -54,6 +54,7 @@ def page(request: HttpRequest) -> HttpResponse:
         "chart": selectors.chart(history),
         "previous": previous,
         "may_recompute": snapshot is not None and can(user, "manage"),
+        "may_get_report": snapshot is not None and services.may_get_report(user),
         "wants_report": services.wants_report(user),
         "stale_months": health_figures.stale_months(),
     }
