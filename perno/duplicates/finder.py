@@ -1,5 +1,6 @@
-"""One run of the finder: contacts, then companies; each read into DuckDB, scored by
-``engine`` and stored as pairs. What a run writes: new pairs, the score and reasons of
+"""One run of the finder: contacts, then companies; each read into DuckDB and scored by
+``engine``; then the pairs of both are stored in one transaction, so a run that fails
+leaves both queues as they were. What a run writes: new pairs, the score and reasons of
 pairs found again, and the removal of open pairs no longer found; pairs marked "not a
 duplicate" are left as they are, so they never come back."""
 
@@ -32,6 +33,7 @@ def run(finder_run: FinderRun) -> FinderRun:
     """Run the finder; the run row says how far it got and how it ended."""
     settings = FinderSettings.current()
     records = found = 0
+    scored: dict[str, list[engine.Pair]] = {}
     try:
         with engine.connection() as con:
             for index, kind in enumerate(KINDS):
@@ -47,8 +49,12 @@ def run(finder_run: FinderRun) -> FinderRun:
                 pairs = engine.find(
                     con, table, specs.spec(kind), threshold=settings.threshold(kind), progress=say
                 )
-                say("store", 90)
-                found += store(kind, pairs)
+                say("scored", 90)
+                scored[kind] = pairs
+        _say(finder_run, "store", 95)
+        with transaction.atomic():
+            for name, kind_pairs in scored.items():
+                found += store(name, kind_pairs)
     except Exception as exc:
         # The class only: a database error's message can quote values.
         logger.exception("duplicate finder run %s failed", finder_run.pk)

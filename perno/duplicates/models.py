@@ -93,6 +93,28 @@ class FinderRun(models.Model):
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
 
+    @property
+    def stage_label(self) -> str:
+        """The stage in words ("contacts: scoring pairs"), from ``stage`` ("kind:step")."""
+        kind, _sep, step = self.stage.rpartition(":")
+        words = STEPS.get(step, step)
+        if kind in KINDS_PLURAL:
+            return f"{KINDS_PLURAL[kind]}: {words}"
+        return str(words)
+
+
+# The finder's steps (``finder`` and ``engine`` name them), for the progress shown.
+STEPS = {
+    "read": _("reading the records"),
+    "train": _("learning what a match looks like"),
+    "score": _("scoring pairs"),
+    "collect": _("collecting the pairs"),
+    "scored": _("pairs scored"),
+    "store": _("updating the queue"),
+    "done": _("done"),
+}
+KINDS_PLURAL = {"contact": _("contacts"), "company": _("companies")}
+
 
 class DuplicatePair(models.Model):
     class Status(models.TextChoices):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from perno.api.common import ConflictOut
 
@@ -41,7 +41,8 @@ class PairOut(Schema):
 class RunOut(Schema):
     id: int
     status: str
-    stage: str
+    stage: str = Field(..., description="kind:step, e.g. contact:score")
+    stage_label: str = Field(..., description="The stage in the user's language")
     progress: int
     records: int
     pairs: int

@@ -2,6 +2,7 @@
 people are not, and "not a duplicate" survives later runs."""
 
 import pytest
+from django.utils import translation
 
 from perno.contacts import services as contacts
 from perno.contacts.models import Address
@@ -104,3 +105,31 @@ def test_not_a_duplicate_is_remembered_across_runs(world, admin_user):
     )
     assert [p.status for p in again] == [DuplicatePair.Status.DISMISSED]
     assert DuplicatePair.objects.filter(kind="contact", status="open").count() == 1
+
+
+def test_a_run_that_fails_while_storing_leaves_both_queues_as_they_were(world, monkeypatch):
+    run()
+    before = {kind: pairs(kind) for kind in ("contact", "company")}
+    DuplicatePair.objects.filter(kind="contact").update(score=0.5)  # as the last run left it
+    stored = finder.store
+
+    def failing(kind, found):
+        if kind == "company":
+            raise RuntimeError("disk full")
+        return stored(kind, found)
+
+    monkeypatch.setattr(finder, "store", failing)
+    done = run()
+    assert done.status == FinderRun.Status.FAILED and done.error == "RuntimeError"
+    # The contact pairs were not rescored either: the run stored nothing.
+    assert set(pairs("contact")) == set(before["contact"])
+    assert {p["score"] for p in pairs("contact").values()} == {0.5}
+    assert pairs("company") == before["company"]
+
+
+def test_the_stage_is_told_in_words_in_the_users_language():
+    running = FinderRun(stage="contact:score")
+    assert running.stage_label == "contacts: scoring pairs"
+    assert FinderRun(stage="store").stage_label == "updating the queue"
+    with translation.override("it"):
+        assert running.stage_label != "contacts: scoring pairs"
