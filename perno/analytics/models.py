@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from perno.core.inputs import validate_moment
+from perno.core.runs import BackgroundRun
 
 
 class AnalyticsSettings(models.Model):
@@ -124,30 +123,10 @@ class AnalyticsSettings(models.Model):
         return found if found is not None else cls.objects.create()
 
 
-class Snapshot(models.Model):
-    class Status(models.TextChoices):
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Completed")
-        FAILED = "failed", _("Failed")
-
+class Snapshot(BackgroundRun):
     as_of = models.DateField(_("orders up to"), validators=[validate_moment])
     currency = models.CharField(_("currency"), max_length=3)
-    status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.RUNNING
-    )
     step = models.CharField(_("step"), max_length=80, blank=True)
-    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    started_at = models.DateTimeField(_("started"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     customers = models.PositiveIntegerField(_("customers"), default=0)
     orders = models.PositiveIntegerField(_("orders"), default=0)
     other_currency_orders = models.PositiveIntegerField(

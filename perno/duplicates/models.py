@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from perno.contacts.models import Company, Contact
+from perno.core.runs import BackgroundRun
 
 THRESHOLD_VALIDATORS = [MinValueValidator(0.5), MaxValueValidator(0.9999)]
 
@@ -60,28 +61,8 @@ class FinderSettings(models.Model):
         return self.contact_threshold if kind == Kind.CONTACT else self.company_threshold
 
 
-class FinderRun(models.Model):
-    class Status(models.TextChoices):
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Completed")
-        FAILED = "failed", _("Failed")
-
-    status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.RUNNING
-    )
+class FinderRun(BackgroundRun):
     stage = models.CharField(_("stage"), max_length=40, blank=True)
-    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    started_at = models.DateTimeField(_("started"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     records = models.PositiveIntegerField(_("records compared"), default=0)
     pairs = models.PositiveIntegerField(_("pairs found"), default=0)
 
