@@ -347,6 +347,21 @@ def _rows(queryset: QuerySet, ids: list[int], *, tags: bool) -> Iterable[Any]:
         yield from chunk.order_by("pk")
 
 
+def _allowed(
+    actor: Any, subject: str, selection: Selection, action: str, result: BulkResult
+) -> tuple[QuerySet, list[int]]:
+    """The selected records the user sees, and the ids of those they may ``action``
+    (in selection order); the others are counted as skipped for their rights."""
+    visible = resolve(subject, selection, actor)
+    ids = list(visible.values_list("pk", flat=True))
+    allowed = set(restrict(visible, actor, action).values_list("pk", flat=True))
+    result.selected = len(ids)
+    for pk in ids:
+        if pk not in allowed:
+            result.skip("rights", pk)
+    return visible, [pk for pk in ids if pk in allowed]
+
+
 def bulk_update(
     *,
     actor: Any,
@@ -361,14 +376,7 @@ def bulk_update(
     result = BulkResult()
     with transaction.atomic(), indexing.bulk_changes():
         lock_chain()
-        visible = resolve(subject, selection, actor)
-        ids = list(visible.values_list("pk", flat=True))
-        editable = set(restrict(visible, actor, "edit").values_list("pk", flat=True))
-        result.selected = len(ids)
-        for pk in ids:
-            if pk not in editable:
-                result.skip("rights", pk)
-        todo = [pk for pk in ids if pk in editable]
+        visible, todo = _allowed(actor, subject, selection, "edit", result)
         tags = bool(changes.add_tags or changes.remove_tags)
         for done, obj in enumerate(_rows(visible, todo, tags=tags), start=1):
             if _is_stale(obj, selection):
@@ -414,14 +422,7 @@ def bulk_delete(
     result = BulkResult()
     with transaction.atomic(), indexing.bulk_changes():
         lock_chain()
-        visible = resolve(subject, selection, actor)
-        ids = list(visible.values_list("pk", flat=True))
-        deletable = set(restrict(visible, actor, "delete").values_list("pk", flat=True))
-        result.selected = len(ids)
-        for pk in ids:
-            if pk not in deletable:
-                result.skip("rights", pk)
-        todo = [pk for pk in ids if pk in deletable]
+        visible, todo = _allowed(actor, subject, selection, "delete", result)
         for done, obj in enumerate(_rows(visible, todo, tags=False), start=1):
             if _is_stale(obj, selection):
                 result.skip("stale", obj.pk)
