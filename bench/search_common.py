@@ -11,6 +11,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -38,6 +39,45 @@ def run_child(script: str, engine: str, workdir: Any, arguments: list[str]) -> d
         print(out.stderr[-3000:], file=sys.stderr)
         return None
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def seed_index_mix(entries: int) -> tuple[list[Any], float]:
+    """A migrated database with 50 teams and 100 sales users (``rep0``...), then records
+    for about ``entries`` index entries, not indexed: 40 % contacts, 10 % companies,
+    15 % deals, 20 % activities, 10 % comments. Returns the users and the seconds the
+    records took."""
+    from django.core.management import call_command
+
+    from perno.accounts.models import Team
+    from perno.accounts.services import roles_ensure_defaults, user_create
+    from perno.seed.generator import seed
+
+    call_command("migrate", verbosity=0)
+    roles_ensure_defaults()
+    for t in range(50):
+        Team.objects.create(name=f"Team {t}")
+    users = [
+        user_create(
+            username=f"rep{i}",
+            password="bench-password-2026",
+            roles=["sales"],
+            team=f"Team {i % 50}",
+            check_password=False,
+        )
+        for i in range(100)
+    ]
+    started = time.perf_counter()
+    seed(
+        companies=entries // 10,
+        contacts=entries * 4 // 10,
+        deals=entries * 15 // 100,
+        activities=entries // 5,
+        comments=entries // 10,
+        seed_value=3,
+        users=users,
+        index=False,
+    )
+    return users, time.perf_counter() - started
 
 
 def engine_parser(doc: str, engines: str, default_engine: str) -> argparse.ArgumentParser:

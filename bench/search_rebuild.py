@@ -27,44 +27,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from search_common import each_engine, engine_parser
+from search_common import each_engine, engine_parser, seed_index_mix
 
 DEFAULT_ENTRIES = {"postgres": 1_000_000, "sqlite": 100_000}
 
 
 def seed_records(entries: int) -> float:
-    from django.core.management import call_command
-
-    from perno.accounts.models import Team
-    from perno.accounts.services import roles_ensure_defaults, user_create
-    from perno.seed.generator import seed
-
-    call_command("migrate", verbosity=0)
-    roles_ensure_defaults()
-    for t in range(50):
-        Team.objects.create(name=f"Team {t}")
-    users = [
-        user_create(
-            username=f"rep{i}",
-            password="bench-password-2026",
-            roles=["sales"],
-            team=f"Team {i % 50}",
-            check_password=False,
-        )
-        for i in range(100)
-    ]
-    started = time.perf_counter()
-    seed(
-        companies=entries // 10,
-        contacts=entries * 4 // 10,
-        deals=entries * 15 // 100,
-        activities=entries // 5,
-        comments=entries // 10,
-        seed_value=3,
-        users=users,
-        index=False,
-    )
-    return time.perf_counter() - started
+    return seed_index_mix(entries)[1]
 
 
 def child(args: argparse.Namespace) -> None:

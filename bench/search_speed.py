@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from lists import drop_database, percentile, reset_database
-from search_common import run_child
+from search_common import run_child, seed_index_mix
 
 TARGETS = {"postgres": (20.0, 150.0), "sqlite": (10.0, None)}
 
@@ -38,48 +38,20 @@ def setup_django() -> None:
 
 
 def build(args: argparse.Namespace) -> dict[str, float]:
-    from django.core.management import call_command
     from django.db import connection
 
-    from perno.accounts.models import Team
-    from perno.accounts.services import roles_ensure_defaults, user_create
+    from perno.accounts.services import user_create
     from perno.search import backends
     from perno.search.indexer import rebuild
-    from perno.seed.generator import seed
 
-    call_command("migrate", verbosity=0)
-    roles_ensure_defaults()
-    for t in range(50):
-        Team.objects.create(name=f"Team {t}")
-    users = [
-        user_create(
-            username=f"rep{i}",
-            password="bench-password-2026",
-            roles=["sales"],
-            team=f"Team {i % 50}",
-            check_password=False,
-        )
-        for i in range(100)
-    ]
+    n = args.entries
+    users, seeded = seed_index_mix(n)
     user_create(
         username="boss",
         password="bench-password-2026",
         roles=["administrator"],
         check_password=False,
     )
-    n = args.entries
-    started = time.perf_counter()
-    seed(
-        companies=n // 10,
-        contacts=n * 4 // 10,
-        deals=n * 15 // 100,
-        activities=n // 5,
-        comments=n // 10,
-        seed_value=3,
-        users=users,
-        index=False,
-    )
-    seeded = time.perf_counter() - started
     started = time.perf_counter()
     counts = rebuild()
     rebuilt = time.perf_counter() - started

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,11 +42,8 @@ def purge_expired() -> dict[str, int]:
         # restore them to, and they are personal data.
         for kind in ImportChange.objects.values_list("kind", flat=True).distinct():
             model = SPECS[kind].model
-            orphans, _by = (
-                ImportChange.objects.filter(kind=kind)
-                .exclude(object_id__in=model._default_manager.values("pk"))
-                .delete()
-            )
+            stored = model._default_manager.filter(pk=OuterRef("object_id"))
+            orphans, _by = ImportChange.objects.filter(kind=kind).filter(~Exists(stored)).delete()
             changes += orphans
         files += list(expired.exclude(errors_path="").values_list("errors_path", flat=True))
         expired.update(errors_path="", undo_until=None)
