@@ -53,31 +53,24 @@ def run_start(*, actor: Any) -> FinderRun:
 
 def pair_dismiss(*, actor: Any, pk: Any) -> DuplicatePair:
     """Mark a pair "not a duplicate": later runs keep the decision."""
-    with transaction.atomic():
-        trail.lock_chain()
-        pair = selectors.pair_get(user=actor, pk=pk)
-        DuplicatePair.objects.filter(pk=pair.pk).update(
-            status=DuplicatePair.Status.DISMISSED, decided_at=timezone.now(), decided_by=actor
-        )
-        pair.refresh_from_db()
-        trail.record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=pair,
-            subject="",
-            fields=["status"],
-            detail={"status": pair.status},
-        )
-    return pair
+    return _decide(actor, pk, DuplicatePair.Status.DISMISSED)
 
 
 def pair_reopen(*, actor: Any, pk: Any) -> DuplicatePair:
     """Undo "not a duplicate": the pair is back in the queue."""
+    return _decide(actor, pk, DuplicatePair.Status.OPEN)
+
+
+def _decide(actor: Any, pk: Any, status: str) -> DuplicatePair:
+    """Set a pair's status (who and when, for "not a duplicate"), with its audit entry."""
+    dismissed = status == DuplicatePair.Status.DISMISSED
     with transaction.atomic():
         trail.lock_chain()
         pair = selectors.pair_get(user=actor, pk=pk)
         DuplicatePair.objects.filter(pk=pair.pk).update(
-            status=DuplicatePair.Status.OPEN, decided_at=None, decided_by=None
+            status=status,
+            decided_at=timezone.now() if dismissed else None,
+            decided_by=actor if dismissed else None,
         )
         pair.refresh_from_db()
         trail.record(
