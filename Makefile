@@ -33,9 +33,10 @@ demo: $(VENV)/.base
 serve: $(VENV)/.base
 	$(BIN)/perno serve --port $(PORT)
 
-# System packages the tests need from Debian: chromium (browser tests) and sqlmap (the
-# SQL-injection scan); installed when missing and root.
-DEBIAN_TEST_PACKAGES := /usr/bin/chromium:chromium /usr/bin/sqlmap:sqlmap
+# System packages the tests need from Debian: chromium (browser tests), sqlmap (the
+# SQL-injection scan) and dovecot-imapd (the IMAP server of the mail tests); installed
+# when missing and root.
+DEBIAN_TEST_PACKAGES := /usr/bin/chromium:chromium /usr/bin/sqlmap:sqlmap /usr/sbin/dovecot:dovecot-imapd
 test-deps: $(VENV)/.dev
 	@missing=""; for pair in $(DEBIAN_TEST_PACKAGES); do \
 		[ -x "$${pair%%:*}" ] || missing="$$missing $${pair##*:}"; done; \

@@ -7,10 +7,13 @@ from perno.api.accounts.views import router as accounts_router
 from perno.api.activities.views import router as activities_router
 from perno.api.auth import AUTH
 from perno.api.bulk.views import router as bulk_router
+from perno.api.cases.views import router as cases_router
 from perno.api.contacts.views import router as contacts_router
 from perno.api.duplicates.views import router as duplicates_router
 from perno.api.health.views import router as health_router
 from perno.api.imports.views import router as imports_router
+from perno.api.knowledge.views import router as knowledge_router
+from perno.api.mail.views import router as mail_router
 from perno.api.merging.views import router as merging_router
 from perno.api.openapi import PernoAPI
 from perno.api.parser import JsonParser
@@ -40,3 +43,6 @@ api.add_router("", duplicates_router)
 api.add_router("", bulk_router)
 api.add_router("", health_router)
 api.add_router("", imports_router)
+api.add_router("", cases_router)
+api.add_router("", mail_router)
+api.add_router("", knowledge_router)

@@ -19,6 +19,9 @@ urlpatterns: list[Any] = [
     path("", include("perno.web.duplicates.urls")),
     path("", include("perno.web.health.urls")),
     path("", include("perno.web.imports.urls")),
+    path("", include("perno.web.cases.urls")),
+    path("", include("perno.web.mail.urls")),
+    path("", include("perno.web.knowledge.urls")),
     path("api/v1/", api.urls),
 ]
 
