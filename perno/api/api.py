@@ -20,6 +20,7 @@ from perno.api.parser import JsonParser
 from perno.api.privacy.views import router as privacy_router
 from perno.api.sales.views import router as sales_router
 from perno.api.search.views import router as search_router
+from perno.api.sla.views import router as sla_router
 
 api = PernoAPI(
     title="Perno API",
@@ -46,3 +47,4 @@ api.add_router("", imports_router)
 api.add_router("", cases_router)
 api.add_router("", mail_router)
 api.add_router("", knowledge_router)
+api.add_router("", sla_router)

@@ -22,6 +22,7 @@ urlpatterns: list[Any] = [
     path("", include("perno.web.cases.urls")),
     path("", include("perno.web.mail.urls")),
     path("", include("perno.web.knowledge.urls")),
+    path("", include("perno.web.sla.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "perno.analytics",
     "perno.marketing",
     "perno.knowledge",
+    "perno.sla",
     "perno.cases",
     "perno.mail",
     "perno.health",
