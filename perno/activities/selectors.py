@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,42 @@ from perno.records.filtering import apply_filters
 from perno.sales.models import Deal
 
 TIMELINE_KINDS = [k for k, _label in Activity.Kind.choices] + ["comment"]
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    """Entries a higher app adds to the timelines (cases, e-mail messages), registered in
+    its ``AppConfig.ready()``. ``entries(user=, target=, before=, limit=)`` returns up to
+    ``limit`` ``TimelineEntry`` of this kind for the target record (a company rolls up
+    its contacts' entries), newest first, already restricted by the gate; ``template``
+    renders one entry (its context: ``entry``, ``item``, ``record_type``, ``object``)."""
+
+    kind: str
+    label: Any
+    entries: Callable[..., list[TimelineEntry]]
+    template: str
+
+
+_SOURCES: dict[str, TimelineSource] = {}
+
+
+def register_timeline_source(source: TimelineSource) -> None:
+    _SOURCES[source.kind] = source
+
+
+def timeline_kinds() -> list[str]:
+    return TIMELINE_KINDS + list(_SOURCES)
+
+
+def timeline_filters() -> list[tuple[str, Any]]:
+    """The timeline's filter buttons besides "All" and "Comments": the activity kinds
+    and the registered sources."""
+    return list(Activity.Kind.choices) + [(s.kind, s.label) for s in _SOURCES.values()]
+
+
+def timeline_template(kind: str) -> str:
+    source = _SOURCES.get(kind)
+    return source.template if source else ""
 
 
 def activity_list(*, user: Any, filters: Any = None) -> QuerySet[Activity]:
@@ -116,9 +153,14 @@ def comments_for(*, user: Any, target: Any) -> QuerySet[Comment]:
 
 @dataclass
 class TimelineEntry:
-    kind: str  # an Activity.Kind value or "comment"
+    kind: str  # an Activity.Kind value, "comment" or a registered source's kind
     at: datetime.datetime
-    item: Activity | Comment
+    item: Any
+
+    @property
+    def template(self) -> str:
+        """The partial of a registered source's entry ("" for activities and comments)."""
+        return timeline_template(self.kind)
 
 
 ACTIVITY_LINKS = {"company", "contact", "deal", "lead"}
@@ -150,8 +192,9 @@ def timeline(
     """The record's activities and comments (and, for a company, those of its contacts and
     deals), newest first. Returns (entries, has_more); page on with ``before``."""
     check(user, "view", target)
-    kinds = [k for k in (kinds or TIMELINE_KINDS) if k in TIMELINE_KINDS]
-    activity_kinds = [k for k in kinds if k != "comment"]
+    known = timeline_kinds()
+    kinds = [k for k in (kinds or known) if k in known]
+    activity_kinds = [k for k in kinds if k in Activity.Kind.values]
     activity_q, comment_q = _scope(user, target)
     entries: list[TimelineEntry] = []
     if activity_kinds and activity_q is not None:
@@ -182,5 +225,10 @@ def timeline(
             .order_by("-created_at", "-id")[: limit + 1]
         ):
             entries.append(TimelineEntry("comment", comment.created_at, comment))
+    for kind in kinds:
+        if kind in _SOURCES:
+            entries.extend(
+                _SOURCES[kind].entries(user=user, target=target, before=before, limit=limit + 1)
+            )
     entries.sort(key=lambda e: (e.at, e.item.pk), reverse=True)
     return entries[:limit], len(entries) > limit

@@ -120,7 +120,7 @@ def _moment(text: str) -> datetime.datetime | None:
 
 def _timeline_context(request: HttpRequest, record_type: str, pk: int) -> dict[str, Any]:
     target = record_get(request.user, record_type, pk)
-    kinds = [k for k in request.GET.getlist("kind") if k in selectors.TIMELINE_KINDS] or None
+    kinds = [k for k in request.GET.getlist("kind") if k in selectors.timeline_kinds()] or None
     before = _moment(request.GET.get("before", ""))
     entries, has_more = selectors.timeline(
         user=request.user, target=target, kinds=kinds, before=before
@@ -131,7 +131,7 @@ def _timeline_context(request: HttpRequest, record_type: str, pk: int) -> dict[s
         "entries": entries,
         "has_more": has_more,
         "kinds": kinds or [],
-        "all_kinds": Activity.Kind.choices,
+        "all_kinds": selectors.timeline_filters(),
         "before": before,
         "next_before": entries[-1].at.isoformat() if entries else "",
     }
