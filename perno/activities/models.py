@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from perno.core.inputs import validate_moment
 from perno.records.models import RecordModel, TimeStampedModel, owner_field, present_index
+
+# The longest meeting: 31 days (an all-day event of a month, from an imported calendar).
+MAX_DURATION_MINUTES = 31 * 24 * 60
 
 
 class Activity(RecordModel):
@@ -74,6 +79,17 @@ class Activity(RecordModel):
     due_at = models.DateTimeField(_("due"), null=True, blank=True, validators=[validate_moment])
     remind_at = models.DateTimeField(
         _("reminder"), null=True, blank=True, validators=[validate_moment]
+    )
+    # How long a meeting (or call) lasts from ``due_at``: the calendar draws it, the ICS
+    # feed and the invitations give its end (DTEND).
+    duration_minutes = models.PositiveIntegerField(
+        _("duration (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_MINUTES)],
+        help_text=_(
+            "How long it lasts from the due time, for meetings and calls (at most 31 days)."
+        ),
     )
     reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True, editable=False)
     priority = models.PositiveSmallIntegerField(
@@ -147,6 +163,13 @@ class Activity(RecordModel):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:activity_detail", args=[self.pk])
+
+    @property
+    def ends_at(self) -> datetime.datetime | None:
+        """The end of a meeting with a duration (None without a due time or duration)."""
+        if self.due_at is None or not self.duration_minutes:
+            return None
+        return self.due_at + datetime.timedelta(minutes=self.duration_minutes)
 
     @property
     def is_overdue(self) -> bool:
@@ -300,3 +323,93 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# The calendar (docs/calendar.md) --------------------------------------------------------
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar address (an ICS feed a calendar app subscribes to). Only
+    the token's SHA-256 is stored; the address is shown once. A user has at most one
+    active feed: making a new one revokes the old."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    prefix = models.CharField(_("prefix"), max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class CalendarInvitation(models.Model):
+    """A contact invited to a meeting by e-mail (iMIP, RFC 6047): the address it went
+    to, when it was last sent and with which SEQUENCE, and when it was cancelled."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="invitations")
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    email = models.EmailField(_("e-mail"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("invited"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(_("sequence"), default=0)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    error = models.CharField(_("sending error"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "contact"], name="calendar_invitation_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["contact"], name="calendar_invitation_contact")]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class ImportedEvent(models.Model):
+    """An event of an imported .ics file (its UID, and for one occurrence of a recurring
+    event its RECURRENCE-ID) and the meeting it became: importing the file again
+    updates that meeting instead of adding another."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    activity = models.OneToOneField(
+        Activity, on_delete=models.CASCADE, related_name="imported_event"
+    )
+    uid = models.CharField(max_length=255)
+    recurrence_id = models.CharField(max_length=32, blank=True)
+    sequence = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "uid", "recurrence_id"], name="imported_event_unique"
+            )
+        ]
+        verbose_name = _("imported event")
+        verbose_name_plural = _("imported events")
+
+    def __str__(self) -> str:
+        return self.uid

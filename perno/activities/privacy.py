@@ -1,4 +1,12 @@
-from perno.activities.models import Activity, Attachment, Comment, Notification
+from perno.activities.models import (
+    Activity,
+    Attachment,
+    CalendarFeed,
+    CalendarInvitation,
+    Comment,
+    ImportedEvent,
+    Notification,
+)
 from perno.core.privacy import declare
 
 declare(
@@ -54,3 +62,23 @@ declare(
     about=("activity__contact", "activity__deal__contact", "activity__lead__converted_contact"),
     shared=("activity",),
 )
+
+# The calendar (docs/calendar.md).
+declare(
+    CalendarFeed,
+    subject="its user",
+    personal={"token_hash": "credentials"},
+    not_personal={"prefix"},
+    erasure="delete",
+    retained_with="user",
+)
+declare(
+    CalendarInvitation,
+    subject="the invited contact",
+    personal={"email": "contact", "name": "identity"},
+    not_personal={"error"},
+    erasure="delete",
+    retained_with="activity",
+    about=("contact",),
+)
+declare(ImportedEvent, personal={}, not_personal={"uid", "recurrence_id"})

@@ -17,6 +17,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from perno.accounts.permissions import can, check
+from perno.activities.calendar_invites import (
+    invitations_cancel_deleted,
+    invitations_follow,
+    meeting_state,
+)
 from perno.activities.files import check_upload
 from perno.activities.models import Activity, Attachment, Comment, Notification
 from perno.activities.tasks import email_notification_task
@@ -41,6 +46,7 @@ ACTIVITY_FIELDS = {
     "description",
     "assignee",
     "due_at",
+    "duration_minutes",
     "remind_at",
     "priority",
     "status",
@@ -132,6 +138,7 @@ def activity_update(
     _check_links(actor, data)
     data = _status_fields(activity, dict(data))
     previous_assignee = activity.assignee_id
+    before = meeting_state(activity)
     with transaction.atomic():
         updated = record_update(
             actor=actor,
@@ -142,6 +149,8 @@ def activity_update(
         )
         if updated.assignee_id != previous_assignee:
             _notify_assignee(actor, updated)
+        # A meeting's invitees hear of a move or a cancellation (docs/calendar.md).
+        invitations_follow(actor=actor, activity=updated, before=before)
         return updated
 
 
@@ -168,7 +177,9 @@ def activity_reopen(
 
 
 def activity_delete(*, actor: Any, activity: Activity) -> None:
-    record_delete(actor=actor, instance=activity)
+    with transaction.atomic():
+        invitations_cancel_deleted(actor=actor, activity=activity)  # after the commit
+        record_delete(actor=actor, instance=activity)
 
 
 def activities_relink_lead(

@@ -21,6 +21,7 @@ class ActivityOut(RecordOut):
     description: str
     assignee: UserRef | None
     due_at: datetime.datetime | None
+    duration_minutes: int | None
     remind_at: datetime.datetime | None
     priority: int
     status: str
@@ -38,6 +39,9 @@ class ActivityIn(InputSchema):
     description: str = ""
     assignee_id: int | None = None
     due_at: datetime.datetime | None = None
+    duration_minutes: int | None = Field(
+        None, ge=1, le=44_640, description="How long a meeting or call lasts (minutes)."
+    )
     remind_at: datetime.datetime | None = None
     priority: int = Field(2, ge=1, le=4, description="1 low, 2 normal, 3 high, 4 urgent")
     status: Status = "open"
@@ -59,6 +63,7 @@ class ActivityPatch(InputSchema):
     description: str | None = None
     assignee_id: int | None = None
     due_at: datetime.datetime | None = None
+    duration_minutes: int | None = Field(None, ge=1, le=44_640)
     remind_at: datetime.datetime | None = None
     priority: int | None = Field(None, ge=1, le=4)
     status: Status | None = None

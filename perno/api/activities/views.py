@@ -9,6 +9,7 @@ from perno.accounts.models import Team, User
 from perno.activities import selectors, services
 from perno.activities.filters import ActivityFilter
 from perno.activities.models import Activity
+from perno.api.activities.calendar import router as calendar_router
 from perno.api.activities.schemas import (
     ActivityIn,
     ActivityOut,
@@ -60,6 +61,7 @@ TARGETS = {
     "activity": Activity,
 }
 CONFLICT_SERIALIZERS[Activity] = lambda obj: ActivityOut.from_orm(obj).model_dump(mode="json")
+router.add_router("", calendar_router)  # the calendar (docs/calendar.md)
 
 
 @router.get(

@@ -36,6 +36,7 @@ class ActivityForm(RecordForm):
             "description",
             "assignee",
             "due_at",
+            "duration_minutes",
             "remind_at",
             "priority",
             "status",

@@ -56,6 +56,7 @@ def test_every_ui_route_needs_a_log_in(client, user):
             "optin",
             "unsubscribe",
             "answer",  # the personal link of a survey
+            "calendar_feed_ics",  # a user's ICS feed: its secret address is the key
         }
     ]
     assert len(routes) > 30
