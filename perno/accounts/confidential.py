@@ -125,6 +125,9 @@ def _placeholders() -> dict[str, str]:
         "order": _("an order you cannot see"),
         "survey": _("a survey you cannot see"),
         "segment": _("a segment you cannot see"),
+        "case": _("a case you cannot see"),
+        "mailbox": _("a mailbox you cannot see"),
+        "article": _("an article you cannot see"),
     }
 
 

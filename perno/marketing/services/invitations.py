@@ -163,3 +163,41 @@ def send_invitation(invitation: Invitation) -> None:
         Invitation.objects.filter(pk=invitation.pk).update(send_error=message)
         return
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now(), send_error="")
+
+
+def invitation_after_event(*, survey: Survey, contact: Any) -> Invitation | None:
+    """One personal link sent by the system after an event that an administrator tied
+    to ``survey`` (a resolved customer-care case asks how it went). Unlike
+    ``invitations_create`` a contact may answer it again after each event; the purpose
+    and consent rules are the same. None (and nothing stored) when the survey is not
+    published, the person has no e-mail address or may not be contacted for the
+    survey's purpose."""
+
+    if survey.status != Survey.Status.PUBLISHED or not contact.email:
+        return None
+    rows = type(contact).objects.filter(pk=contact.pk)
+    if not processable(rows, survey.purpose).exists():
+        return None
+    now = timezone.now()
+    language = contact.language if contact.language in survey.languages else survey.languages[0]
+    with transaction.atomic():
+        lock_chain()  # the audit chain before any row (see audit.trail.lock_chain)
+        invitation = Invitation.objects.create(
+            survey=survey,
+            contact=contact,
+            language=language,
+            audience=Question.Audience.B2B
+            if rows.filter(affiliations__isnull=False).exists()
+            else Question.Audience.B2C,
+            nonce=secrets.token_hex(16),
+            created_at=now,
+            expires_at=now + timedelta(days=survey.link_days),
+        )
+        change_record(
+            actor=None,
+            instance=survey,
+            action=ChangeEntry.Action.UPDATE,
+            changes={"invitations": [None, 1]},
+        )
+        transaction.on_commit(lambda: send_invitations_task.delay([invitation.pk]))
+    return invitation
