@@ -8,7 +8,7 @@ class ActivitiesConfig(AppConfig):
     def ready(self) -> None:
         # Registrations into lower layers (they never name this app).
         from perno.accounts.confidential import register_subject
-        from perno.activities.models import Activity, Comment
+        from perno.activities.models import Activity, CalendarInvitation, Comment
         from perno.activities.services import activities_relink_lead
         from perno.records import extensions
         from perno.records.relinking import handles, moving
@@ -21,6 +21,12 @@ class ActivitiesConfig(AppConfig):
                 extensions.register_relinker(
                     f"merge:{kind}", moving(model, kind), handles=handles(model, kind)
                 )
+        # Invitations to a meeting follow the invited contact into the merged record.
+        extensions.register_relinker(
+            "merge:contact",
+            moving(CalendarInvitation, "contact", unique_with=("activity",)),
+            handles=handles(CalendarInvitation, "contact"),
+        )
         _register_bulk()
 
 
