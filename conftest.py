@@ -63,7 +63,7 @@ def _flush_lifts_audit_triggers() -> None:
                 connection.creation.deserialize_db_from_string(_MIGRATED[connection.alias])
                 ids_above(connection, FIRST_ID - 1)
 
-    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign,assignment]
 
 
 def ids_above(connection: Any, last: int) -> None:

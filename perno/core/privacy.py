@@ -38,6 +38,7 @@ CATEGORIES: dict[str, Any] = {
     "preferences": _("language and settings"),
     "free_text": _("notes, comments and descriptions that may mention people"),
     "file": _("uploaded files and their names"),
+    "correspondence": _("e-mail messages, their attachments and who wrote them"),
     "credentials": _("secrets for logging in"),
     "network": _("IP addresses and browser identifiers"),
     "usage": _("what a user opened, edited or searched for"),

@@ -244,6 +244,14 @@ PERNO_LOCK_ORDER_CHECK = False
 
 # Attachments: size limit and the content types accepted (checked on the bytes).
 PERNO_ATTACHMENT_MAX_BYTES = int(os.environ.get("PERNO_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+# Mailboxes (perno.mail.config): attachments over this are left out of imported mail,
+# each mailbox is read this often, and certificates of mail servers are also checked
+# against this CA file (a company's own authority), besides the system's.
+PERNO_MAIL_MAX_ATTACHMENT_BYTES = int(
+    os.environ.get("PERNO_MAIL_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024)
+)
+PERNO_MAIL_POLL_SECONDS = int(os.environ.get("PERNO_MAIL_POLL_SECONDS", "60"))
+PERNO_MAIL_CA_FILE = os.environ.get("PERNO_MAIL_CA_FILE", "")
 # Bodies over these limits get 413 before they are read: any body but a file upload
 # (JSON, forms), and a whole upload (the files of one comment, 10 at most, and its fields).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -315,6 +323,15 @@ CELERY_BEAT_SCHEDULE = {
     "purge-login-attempts": {
         "task": "perno.accounts.tasks.purge_login_attempts_task",
         "schedule": 3600.0,
+    },
+    # Warn before SLA breaches and escalate them (each once per case and target).
+    "cases-sla-check": {
+        "task": "perno.cases.tasks.sla_check_task",
+        "schedule": 60.0,
+    },
+    "mail-poll": {
+        "task": "perno.mail.tasks.poll_mailboxes_task",
+        "schedule": float(PERNO_MAIL_POLL_SECONDS),
     },
 }
 

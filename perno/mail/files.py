@@ -1,0 +1,135 @@
+"""Writing a message: its attachments' text read for the search before the write, their
+bytes stored under random names during it (and removed again when the write fails),
+the message, its conversation's summary, its search entries and its audit entry."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
+
+from perno.audit import trail
+from perno.audit.models import AuditEvent
+from perno.mail.models import MailAttachment, MailMessage, MailThread
+from perno.mail.parsing import ParsedAttachment
+from perno.search import documents, indexer
+from perno.search.registry import sources
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 50_000  # characters of an attachment's text kept for the search
+MAX_EXTRACT_BYTES = 10 * 1024 * 1024  # larger files are findable by name only
+
+
+@dataclass
+class Prepared:
+    attachment: ParsedAttachment
+    text: str
+    note: str
+
+
+def prepare(attachments: list[ParsedAttachment]) -> list[Prepared]:
+    """Read the text of each attachment (outside any transaction: it takes time)."""
+    prepared = []
+    for attachment in attachments:
+        text, note = "", ""
+        if attachment.content_type not in documents.EXTRACTORS:
+            note = _("No text is read from %(type)s files.") % {"type": attachment.content_type}
+        elif attachment.size > MAX_EXTRACT_BYTES:
+            note = _("The file is too large to read its text; its name is searchable.")
+        else:
+            try:
+                text = documents.text_of(attachment.content_type, attachment.data)
+            except documents.Unreadable as exc:
+                note = str(exc)
+            text = text.replace("\x00", " ").strip()
+            if len(text) > MAX_TEXT:
+                text = text[:MAX_TEXT]
+                note = _("Only the first %(n)s characters are searchable.") % {"n": MAX_TEXT}
+        prepared.append(Prepared(attachment, text, note[:300]))
+    return prepared
+
+
+def store(
+    message: MailMessage, prepared: list[Prepared], stored: list[str]
+) -> list[MailAttachment]:
+    """Save the files and their rows; ``stored`` collects the file names, so the caller
+    removes them if its transaction fails."""
+    rows = []
+    for item in prepared:
+        attachment = item.attachment
+        row = MailAttachment(
+            message=message,
+            original_name=attachment.filename[:255],
+            content_type=attachment.content_type[:100],
+            declared_type=attachment.declared_type[:100],
+            size=attachment.size,
+            sha256=attachment.sha256,
+            content_id=attachment.content_id[:250],
+            inline=attachment.inline,
+            text=item.text,
+            text_note=item.note,
+        )
+        row.file.save(attachment.filename or "file", ContentFile(attachment.data), save=False)
+        stored.append(row.file.name or "")
+        rows.append(row)
+    return MailAttachment.objects.bulk_create(rows) if rows else []
+
+
+def remove(names: list[str]) -> None:
+    for name in names:
+        if not name:
+            continue
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.warning("mail: a stored file could not be removed")
+
+
+def index(message: MailMessage, attachments: list[MailAttachment]) -> None:
+    """The search entries of a new message and its attachments. No field of theirs can
+    be marked confidential (they are no record type of the rights), and nothing
+    follows their rights (so no ``indexing.saved``, which also updates the access of
+    entries that do)."""
+    for kind, objects in (("mail", [message]), ("mailfile", attachments)):
+        if not objects:
+            continue
+        source = sources()[kind]
+        rows = [row for obj in objects if (row := indexer.build_row(source, obj, set()))]
+        indexer.replace(kind, [obj.pk for obj in objects], rows)
+
+
+def save_message(
+    message: MailMessage,
+    thread: MailThread,
+    prepared: list[Prepared],
+    stored_files: list[str],
+) -> None:
+    """Write the message, its files, its thread's summary, its search entries and its
+    audit entry (inside the caller's transaction)."""
+    message.thread = thread
+    message.save()
+    changed: dict[str, Any] = {}
+    if message.sent_at > thread.last_message_at:
+        changed["last_message_at"] = message.sent_at
+    if message.case_id and thread.case_id != message.case_id:
+        changed["case_id"] = message.case_id
+    if message.contact_id and not thread.contact_id:
+        changed["contact_id"] = message.contact_id
+    if message.company_id and not thread.company_id:
+        changed["company_id"] = message.company_id
+    if changed:
+        MailThread.objects.filter(pk=thread.pk).update(**changed)
+    attachments = store(message, prepared, stored_files)
+    index(message, attachments)
+    trail.record(
+        actor=message.created_by,
+        action=AuditEvent.Action.CREATE,
+        obj=message,
+        fields=["subject", "text", "from_address", "to"],
+        detail={"source": message.source, "attachments": len(attachments)},
+    )
