@@ -338,3 +338,78 @@ _.PERNO_IMPORT_MAX_CELLS  # unused attribute (perno/imports/tests/test_files.py)
 _.PERNO_IMPORT_MAX_ZIP_RATIO  # unused attribute (perno/imports/tests/test_files.py)
 _.PERNO_IMPORT_MAX_UNZIPPED_BYTES  # unused attribute (perno/imports/tests/test_files.py)
 _.shown_name  # unused attribute (perno/merging/selectors.py; read by the merging templates)
+
+# The knowledge base (issue 21, point 4): the app config, FilterSet methods named by
+# `method=`, API schema fields.
+KnowledgeConfig  # unused class (perno/knowledge/apps.py)
+_.filter_category  # unused method (perno/knowledge/filters.py)
+_.filter_language  # unused method (perno/knowledge/filters.py)
+published_languages  # unused variable (perno/api/knowledge/schemas.py: ArticleOut)
+restored_from_id  # unused variable (perno/api/knowledge/schemas.py: VersionSummaryOut)
+
+# The calendar (issue 21, point 5): a form's clean_<field>, a field shown by a template,
+# an API schema field, an autouse fixture.
+_.clean_file  # unused method (perno/web/activities/calendar_forms.py: IcsImportForm)
+invited_by  # unused variable (perno/activities/models.py: CalendarInvitation, invite page)
+time_zone  # unused variable (perno/api/activities/calendar.py: EntriesOut)
+_no_rate_memory  # unused function (autouse fixture of perno/activities/tests/test_calendar_feed.py)
+
+# Service levels (issue 21, point 2): the app config, a choice, methods and a filter the
+# templates read, a ModelForm Meta option.
+SlaConfig  # unused class (perno/sla/apps.py)
+ITALY  # unused variable (perno/sla/models.py: BusinessCalendar.Country)
+_.working_days  # unused method (perno/sla/models.py; sla/settings.html)
+working_time  # unused function (perno/sla/templatetags/sla.py; sla/settings.html)
+_.weekday_fields  # unused method (perno/web/sla/forms.py; sla/calendar_form.html)
+_.other_fields  # unused method (perno/web/sla/forms.py; sla/calendar_form.html)
+help_texts  # unused variable (perno/web/sla/forms.py: PolicyForm.Meta)
+
+# The care pages and dashboard (issue 21, points 1, 2 and 6): API schema fields of the
+# dashboard, a field the case page's SLA panel shows.
+sla  # unused variable (perno/api/cases/views.py: OpenOut)
+p90  # unused variable (perno/api/cases/views.py: TimesOut)
+first_response_median  # unused variable (perno/api/cases/views.py: AgentOut)
+resolution_median  # unused variable (perno/api/cases/views.py: AgentOut)
+state_label  # unused variable (perno/web/cases/sla.py: TargetView, cases/pages/case_detail.html)
+
+# The mail pages (issue 21, point 3): a form field and a method the templates read, a
+# form's clean_<field>, the per-response policy Django's CSP middleware reads, a setting
+# a test lowers.
+smtp_password_clear  # unused variable (perno/web/mail/forms.py: MailboxForm)
+_.sections  # unused method (perno/web/mail/forms.py; mail/mailbox_form.html)
+_.clean_reply_to  # unused method (perno/web/mail/forms.py: ComposeForm)
+_._csp_config  # unused attribute (perno/web/mail/message_views.py; django.middleware.csp)
+_.PERNO_MAIL_MAX_EML_BYTES  # unused attribute (perno/mail/tests/test_pages_messages.py)
+
+# Cases (issue 21, points 1 and 2): the app config, the Celery task (beat), choices and
+# fields read by name (API schemas, django-filter, the SLA job's flags set by
+# ``update(**{flag: ...})``), filter methods django-filter calls, a method the timeline
+# partial reads.
+CasesConfig  # unused class (perno/cases/apps.py)
+sla_check_task  # unused function (perno/cases/tasks.py; CELERY_BEAT_SCHEDULE)
+ROUND_ROBIN  # unused variable (perno/cases/models.py: Queue.Assignment)
+CHAT  # unused variable (perno/cases/models.py: Case.Channel)
+SOCIAL  # unused variable (perno/cases/models.py: Case.Channel)
+last_assigned_at  # unused variable (perno/cases/models.py: QueueMember; api MemberOut)
+first_response_warned_at  # unused variable (perno/cases/models.py: set by cases.escalation)
+resolution_warned_at  # unused variable (perno/cases/models.py: set by cases.escalation)
+_.get_sla_state_display  # unused method (perno/cases/models.py; cases/partials/_timeline_case.html)
+unassigned  # unused variable (perno/cases/filters.py: CaseFilter)
+_.filter_status  # unused method (perno/cases/filters.py: CaseFilter, method="filter_status")
+_.filter_sla  # unused method (perno/cases/filters.py: CaseFilter, method="filter_sla")
+contact_phone  # unused variable (perno/api/cases/schemas.py: CaseIn)
+escalate_to_id  # unused variable (perno/api/cases/schemas.py: QueueIn, QueuePatch)
+satisfaction_survey_id  # unused variable (perno/api/cases/schemas.py: QueueIn, QueuePatch)
+
+# Mailboxes and messages (issue 21, point 3): the app config, the Celery task (beat),
+# Django's SMTP backend reading ``ssl_context``, fields written by ``update(**fields)``
+# or filtered by name, an API schema field, an autouse fixture and settings tests lower.
+MailConfig  # unused class (perno/mail/apps.py)
+poll_mailboxes_task  # unused function (perno/mail/tasks.py; CELERY_BEAT_SCHEDULE)
+_.ssl_context  # unused method (perno/mail/credentials.py: MailboxBackend, read by EmailBackend.open)
+last_error_at  # unused variable (perno/mail/models.py: Mailbox, set by polling.failed)
+lease_until  # unused variable (perno/mail/models.py: Mailbox, claimed by polling._claim)
+text_note  # unused variable (perno/mail/models.py: MailAttachment; api AttachmentOut)
+case_urls  # unused function (autouse fixture of perno/mail/tests/conftest.py)
+_.PERNO_MAIL_SENDER_RATE  # unused attribute (perno/mail/tests/test_cases.py)
+_.PERNO_MAIL_FETCH_BATCH  # unused attribute (perno/mail/tests/test_import.py)

@@ -23,6 +23,9 @@ SUBJECTS: dict[str, Any] = {
     "order": _("orders"),
     "survey": _("surveys"),
     "segment": _("segments"),
+    "article": _("knowledge-base articles"),
+    "case": _("cases"),
+    "mailbox": _("mailboxes"),
 }
 RECORD_ACTIONS: dict[str, Any] = {
     "view": _("view"),
@@ -109,7 +112,7 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
     "manager": {
         "name": "Manager",
         "description": "Leads a team: sees and changes the records of the team and of the teams below it, and exports them.",
-        "rights": merge(uniform(TEAM), uniform(ALL, ["product"], ["view"])),
+        "rights": merge(uniform(TEAM), uniform(ALL, ["product", "article"], ["view"])),
         "see_confidential": True,
         "export_max_rows": 50_000,
         "export_daily_rows": 200_000,
@@ -118,9 +121,12 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
         "name": "Sales",
         "description": "Works the team's customers, leads and deals; changes and deletes own records; cannot export.",
         "rights": merge(
-            uniform(TEAM, [*SALES_SUBJECTS, "order", "survey", "segment"], ["view"]),
+            uniform(TEAM, [*SALES_SUBJECTS, "order", "survey", "segment", "case"], ["view"]),
             uniform(OWN, [*SALES_SUBJECTS, "order"], ["create", "edit", "delete"]),
-            uniform(ALL, ["product"], ["view"]),
+            # Mailboxes: the team's shared ones are read, personal ones are one's own.
+            uniform(TEAM, ["mailbox"], ["view"]),
+            uniform(OWN, ["mailbox"], ["create", "edit", "delete"]),
+            uniform(ALL, ["product", "article"], ["view"]),
         ),
     },
     "support": {
@@ -132,6 +138,14 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
             uniform(TEAM, ["deal"], ["view"]),
             uniform(TEAM, ["activity"], ["view"]),
             uniform(OWN, ["activity"], ["create", "edit", "delete"]),
+            # The support desk writes the knowledge base together.
+            uniform(ALL, ["article"], ["view", "edit"]),
+            uniform(OWN, ["article"], ["create", "delete"]),
+            # Customer care: the cases of the queues of the agent's team.
+            uniform(TEAM, ["case"], ["view", "create", "edit"]),
+            uniform(OWN, ["case"], ["delete"]),
+            uniform(TEAM, ["mailbox"], ["view"]),
+            uniform(OWN, ["mailbox"], ["create", "edit", "delete"]),
         ),
     },
     "marketing": {
@@ -146,6 +160,9 @@ DEFAULT_ROLES: dict[str, dict[str, Any]] = {
             uniform(ALL, ["company", "contact", "lead", "segment"], ["export"]),
             uniform(OWN, ["lead", "activity", "survey", "segment"], ["create", "edit", "delete"]),
             uniform(OWN, ["activity"], ["view"]),
+            uniform(ALL, ["article"], ["view"]),
+            uniform(OWN, ["article"], ["create", "edit", "delete"]),
+            uniform(OWN, ["mailbox"], ["view", "create", "edit", "delete"]),
         ),
         "export_max_rows": 20_000,
         "export_daily_rows": 50_000,

@@ -119,4 +119,15 @@ def source_for_model(model: type[models.Model]) -> Source | None:
 
 
 # Order of groups in suggestions and of the type filter.
-KINDS = ("company", "contact", "lead", "deal", "product", "activity", "comment", "document")
+KINDS = (
+    "company",
+    "contact",
+    "lead",
+    "deal",
+    "product",
+    "activity",
+    "comment",
+    "document",
+    "case",
+    "article",
+)

@@ -24,6 +24,7 @@ from perno.analytics import refresh
 from perno.contacts import services as contact_services
 from perno.contacts.models import Company, Contact, CustomFieldDefinition
 from perno.core import sealing
+from perno.knowledge.demo import load_demo_articles
 from perno.marketing import services as marketing
 from perno.marketing.fans import BOND_ROLES
 from perno.marketing.models import Invitation, Response
@@ -424,6 +425,8 @@ def load_demo(
                 "vat_rate": Decimal("19" if currency == "RON" else "22"),
             },
         )
+    # The knowledge base: articles in Italian, Romanian and English by the support agent.
+    load_demo_articles(admin=admin, editor=users[4])
     # Today's work for every demo user: open, overdue and reminded tasks.
     now = timezone.now()
     for user in staff:
