@@ -413,3 +413,4 @@ text_note  # unused variable (perno/mail/models.py: MailAttachment; api Attachme
 case_urls  # unused function (autouse fixture of perno/mail/tests/conftest.py)
 _.PERNO_MAIL_SENDER_RATE  # unused attribute (perno/mail/tests/test_cases.py)
 _.PERNO_MAIL_FETCH_BATCH  # unused attribute (perno/mail/tests/test_import.py)
+_.PERNO_MAIL_MAX_ATTACHMENT_BYTES  # read by name (perno/mail/config.py)

@@ -2131,9 +2131,7 @@ API: dict[str, Route] = {
     "POST /api/v1/mailboxes": Route(
         "create", "mailbox", "create", method="post", writes=True, body=API_MAILBOX
     ),
-    "GET /api/v1/mailboxes/{mailbox_id}": Route(
-        "record", "mailbox", path=api_mailbox, shows=True
-    ),
+    "GET /api/v1/mailboxes/{mailbox_id}": Route("record", "mailbox", path=api_mailbox, shows=True),
     "PATCH /api/v1/mailboxes/{mailbox_id}": Route(
         "record",
         "mailbox",
