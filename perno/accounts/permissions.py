@@ -46,7 +46,7 @@ PRIVACY_SUBJECTS = {
     "auditevent",
 }
 # Rows "own" to a user besides those they own.
-EXTRA_OWNER_FIELDS = {"activity": ("assignee_id",), "case": ("assignee_id",)}
+EXTRA_OWNER_FIELDS = {"activity": ("assignee_id",)}
 
 
 @dataclass

@@ -22,7 +22,9 @@ import shutil
 import signal
 import socket
 import ssl
-import subprocess  # nosec B404 - starts the local test IMAP server
+
+# subprocess starts the local test IMAP server.
+import subprocess  # nosec B404
 import tempfile
 import time
 from pathlib import Path
@@ -188,7 +190,8 @@ protocol imap {{
         if self.process is not None and self.process.poll() is None:
             return
         log = open(self.root / "stderr.log", "ab")  # noqa: SIM115 - kept by the process
-        self.process = subprocess.Popen(  # nosec B603 - fixed binary, our own config file
+        # A fixed binary with our own configuration file, no shell.
+        self.process = subprocess.Popen(  # nosec B603
             [BINARY, "-F", "-c", str(self.config)],
             stdout=log,
             stderr=log,
