@@ -12,6 +12,7 @@ automatic mail."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import smtplib
@@ -291,6 +292,7 @@ def send(outgoing: Outgoing, *, actor: Any) -> MailMessage:
     message_id = make_msgid(domain=domain)[1:-1]
     answered = _answered(outgoing)
     email = _email(outgoing, message_id, answered)
+    backend = None
     try:
         backend = smtp_backend(mailbox)
         if backend.send_messages([email]) != 1:
@@ -298,6 +300,10 @@ def send(outgoing: Outgoing, *, actor: Any) -> MailMessage:
     except (smtplib.SMTPException, OSError, SealError, ValueError) as exc:
         logger.info("mail: mailbox %s could not send (%s)", mailbox.pk, type(exc).__name__)
         raise send_error(exc) from exc
+    finally:
+        if backend is not None:  # a log-in refused leaves a half-open connection
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                backend.close()
     raw = email.message().as_bytes()
     return _store_sent(outgoing, actor, message_id, answered, raw)
 

@@ -37,6 +37,7 @@ from perno.mail.imap import MailboxError, connect, network_error
 from perno.mail.models import ERRORS, MailAttachment, Mailbox, MailMessage, MailTemplate
 from perno.mail.outgoing import send_error
 from perno.mail.parsing import parse
+from perno.privacy.erasure import forgotten
 from perno.records.services import reject_unknown_fields, tracked_fields
 from perno.sales.models import Deal, Lead
 from perno.search import indexing
@@ -371,6 +372,16 @@ def eml_attach(*, actor: Any, target: Any, upload: UploadedFile) -> MailMessage:
                 "file": [
                     _(
                         "This is not an e-mail message: save the message from your mail program as an .eml file and drop that."
+                    )
+                ]
+            }
+        )
+    if parsed.from_address and forgotten(parsed.from_address):
+        raise ValidationError(
+            {
+                "file": [
+                    _(
+                        "This e-mail is from someone who asked to be forgotten (their data was erased); it is not stored again."
                     )
                 ]
             }

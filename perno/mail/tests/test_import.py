@@ -208,3 +208,15 @@ def test_malformed_mime_and_wrong_charsets_are_imported_readably(imap, folder, m
     second = MailMessage.objects.get(message_id="ro-1@example.ro")
     assert second.text == "Mulțumesc pentru răspuns, îmi pare rău."
     assert any("“bogus-8”" in note for note in second.notes)
+
+
+def test_a_certificate_that_does_not_verify_is_never_accepted(imap, folder, make_mailbox, settings):
+    box = make_mailbox(folder)
+    settings.PERNO_MAIL_CA_FILE = ""  # the test server's own authority is not trusted
+
+    assert poll_mailbox(box.pk).error == "certificate"
+
+    box.refresh_from_db()
+    assert box.error_message.startswith("The server's certificate could not be verified")
+    assert (box.next_attempt_at - timezone.now()).total_seconds() > 3600
+    assert not MailMessage.objects.filter(mailbox=box).exists()

@@ -9,10 +9,13 @@ import json
 import zipfile
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from perno.contacts.models import Contact
+from perno.mail import services
 from perno.mail.intake import store_imported
 from perno.mail.models import MailAttachment, Mailbox, MailMessage, MailThread
 from perno.mail.parsing import parse
@@ -81,6 +84,10 @@ def test_erasure_removes_her_mail_its_files_and_search_entries_and_she_is_not_im
     result = store_imported(box.pk, box.uidvalidity, box.last_uid + 1, parse(again))
     assert result.outcome == "forgotten" and not MailMessage.objects.exists()
     assert Mailbox.objects.get(pk=box.pk).last_uid == box.last_uid + 1  # not read again
+    contact = Contact.objects.create(first_name="Altra", last_name="Persona")
+    with pytest.raises(ValidationError) as dropped:
+        services.eml_attach(actor=dpo, target=contact, upload=SimpleUploadedFile("a.eml", again))
+    assert "asked to be forgotten" in dropped.value.message_dict["file"][0]
 
 
 def test_mail_is_kept_24_months_after_the_message_by_default(offline_box, lia):

@@ -7,8 +7,11 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -183,3 +186,76 @@ def test_sending_needs_the_mailbox_in_sight(
     with pytest.raises(Exception) as caught:
         outgoing.compose(actor=stranger, mailbox=box, to=[maria.email], subject="S", body="B")
     assert "mailboxes" in str(caught.value)
+
+
+@pytest.fixture
+def tls_smtp(imap):
+    """A real SMTP server (aiosmtpd) requiring STARTTLS and a log-in, with the test
+    certificate (trusted only through PERNO_MAIL_CA_FILE)."""
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(envelope)
+            return "250 OK"
+
+    def authenticator(server, session, envelope, mechanism, data):
+        ok = (data.login, data.password) == (b"agent", b"smtp-secret-4")
+        return AuthResult(success=ok, handled=False)
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(imap.cert), str(imap.key))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_required=True,
+    )
+    controller.start()
+    inbox.port = port
+    yield inbox
+    controller.stop()
+
+
+def test_starttls_and_a_log_in_with_the_certificate_verified(
+    imap, folder, make_mailbox, agent, maria, tls_smtp, settings
+):
+    box = make_mailbox(
+        folder,
+        smtp_host="127.0.0.1",
+        smtp_port=tls_smtp.port,
+        smtp_security="starttls",
+        smtp_username="agent",
+        smtp_password="smtp-secret-4",
+    )
+    draft = outgoing.compose(
+        actor=agent, mailbox=box, to=[maria.email], subject="Ciao", body="Testo"
+    )
+    outgoing.send(draft, actor=agent)
+    assert [e.rcpt_tos for e in tls_smtp.messages] == [[maria.email]]
+
+    box = services.mailbox_update(
+        actor=agent.__class__.objects.get(username="root"),
+        mailbox=box,
+        data={},
+        expected_version=None,
+        smtp_password="wrong",
+    )
+    draft = outgoing.compose(
+        actor=agent, mailbox=box, to=[maria.email], subject="Ciao", body="Testo"
+    )
+    with pytest.raises(ValidationError) as wrong:
+        outgoing.send(draft, actor=agent)
+    assert (
+        "The SMTP server refused the user name or password" in wrong.value.message_dict["send"][0]
+    )
+    assert len(tls_smtp.messages) == 1 and MailMessage.objects.count() == 1
