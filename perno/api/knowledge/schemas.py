@@ -10,20 +10,20 @@ from perno.api.common import RecordOut, UserRef
 from perno.api.inputs import InputSchema
 
 
-class CategoryOut(Schema):
+class ArticleCategoryOut(Schema):
     id: int
     name: str
     parent_id: int | None
     position: int
 
 
-class CategoryIn(InputSchema):
+class ArticleCategoryIn(InputSchema):
     name: str = ""
     parent_id: int | None = None
     position: int = Field(0, ge=0, le=10_000)
 
 
-class CategoryPatch(InputSchema):
+class ArticleCategoryPatch(InputSchema):
     name: str | None = None
     parent_id: int | None = None
     position: int | None = Field(None, ge=0, le=10_000)

@@ -28,13 +28,13 @@ from perno.api.common import (
 from perno.api.errors import CONFLICT_SERIALIZERS
 from perno.api.inputs import InputSchema
 from perno.api.knowledge.schemas import (
+    ArticleCategoryIn,
+    ArticleCategoryOut,
+    ArticleCategoryPatch,
     ArticleDetailOut,
     ArticleIn,
     ArticleOut,
     ArticlePatch,
-    CategoryIn,
-    CategoryOut,
-    CategoryPatch,
     LineOut,
     PublishIn,
     RestoreIn,
@@ -317,7 +317,7 @@ def version_restore(
 
 @router.get(
     "/knowledge/categories",
-    response={200: list[CategoryOut], **ERRORS},
+    response={200: list[ArticleCategoryOut], **ERRORS},
     summary="The categories of articles",
 )
 def category_list(request: HttpRequest) -> Any:
@@ -326,10 +326,10 @@ def category_list(request: HttpRequest) -> Any:
 
 @router.post(
     "/knowledge/categories",
-    response={201: CategoryOut, **WRITE_ERRORS},
+    response={201: ArticleCategoryOut, **WRITE_ERRORS},
     summary="Add a category",
 )
-def category_create(request: HttpRequest, payload: CategoryIn) -> Any:
+def category_create(request: HttpRequest, payload: ArticleCategoryIn) -> Any:
     data = payload.dict()
     data["parent"] = _category(request.user, data.pop("parent_id"), "parent_id")
     return Status(201, categories.category_create(actor=request.user, data=data))
@@ -337,10 +337,10 @@ def category_create(request: HttpRequest, payload: CategoryIn) -> Any:
 
 @router.patch(
     "/knowledge/categories/{category_id}",
-    response={200: CategoryOut, **WRITE_ERRORS},
+    response={200: ArticleCategoryOut, **WRITE_ERRORS},
     summary="Rename or move a category",
 )
-def category_update(request: HttpRequest, category_id: int, payload: CategoryPatch) -> Any:
+def category_update(request: HttpRequest, category_id: int, payload: ArticleCategoryPatch) -> Any:
     check(request.user, "create", "article")  # who arranges categories, before the look-up
     category = selectors.category_get(user=request.user, pk=category_id)
     data = payload.dict(exclude_unset=True)
