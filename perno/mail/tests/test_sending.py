@@ -201,7 +201,7 @@ def tls_smtp(imap):
             self.messages.append(envelope)
             return "250 OK"
 
-    def authenticator(server, session, envelope, mechanism, data):
+    def authenticator(server, session, envelope, _mechanism, data):
         ok = (data.login, data.password) == (b"agent", b"smtp-secret-4")
         return AuthResult(success=ok, handled=False)
 
