@@ -396,6 +396,7 @@ def shared_world(*, snapshot: bool) -> Any:
             # One transaction for the whole world: it takes the audit chain first, as
             # every write does (the lock order PERNO_LOCK_ORDER_CHECK enforces).
             trail.lock_chain()
+            count_writes_on_sqlite()
             with override_settings(MEDIA_ROOT=media):
                 built = build_world(request.param, snapshot=snapshot)
             built.media_root = media
@@ -525,15 +526,36 @@ def watched_models() -> list[Any]:
     ]
 
 
+def count_writes_on_sqlite() -> None:
+    """SQLite keeps no per-table write counts: temporary triggers on the watched tables
+    count the rows inserted, updated or deleted in a temporary table. Created inside the
+    world's transaction, they go when it is rolled back."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS matrix_writes (n INTEGER NOT NULL)")
+        cursor.execute(
+            "INSERT INTO matrix_writes (n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM matrix_writes)"
+        )
+        for model in watched_models():
+            table = model._meta.db_table
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                cursor.execute(
+                    f'CREATE TEMP TRIGGER IF NOT EXISTS "matrix_{table}_{event.lower()}"'
+                    f' AFTER {event} ON main."{table}"'
+                    " BEGIN UPDATE matrix_writes SET n = n + 1; END"
+                )
+
+
 def writes_so_far() -> int:
-    """A count that grows with every row written. On PostgreSQL: the rows inserted,
-    updated or deleted so far in this transaction in the watched tables. On SQLite:
-    the rows written so far by this connection in any table. A call that leaves it
+    """A count that grows with every row written in the watched tables: on PostgreSQL
+    the rows inserted, updated or deleted so far in this transaction, on SQLite the
+    count kept by the triggers of ``count_writes_on_sqlite``. A call that leaves it
     unchanged wrote nothing, so its tables need not be read again."""
 
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
-            cursor.execute("SELECT total_changes()")
+            cursor.execute("SELECT n FROM matrix_writes")
             return int(cursor.fetchone()[0])
         tables = [m._meta.db_table for m in watched_models()]
         cursor.execute(
@@ -2448,10 +2470,10 @@ def attempt(
         before = writes_so_far()
         response = send(client, call, headers, api)
         written = writes_so_far() - before
-        # No row written: nothing changed. On PostgreSQL the count covers only the
-        # watched tables, so an allowed write that wrote some did its work. Otherwise
-        # (a denied call, or SQLite's count of every table) the rows are compared.
-        counted = written == 0 or (call.expected == OK and connection.vendor == "postgresql")
+        # No row written: nothing changed. The count covers only the watched tables,
+        # so an allowed write that wrote some did its work. For a denied call that
+        # wrote, the rows are compared (it may have written what it then undid).
+        counted = written == 0 or call.expected == OK
         after = None if counted else snapshot()
         transaction.set_rollback(True)
     if after is None:
