@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import base64
+import collections
+import contextlib
 import cProfile
 import datetime
 import json
@@ -208,6 +210,7 @@ def child(args: argparse.Namespace) -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
     from django.urls import reverse
 
     settings.DEBUG = False  # as in production: no query log
@@ -278,26 +281,40 @@ def child(args: argparse.Namespace) -> None:
     # records): load it before the clock starts.
     reverse("contacts:contact_detail", args=[1])
     profiler = cProfile.Profile() if args.profile else None
-    if profiler:
-        profiler.enable()
-    started = time.perf_counter()
-    polls = errors = 0
-    while True:
-        Mailbox.objects.filter(pk=box.pk).update(next_attempt_at=None)
-        result = poll_mailbox(box.pk)
-        polls += 1
-        if result.error:
-            errors += 1
-            if errors > 3:
+    statements: collections.Counter[str] = collections.Counter()
+
+    def tally(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        statements[" ".join(sql.split())[:110]] += 1
+        return execute(sql, params, many, context)
+
+    with contextlib.ExitStack() as stack:
+        if profiler:
+            stack.enter_context(connection.execute_wrapper(tally))
+            profiler.enable()
+        started = time.perf_counter()
+        polls = errors = 0
+        while True:
+            Mailbox.objects.filter(pk=box.pk).update(next_attempt_at=None)
+            result = poll_mailbox(box.pk)
+            polls += 1
+            if result.error:
+                errors += 1
+                if errors > 3:
+                    break
+                continue
+            if not result.more:
                 break
-            continue
-        if not result.more:
-            break
-    seconds = time.perf_counter() - started
+        seconds = time.perf_counter() - started
     if profiler:
         profiler.disable()
         path = Path(os.environ["PERNO_DATA_DIR"]) / f"mail-profile-{args.engine}.txt"
+        imported = max(MailMessage.objects.filter(mailbox=box).count(), 1)
         with path.open("w") as out:
+            # The statements sent per imported message, the most frequent first.
+            total = sum(statements.values())
+            out.write(f"{total / imported:.1f} statements per message\n")
+            for sql, count in statements.most_common(40):
+                out.write(f"{count / imported:8.2f}  {sql}\n")
             stats = pstats.Stats(profiler, stream=out)
             stats.sort_stats("cumulative").print_stats(80)
             stats.sort_stats("tottime").print_stats(50)

@@ -134,16 +134,29 @@ def lock_chain() -> None:
     the same row (an edit and a delete of one record), deadlocked on PostgreSQL. So a
     service that locks rows and writes the trail in one transaction takes the chain
     before its first row lock (``records.services`` does it for every record write);
-    taking it again later in the transaction is free. SQLite has one writer at a time
-    (transactions begin IMMEDIATE), so there is no order to keep."""
-    if connection.vendor == "postgresql" and connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            # A test case's own transaction holds its set-up rows: check real ones only.
-            if settings.PERNO_LOCK_ORDER_CHECK and not any(
-                getattr(block, "_from_testcase", False) for block in connection.atomic_blocks
-            ):
-                _check_lock_order(cursor)
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+    taking it again later in the transaction is free, and sends nothing: see
+    ``_chain_held``. SQLite has one writer at a time (transactions begin IMMEDIATE), so
+    there is no order to keep."""
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    if any(func is _chain_held for _sids, func, _robust in connection.run_on_commit):
+        return
+    with connection.cursor() as cursor:
+        # A test case's own transaction holds its set-up rows: check real ones only.
+        if settings.PERNO_LOCK_ORDER_CHECK and not any(
+            getattr(block, "_from_testcase", False) for block in connection.atomic_blocks
+        ):
+            _check_lock_order(cursor)
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+    transaction.on_commit(_chain_held)
+
+
+def _chain_held() -> None:
+    """The mark that this transaction holds the chain's lock, kept with its commit
+    callbacks: Django drops them when the transaction ends, committed or rolled back,
+    and drops those of a savepoint rolled back, as PostgreSQL releases a lock taken in
+    it. So the lock is asked for once per transaction (a message import asked 4-5 times,
+    a round trip each). Nothing to do at the commit."""
 
 
 def _check_lock_order(cursor: Any) -> None:

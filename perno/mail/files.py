@@ -16,7 +16,7 @@ from perno.audit import trail
 from perno.audit.models import AuditEvent
 from perno.mail.models import MailAttachment, MailMessage, MailThread
 from perno.mail.parsing import ParsedAttachment
-from perno.search import documents, indexer
+from perno.search import backends, documents, indexer
 from perno.search.registry import sources
 
 logger = logging.getLogger(__name__)
@@ -94,13 +94,15 @@ def index(message: MailMessage, attachments: list[MailAttachment]) -> None:
     """The search entries of a new message and its attachments. No field of theirs can
     be marked confidential (they are no record type of the rights), and nothing
     follows their rights (so no ``indexing.saved``, which also updates the access of
-    entries that do)."""
-    for kind, objects in (("mail", [message]), ("mailfile", attachments)):
-        if not objects:
-            continue
-        source = sources()[kind]
-        rows = [row for obj in objects if (row := indexer.build_row(source, obj, set()))]
-        indexer.replace(kind, [obj.pk for obj in objects], rows)
+    entries that do). They are new, so they have no entries to replace: the rows of
+    both kinds are written at once."""
+    rows = [
+        row
+        for kind, objects in (("mail", [message]), ("mailfile", attachments))
+        for obj in objects
+        if (row := indexer.build_row(sources()[kind], obj, set()))
+    ]
+    backends.current().insert(rows)
 
 
 def save_message(

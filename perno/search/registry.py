@@ -129,5 +129,7 @@ KINDS = (
     "comment",
     "document",
     "case",
+    "mail",
+    "mailfile",
     "article",
 )

@@ -55,6 +55,22 @@ def test_another_teams_mailbox_and_its_messages_are_not_found(
     assert engine.search(sud, "Zqprivato").total == 1
 
 
+def test_messages_and_attachments_are_suggested_and_filtered_by_type(offline_box, people, team):
+    box = offline_box(team=team)
+    raw = build(
+        subject="Zqsuggerito ordine",
+        attachments=[("zqsuggerito.txt", b"Zqsuggerito elenco", "text/plain")],
+    )[0]
+    deliver(box, raw)
+    anna = people["anna"]
+
+    groups = dict(engine.suggest(anna, "Zqsuggerito"))
+    assert [h.title for h in groups["mail"]] == ["Zqsuggerito ordine"]
+    assert [h.title for h in groups["mailfile"]] == ["zqsuggerito.txt"]
+    only_files = engine.search(anna, "Zqsuggerito", filters=engine.Filters(kinds=["mailfile"]))
+    assert [h.type for h in only_files.hits] == ["mailfile"]
+
+
 def test_a_personal_mailbox_is_its_owners_alone(client, offline_box, people):
     anna, bruno, boss = people["anna"], people["bruno"], people["boss"]
     mine = offline_box(kind="personal", owner=anna, team=None, actor=anna)
