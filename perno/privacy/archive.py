@@ -27,11 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from perno.activities.models import Attachment
 from perno.core.privacy import CATEGORIES
 from perno.privacy.archive_rows import labels, localized, only_the_subject
 from perno.privacy.models import ConsentEvent, DataSource
@@ -148,6 +147,39 @@ def sweep(*, older_than: datetime.datetime, keep: set[str]) -> int:
     return removed
 
 
+def _copy_files(archive: zipfile.ZipFile, item: Any) -> list[dict[str, Any]]:
+    """The stored files of ``item``'s rows (every file field: activity attachments, mail
+    attachments...), byte for byte, at ``files/<table>/<id>-<name>``."""
+    fields = [f.name for f in item.model._meta.concrete_fields if isinstance(f, models.FileField)]
+    copied: list[dict[str, Any]] = []
+    if not fields:
+        return copied
+    for row in item.rows.iterator(chunk_size=500):
+        for field in fields:
+            stored = getattr(row, field)
+            if not stored:
+                continue  # a file left out (over the size limit): its row says why
+            shown = Path(getattr(row, "original_name", "") or stored.name).name
+            name = f"files/{item.label}/{row.pk}-{shown}"
+            digest, size = hashlib.sha256(), 0
+            with stored.open("rb") as source, archive.open(name, "w") as target:
+                while chunk := source.read(1 << 20):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    target.write(chunk)
+            copied.append(
+                {
+                    "table": item.label,
+                    "id": row.pk,
+                    "name": getattr(row, "original_name", "") or shown,
+                    "path": name,
+                    "sha256": digest.hexdigest(),
+                    "size": size,
+                }
+            )
+    return copied
+
+
 def _csv(rows: list[dict[str, Any]]) -> bytes:
     buffer = io.StringIO()
     columns = list(rows[0]) if rows else []
@@ -206,25 +238,7 @@ def build(
                     "rows": rows,
                 }
                 archive.writestr(f"csv/{item.label}.csv", _csv(localized(item.model, rows)))
-            if item.model is Attachment:
-                for attachment in item.rows.iterator(chunk_size=500):
-                    name = f"files/{attachment.pk}-{Path(attachment.original_name).name}"
-                    digest, size = hashlib.sha256(), 0
-                    with attachment.file.open("rb") as source, archive.open(name, "w") as target:
-                        while chunk := source.read(1 << 20):
-                            digest.update(chunk)
-                            size += len(chunk)
-                            target.write(chunk)
-                    files.append(
-                        {
-                            "table": item.label,
-                            "id": attachment.pk,
-                            "name": attachment.original_name,
-                            "path": name,
-                            "sha256": digest.hexdigest(),
-                            "size": size,
-                        }
-                    )
+            files += _copy_files(archive, item)
             if progress:
                 progress(int(90 * number / max(1, len(found))))
         data = {

@@ -55,6 +55,9 @@ def test_an_access_export_holds_the_persons_messages_and_attachments(offline_box
     path, _size, _digest = archive.build(contact=lia)
     with zipfile.ZipFile(path) as found:
         data = json.loads(found.read("data.json"))
+        [copied] = data["files"]
+        assert copied["table"] == "mail.mailattachment" and copied["name"] == "documento.txt"
+        assert found.read(copied["path"]) == b"zqlia contenuto"  # the file itself
     rows = data["tables"]["mail.mailmessage"]["rows"]
     assert [r["subject"] for r in rows] == ["Zqlia richiesta"]
     files = data["tables"]["mail.mailattachment"]["rows"]
