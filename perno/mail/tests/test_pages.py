@@ -307,3 +307,24 @@ def test_who_may_not_create_mailboxes_gets_403(client, make_user):
 def test_the_account_page_leads_to_ones_mailboxes(anna):
     body = anna.get("/account/security/").content.decode()
     assert 'href="/mail/mailboxes/"' in body
+
+
+def test_the_mailbox_page_shows_every_message_a_page_at_a_time(anna, agent):
+    box = make_box(agent)
+    now = timezone.now()
+    for n in range(27):  # the oldest first
+        raw = build(subject=f"Zqpagina {n:02}", date=now - timezone.timedelta(minutes=60 - n))[0]
+        imported(box, raw, n + 1)
+
+    def subjects(page: str) -> list[str]:
+        return re.findall(r"Zqpagina \d\d", page)
+
+    first = anna.get(f"/mail/mailboxes/{box.pk}/").content.decode()
+    assert subjects(first) == [f"Zqpagina {n:02}" for n in range(26, 1, -1)]
+    assert 'data-testid="older"' in first and 'data-testid="newer"' not in first
+    second = anna.get(f"/mail/mailboxes/{box.pk}/?page=2").content.decode()
+    assert subjects(second) == ["Zqpagina 01", "Zqpagina 00"]
+    assert 'data-testid="newer"' in second and 'data-testid="older"' not in second
+    for hostile in ("0", "-3", "abc", "99999999999999999999"):
+        page = anna.get(f"/mail/mailboxes/{box.pk}/?page={hostile}")
+        assert page.status_code == 200 and subjects(page.content.decode())[0] == "Zqpagina 26"

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from perno.accounts.permissions import can, check
 from perno.core.exceptions import ConflictError
+from perno.core.pagination import paginate
 from perno.mail import selectors, services
 from perno.mail.models import Mailbox, MailMessage
 from perno.records.history import change_history
@@ -26,7 +27,7 @@ from perno.records.reads import record_shown
 from perno.web.accounts.forms import add_errors
 from perno.web.mail.forms import MailboxForm
 
-RECENT = 25
+RECENT = 25  # messages per page, the newest first
 
 
 def _imported(user: Any, boxes: list[Mailbox]) -> dict[int, int]:
@@ -61,11 +62,21 @@ def mailbox_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _page_number(value: str | None) -> int:
+    """The page asked for: a whole number from 1 to 10,000, else the first."""
+    return int(value) if value and value.isdigit() and 0 < int(value) <= 10_000 else 1
+
+
 def _detail_context(request: HttpRequest, box: Mailbox) -> dict[str, Any]:
     box.imported = _imported(request.user, [box]).get(box.pk, 0)  # type: ignore[attr-defined]
     return {
         "box": box,
-        "recent": selectors.message_list(user=request.user, mailbox=box)[:RECENT],
+        "page": paginate(
+            selectors.message_list(user=request.user, mailbox=box),
+            _page_number(request.GET.get("page")),
+            RECENT,
+            with_count=False,
+        ),
         "can_edit": can(request.user, "edit", box),
         "can_delete": can(request.user, "delete", box),
         "history": change_history(user=request.user, instance=box),
