@@ -373,7 +373,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"scrub_paths": {"()": "perno.core.access_log.ScrubPathsFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["scrub_paths"]},
+        "console": {"class": "perno.core.logs.ConsoleHandler", "filters": ["scrub_paths"]},
     },
     "loggers": {
         # Django's own handlers (a console when DEBUG, the administrators' e-mail with
