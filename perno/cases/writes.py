@@ -83,10 +83,17 @@ def notify_assignee(actor: Any, case: Case) -> None:
     )
 
 
+RELATIONS = [f.name for f in Case._meta.concrete_fields if f.is_relation]
+
+
 def create_row(actor: Any, case: Case, tags: list[Any]) -> Case:
     if actor is not None:
         return record_create(actor=actor, instance=case, tags=tags)
-    case.full_clean()
+    # Opened by the system (an e-mail): its links are rows just read (the locked queue
+    # and its team, the member picked, the policy, the matched contact) and its number
+    # comes from the locked counter, so the values are checked without asking the
+    # database again whether they exist; its foreign keys and unique index still do.
+    case.full_clean(exclude=RELATIONS, validate_unique=False)
     with transaction.atomic():
         lock_chain()
         case.save()
