@@ -1,9 +1,12 @@
 """Shared API pieces: error and page schemas, filter schemas made from FilterSets,
-id resolution with the access gate, and the version check."""
+id resolution with the access gate, field errors gathered, records shown and the
+version check."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import django_filters
@@ -21,6 +24,7 @@ from perno.accounts.permissions import restrict
 from perno.api.inputs import InputSchema
 from perno.audit.trail import record_list
 from perno.core.pagination import paginate
+from perno.records.reads import record_shown
 
 
 class ErrorOut(Schema):
@@ -175,21 +179,48 @@ def resolve(user: Any, model: type[models.Model], pk: int | None, field: str) ->
     return obj
 
 
+class FieldErrors:
+    """The field errors of several steps, raised together (every error at once)."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def catch[Result](self, step: Callable[[], Result], field: str = "__all__") -> Result | None:
+        """``step()``, or None with its errors kept (one of the whole under ``field``)."""
+        try:
+            return step()
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                self.errors.setdefault(field if key == "__all__" else key, []).extend(messages)
+            return None
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
 def resolve_ids(
     user: Any, data: dict[str, Any], mapping: dict[str, type[models.Model]]
 ) -> dict[str, Any]:
     """Replace ``<name>_id`` keys by objects under ``<name>``, collecting every error."""
     out = dict(data)
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     for key, model in mapping.items():
         if key in out:
-            try:
-                out[key.removesuffix("_id")] = resolve(user, model, out.pop(key), key)
-            except ValidationError as exc:
-                errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+            out[key.removesuffix("_id")] = errors.catch(
+                partial(resolve, user, model, out.pop(key), key)
+            )
+    errors.raise_any()
     return out
+
+
+def shown[Record](
+    get: Callable[..., Record], request: HttpRequest, pk: int, action: str = "view"
+) -> Record:
+    """The record ``get`` finds by id for ``action``, noted as handed to the user for it."""
+    return record_shown(
+        get(user=request.user, pk=pk, action=action), user=request.user, purpose=action
+    )
 
 
 def split_payload(payload: dict[str, Any]) -> tuple[dict[str, Any], Any, Any]:

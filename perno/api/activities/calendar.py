@@ -29,11 +29,10 @@ from perno.activities.calendar_invites import (
 from perno.activities.calendar_time import calendar_zone
 from perno.activities.models import Activity, CalendarInvitation
 from perno.api.activities.schemas import ActivityOut
-from perno.api.common import ERRORS, WRITE_ERRORS, expected_version
+from perno.api.common import ERRORS, WRITE_ERRORS, expected_version, shown
 from perno.api.inputs import InputSchema
 from perno.audit.trail import record_list
 from perno.contacts.models import Contact
-from perno.records.reads import record_shown
 
 router = Router(tags=["calendar"])
 MAX_RANGE = datetime.timedelta(days=62)
@@ -182,20 +181,14 @@ def calendar_entries(request: HttpRequest, query: Query[CalendarQuery]) -> Any:
     summary="Move a task, call or meeting to a new due time",
 )
 def calendar_reschedule(request: HttpRequest, activity_id: int, payload: RescheduleIn) -> Any:
-    activity = record_shown(
-        selectors.activity_get(user=request.user, pk=activity_id, action="edit"),
-        user=request.user,
-        purpose="edit",
-    )
+    activity = shown(selectors.activity_get, request, activity_id, "edit")
     calendar.activity_reschedule(
         actor=request.user,
         activity=activity,
         due_at=_aware(payload.due_at, calendar_zone(request.user)),
         expected_version=expected_version(request, payload.version),
     )
-    return record_shown(
-        selectors.activity_get(user=request.user, pk=activity_id), user=request.user
-    )
+    return shown(selectors.activity_get, request, activity_id)
 
 
 @router.get(
@@ -274,11 +267,7 @@ def calendar_invitation_list(request: HttpRequest, activity_id: int) -> Any:
     summary="Invite contacts to a meeting by e-mail (iMIP)",
 )
 def calendar_invite(request: HttpRequest, activity_id: int, payload: InviteIn) -> Any:
-    activity = record_shown(
-        selectors.activity_get(user=request.user, pk=activity_id, action="edit"),
-        user=request.user,
-        purpose="edit",
-    )
+    activity = shown(selectors.activity_get, request, activity_id, "edit")
     sent = invitations_send(
         actor=request.user,
         activity=activity,

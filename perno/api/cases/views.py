@@ -5,6 +5,7 @@ administrators."""
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -35,6 +36,7 @@ from perno.api.cases.schemas import (
 from perno.api.common import (
     ERRORS,
     WRITE_ERRORS,
+    FieldErrors,
     PageParams,
     expected_version,
     filter_schema,
@@ -43,6 +45,7 @@ from perno.api.common import (
     refuse_nulls,
     resolve,
     resolve_ids,
+    shown,
     split_payload,
 )
 from perno.api.errors import CONFLICT_SERIALIZERS
@@ -53,7 +56,6 @@ from perno.cases.filters import CaseFilter
 from perno.cases.models import Case, CaseCategory, Queue
 from perno.contacts.models import Company, Contact
 from perno.marketing.models import Survey
-from perno.records.reads import record_shown
 
 router = Router(tags=["cases"])
 if TYPE_CHECKING:
@@ -88,33 +90,18 @@ def _config(model: type[models.Model], pk: int | None, field: str) -> Any:
 
 def _links(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     """Ids in the body turned into records (each error named by its field)."""
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     out: dict[str, Any] = {}
     for key, model in (("queue_id", Queue), ("category_id", CaseCategory)):
         if key in data:
-            try:
-                out[key.removesuffix("_id")] = _config(model, data.pop(key), key)
-            except ValidationError as exc:
-                errors.update(exc.message_dict)
-    try:
-        out.update(resolve_ids(request.user, data, LINKS))
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+            out[key.removesuffix("_id")] = errors.catch(partial(_config, model, data.pop(key), key))
+    out.update(errors.catch(partial(resolve_ids, request.user, data, LINKS)) or {})
+    errors.raise_any()
     return out
 
 
-def _shown(request: HttpRequest, pk: int) -> Case:
-    return record_shown(selectors.case_get(user=request.user, pk=pk), user=request.user)
-
-
-def _for(request: HttpRequest, pk: int, action: str) -> Case:
-    return record_shown(
-        selectors.case_get(user=request.user, pk=pk, action=action),
-        user=request.user,
-        purpose=action,
-    )
+def _shown(request: HttpRequest, pk: int, action: str = "view") -> Case:
+    return shown(selectors.case_get, request, pk, action)
 
 
 @router.get("/cases", response={200: page_schema(CaseOut), **ERRORS}, summary="List cases")
@@ -263,7 +250,7 @@ def case_get(request: HttpRequest, case_id: int) -> Any:
     summary="Update a case (version in the body or If-Match)",
 )
 def case_update(request: HttpRequest, case_id: int, payload: CasePatch) -> Any:
-    case = _for(request, case_id, "edit")
+    case = _shown(request, case_id, "edit")
     raw = payload.dict(exclude_unset=True)
     version = expected_version(request, raw.get("version"))
     data, _custom, tags = split_payload(raw)
@@ -284,7 +271,7 @@ def case_update(request: HttpRequest, case_id: int, payload: CasePatch) -> Any:
     summary="Change a case's status (only to the statuses allowed next)",
 )
 def case_status(request: HttpRequest, case_id: int, payload: CaseStatusIn) -> Any:
-    case = _for(request, case_id, "edit")
+    case = _shown(request, case_id, "edit")
     services.case_set_status(
         actor=request.user,
         case=case,
@@ -300,7 +287,7 @@ def case_status(request: HttpRequest, case_id: int, payload: CaseStatusIn) -> An
     summary="Assign a case to someone, to nobody, or by the queue's rule (auto)",
 )
 def case_assign(request: HttpRequest, case_id: int, payload: CaseAssignIn) -> Any:
-    case = _for(request, case_id, "edit")
+    case = _shown(request, case_id, "edit")
     assignee = resolve(request.user, User, payload.assignee_id, "assignee_id")
     services.case_assign(
         actor=request.user,
@@ -318,7 +305,7 @@ def case_assign(request: HttpRequest, case_id: int, payload: CaseAssignIn) -> An
     summary="Merge other cases into this one (they are closed, what they hold moves here)",
 )
 def case_merge(request: HttpRequest, case_id: int, payload: CaseMergeIn) -> Any:
-    target = _for(request, case_id, "edit")
+    target = _shown(request, case_id, "edit")
     sources = [resolve(request.user, Case, pk, "sources") for pk in payload.sources]
     services.case_merge(
         actor=request.user,
@@ -331,7 +318,7 @@ def case_merge(request: HttpRequest, case_id: int, payload: CaseMergeIn) -> Any:
 
 @router.delete("/cases/{case_id}", response={204: None, **ERRORS}, summary="Delete a case")
 def case_delete(request: HttpRequest, case_id: int) -> Any:
-    services.case_delete(actor=request.user, case=_for(request, case_id, "delete"))
+    services.case_delete(actor=request.user, case=_shown(request, case_id, "delete"))
     return Status(204, None)
 
 
@@ -379,41 +366,26 @@ def category_delete(request: HttpRequest, category_id: int) -> Any:
 
 def _queue_lists(request: HttpRequest, data: dict[str, Any]) -> tuple[dict[str, Any], Any, Any]:
     """Turn the ids of a queue's body into records; every error at once."""
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     out: dict[str, Any] = {}
     members = rules = None
-
-    def grab(field: str, fn: Any) -> Any:
-        try:
-            return fn()
-        except ValidationError as exc:
-            for key, messages in exc.message_dict.items():
-                errors.setdefault(field if key == "__all__" else key, []).extend(messages)
-            return None
-
-    if "team_id" in data:
-        out["team"] = grab(
-            "team_id", lambda: resolve(request.user, Team, data["team_id"], "team_id")
-        )
-    if "escalate_to_id" in data:
-        out["escalate_to"] = grab(
-            "escalate_to_id",
-            lambda: resolve(request.user, User, data["escalate_to_id"], "escalate_to_id"),
-        )
-    if "satisfaction_survey_id" in data:
-        out["satisfaction_survey"] = grab(
-            "satisfaction_survey_id",
-            lambda: resolve(
-                request.user, Survey, data["satisfaction_survey_id"], "satisfaction_survey_id"
-            ),
-        )
+    user = request.user
+    for key, model in (
+        ("team_id", Team),
+        ("escalate_to_id", User),
+        ("satisfaction_survey_id", Survey),
+    ):
+        if key in data:
+            out[key.removesuffix("_id")] = errors.catch(
+                partial(resolve, user, model, data[key], key), key
+            )
     for key in ("name", "assignment"):
         if key in data:
             out[key] = data[key]
     if data.get("members") is not None:
         members = [
             (
-                grab("members", lambda m=m: resolve(request.user, User, m["user_id"], "members")),
+                errors.catch(partial(resolve, user, User, m["user_id"], "members"), "members"),
                 m["available"],
             )
             for m in data["members"]
@@ -421,13 +393,12 @@ def _queue_lists(request: HttpRequest, data: dict[str, Any]) -> tuple[dict[str, 
     if data.get("rules") is not None:
         rules = [
             (
-                grab("rules", lambda r=r: _config(CaseCategory, r["category_id"], "rules")),
-                grab("rules", lambda r=r: resolve(request.user, User, r["user_id"], "rules")),
+                errors.catch(partial(_config, CaseCategory, r["category_id"], "rules"), "rules"),
+                errors.catch(partial(resolve, user, User, r["user_id"], "rules"), "rules"),
             )
             for r in data["rules"]
         ]
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_any()
     return out, members, rules
 
 

@@ -24,6 +24,7 @@ from perno.api.common import (
     paged,
     refuse_nulls,
     resolve_ids,
+    shown,
 )
 from perno.api.errors import CONFLICT_SERIALIZERS
 from perno.api.inputs import InputSchema
@@ -46,7 +47,6 @@ from perno.knowledge import categories, selectors, services
 from perno.knowledge.filters import ArticleFilter
 from perno.knowledge.models import Article, ArticleCategory, ArticleVersion
 from perno.knowledge.suggest import suggest_for_text
-from perno.records.reads import record_shown
 
 router = Router(tags=["knowledge base"])
 if TYPE_CHECKING:
@@ -115,11 +115,7 @@ def _detail(request: HttpRequest, article: Article, language: str) -> dict[str, 
 
 
 def _shown(request: HttpRequest, article_id: int, action: str = "view") -> Article:
-    return record_shown(
-        selectors.article_get(user=request.user, pk=article_id, action=action),
-        user=request.user,
-        purpose=action,
-    )
+    return shown(selectors.article_get, request, article_id, action)
 
 
 @router.get(

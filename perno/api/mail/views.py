@@ -23,6 +23,7 @@ from perno.api.common import (
     refuse_nulls,
     resolve,
     resolve_ids,
+    shown,
 )
 from perno.api.errors import CONFLICT_SERIALIZERS
 from perno.api.mail.schemas import (
@@ -96,7 +97,7 @@ def mailbox_create(request: HttpRequest, payload: MailboxIn) -> Any:
     "/mailboxes/{mailbox_id}", response={200: MailboxOut, **ERRORS}, summary="Get a mailbox"
 )
 def mailbox_get(request: HttpRequest, mailbox_id: int) -> Any:
-    return record_shown(selectors.mailbox_get(user=request.user, pk=mailbox_id), user=request.user)
+    return shown(selectors.mailbox_get, request, mailbox_id)
 
 
 @router.patch(

@@ -26,7 +26,7 @@ from perno.api.sla.schemas import (
 )
 from perno.marketing.models import Segment
 from perno.sla import schedule, selectors, services
-from perno.sla.models import CALENDARS, POLICIES, BusinessCalendar
+from perno.sla.models import CALENDARS, POLICIES, BusinessCalendar, SlaPolicy
 
 router = Router(tags=["service levels"])
 
@@ -41,6 +41,12 @@ def _calendar_data(payload: Any, *, partial: bool) -> dict[str, Any]:
             refuse_nulls(data, (key,))
             data[key] = day_values(data[key])
     return data
+
+
+def _calendar(request: HttpRequest, calendar_id: int) -> BusinessCalendar:
+    """A business calendar, for administrators of service levels."""
+    check(request.user, "manage", CALENDARS)
+    return selectors.calendar_get(user=request.user, pk=calendar_id)
 
 
 @router.get(
@@ -72,8 +78,7 @@ def calendar_create(request: HttpRequest, payload: CalendarIn) -> Any:
     summary="Get a business calendar",
 )
 def calendar_get(request: HttpRequest, calendar_id: int) -> Any:
-    check(request.user, "manage", CALENDARS)
-    return selectors.calendar_get(user=request.user, pk=calendar_id)
+    return _calendar(request, calendar_id)
 
 
 @router.patch(
@@ -82,8 +87,7 @@ def calendar_get(request: HttpRequest, calendar_id: int) -> Any:
     summary="Change a business calendar (the fields given)",
 )
 def calendar_update(request: HttpRequest, calendar_id: int, payload: CalendarPatch) -> Any:
-    check(request.user, "manage", CALENDARS)
-    calendar = selectors.calendar_get(user=request.user, pk=calendar_id)
+    calendar = _calendar(request, calendar_id)
     return services.calendar_update(
         actor=request.user, calendar=calendar, data=_calendar_data(payload, partial=True)
     )
@@ -95,8 +99,7 @@ def calendar_update(request: HttpRequest, calendar_id: int, payload: CalendarPat
     summary="Delete a business calendar no policy uses",
 )
 def calendar_delete(request: HttpRequest, calendar_id: int) -> Any:
-    check(request.user, "manage", CALENDARS)
-    calendar = selectors.calendar_get(user=request.user, pk=calendar_id)
+    calendar = _calendar(request, calendar_id)
     services.calendar_delete(actor=request.user, calendar=calendar)
     return Status(204, None)
 
@@ -107,8 +110,7 @@ def calendar_delete(request: HttpRequest, calendar_id: int) -> Any:
     summary="The days of a year the calendar is closed: public holidays and company days",
 )
 def calendar_closures(request: HttpRequest, calendar_id: int, params: Query[YearParams]) -> Any:
-    check(request.user, "manage", CALENDARS)
-    calendar = selectors.calendar_get(user=request.user, pk=calendar_id)
+    calendar = _calendar(request, calendar_id)
     year = params.year or timezone.localdate().year
     return schedule.year_closures(calendar, year, get_language())
 
@@ -116,6 +118,12 @@ def calendar_closures(request: HttpRequest, calendar_id: int, params: Query[Year
 # --- Policies -----------------------------------------------------------------------------
 
 LINKS = {"segment_id": Segment, "calendar_id": BusinessCalendar}
+
+
+def _policy(request: HttpRequest, policy_id: int) -> SlaPolicy:
+    """An SLA policy, for administrators of service levels."""
+    check(request.user, "manage", POLICIES)
+    return selectors.policy_get(user=request.user, pk=policy_id)
 
 
 @router.get(
@@ -142,8 +150,7 @@ def policy_create(request: HttpRequest, payload: PolicyIn) -> Any:
     "/sla/policies/{policy_id}", response={200: PolicyOut, **ERRORS}, summary="Get an SLA policy"
 )
 def policy_get(request: HttpRequest, policy_id: int) -> Any:
-    check(request.user, "manage", POLICIES)
-    return selectors.policy_get(user=request.user, pk=policy_id)
+    return _policy(request, policy_id)
 
 
 @router.patch(
@@ -152,8 +159,7 @@ def policy_get(request: HttpRequest, policy_id: int) -> Any:
     summary="Change an SLA policy (the fields given; null priority or segment: any)",
 )
 def policy_update(request: HttpRequest, policy_id: int, payload: PolicyPatch) -> Any:
-    check(request.user, "manage", POLICIES)
-    policy = selectors.policy_get(user=request.user, pk=policy_id)
+    policy = _policy(request, policy_id)
     data = payload.dict(exclude_unset=True)
     refuse_nulls(
         data,
@@ -178,7 +184,6 @@ def policy_update(request: HttpRequest, policy_id: int, payload: PolicyPatch) ->
     summary="Delete an SLA policy",
 )
 def policy_delete(request: HttpRequest, policy_id: int) -> Any:
-    check(request.user, "manage", POLICIES)
-    policy = selectors.policy_get(user=request.user, pk=policy_id)
+    policy = _policy(request, policy_id)
     services.policy_delete(actor=request.user, policy=policy)
     return Status(204, None)
