@@ -15,7 +15,7 @@ from perno.marketing.models import Segment
 from perno.sla import schedule
 from perno.sla.models import BusinessCalendar, SlaPolicy
 from perno.sla.selectors import calendar_list
-from perno.web.accounts.forms import add_errors, style
+from perno.web.accounts.forms import style
 
 HOURS_HELP = _("Ranges separated by commas, e.g. 09:00-13:00, 14:00-18:00. Empty: closed.")
 CLOSED_HELP = _(
@@ -126,15 +126,6 @@ class CalendarForm(forms.Form):
             "closed_days": data["closed_days"],
             "open_days": data["open_days"],
         }
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        """A service's errors under their fields (the weekly hours on top)."""
-        if hasattr(exc, "error_dict"):
-            for key, messages in exc.message_dict.items():
-                for message in messages:
-                    self.add_error(key if key in self.fields else None, message)
-        else:
-            add_errors(self, exc)
 
 
 class PolicyForm(forms.ModelForm):

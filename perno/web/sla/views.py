@@ -58,7 +58,7 @@ def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     actor=request.user, calendar=calendar, data=form.values()
                 )
         except ValidationError as exc:
-            form.add_service_errors(exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return HttpResponseRedirect(reverse("sla:sla_calendar_edit", args=[saved.pk]))
