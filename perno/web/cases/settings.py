@@ -4,8 +4,10 @@ categories. Writes go through ``cases.config``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,6 +30,17 @@ def _admin(request: HttpRequest) -> None:
     check(request.user, "manage", "queue")
 
 
+def _write(form: forms.BaseForm, write: Callable[[], Any]) -> Any:
+    """``write()``, or None with the refusal on the form (a taken name on top)."""
+    try:
+        return write()
+    except ValidationError as exc:
+        add_errors(form, exc)
+    except IntegrityError as exc:
+        form.add_error(None, explain(exc).message)
+    return None
+
+
 # --- categories ------------------------------------------------------------------------
 
 
@@ -39,13 +52,10 @@ def categories(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                category = config.category_create(actor=request.user, data=form.cleaned_data)
-            except ValidationError as exc:
-                add_errors(form, exc)
-            except IntegrityError as exc:
-                form.add_error(None, explain(exc).message)
-            else:
+            category = _write(
+                form, lambda: config.category_create(actor=request.user, data=form.cleaned_data)
+            )
+            if category is not None:
                 messages.success(request, _("Category “%(name)s” added.") % {"name": category})
                 return HttpResponseRedirect(reverse("cases:category_settings"))
         status = 400
@@ -65,15 +75,13 @@ def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                config.category_update(
+            saved = _write(
+                form,
+                lambda: config.category_update(
                     actor=request.user, category=category, data=form.cleaned_data
-                )
-            except ValidationError as exc:
-                add_errors(form, exc)
-            except IntegrityError as exc:
-                form.add_error(None, explain(exc).message)
-            else:
+                ),
+            )
+            if saved is not None:
                 messages.success(
                     request, _("Saved “%(name)s”.") % {"name": form.cleaned_data["name"]}
                 )
@@ -108,13 +116,10 @@ def queues(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                queue = config.queue_create(actor=request.user, data=form.cleaned_data)
-            except ValidationError as exc:
-                add_errors(form, exc)
-            except IntegrityError as exc:
-                form.add_error(None, explain(exc).message)
-            else:
+            queue = _write(
+                form, lambda: config.queue_create(actor=request.user, data=form.cleaned_data)
+            )
+            if queue is not None:
                 messages.success(
                     request,
                     _("Queue “%(name)s” added: now choose its members.") % {"name": queue},
@@ -207,19 +212,17 @@ def queue_edit(request: HttpRequest, pk: int) -> HttpResponse:
         for error in rule_errors:
             form.add_error(None, error)
         if form.is_valid() and not rule_errors:
-            try:
-                config.queue_update(
+            saved = _write(
+                form,
+                lambda: config.queue_update(
                     actor=request.user,
                     queue=queue,
                     data=form.cleaned_data,
                     members=members,
                     rules=rules,
-                )
-            except ValidationError as exc:
-                add_errors(form, exc)
-            except IntegrityError as exc:
-                form.add_error(None, explain(exc).message)
-            else:
+                ),
+            )
+            if saved is not None:
                 messages.success(
                     request, _("Saved “%(name)s”.") % {"name": form.cleaned_data["name"]}
                 )
