@@ -154,32 +154,6 @@ def _duplicate(mailbox: Mailbox, parsed: ParsedMessage) -> MailMessage | None:
     return rows.filter(digest=parsed.digest, message_id="").order_by("id").first()
 
 
-def _message(parsed: ParsedMessage, **fields: Any) -> MailMessage:
-    return MailMessage(
-        message_id=parsed.message_id,
-        in_reply_to=parsed.in_reply_to,
-        references=" ".join(parsed.references)[:20_000],
-        digest=parsed.digest,
-        subject=parsed.subject,
-        from_address=parsed.from_address,
-        from_name=parsed.from_name,
-        reply_to=parsed.reply_to,
-        to=[list(pair) for pair in parsed.to],
-        cc=[list(pair) for pair in parsed.cc],
-        sent_at=parsed.sent_at or timezone.now(),
-        text=parsed.text,
-        html=parsed.html,
-        html_with_images=parsed.html_with_images,
-        remote_images=parsed.remote_images,
-        headers=parsed.headers,
-        size=parsed.raw_size,
-        is_auto_reply=parsed.auto_reply,
-        is_bounce=parsed.bounce,
-        problems=parsed.problems,
-        **fields,
-    )
-
-
 def _open_case(mailbox: Mailbox, message: MailMessage) -> Any:
     subject = " ".join((message.subject or "").split())[:200] or _("(no subject)")
     description = message.text[:CASE_TEXT]
@@ -294,7 +268,7 @@ def _store(
     direction = MailMessage.Direction.OUT if own else MailMessage.Direction.IN
     party = parsed.to[0][1] if own and parsed.to else parsed.from_address
     contact, company = lookups.party(party)
-    message = _message(
+    message = threads.new_message(
         parsed,
         mailbox=mailbox,
         direction=direction,

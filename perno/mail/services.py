@@ -412,34 +412,14 @@ def eml_attach(*, actor: Any, target: Any, upload: UploadedFile) -> MailMessage:
                     contact=contact,
                     company=company,
                 )
-            message = MailMessage(
+            message = threads.new_message(
+                parsed,
                 mailbox=None,
                 direction=MailMessage.Direction.OUT if outgoing_copy else MailMessage.Direction.IN,
                 source=MailMessage.Source.EML,
-                message_id=parsed.message_id,
-                in_reply_to=parsed.in_reply_to,
-                references=" ".join(parsed.references)[:20_000],
-                digest=parsed.digest,
-                subject=parsed.subject,
-                from_address=parsed.from_address,
-                from_name=parsed.from_name,
-                reply_to=parsed.reply_to,
-                to=[list(p) for p in parsed.to],
-                cc=[list(p) for p in parsed.cc],
-                text=parsed.text,
-                html=parsed.html,
-                html_with_images=parsed.html_with_images,
-                remote_images=parsed.remote_images,
-                headers=parsed.headers,
-                size=parsed.raw_size,
-                is_auto_reply=parsed.auto_reply,
-                is_bounce=parsed.bounce,
-                problems=parsed.problems,
                 created_by=actor if getattr(actor, "pk", None) else None,
                 **{"contact": contact, "company": company, **link},
             )
-            if parsed.sent_at is not None:
-                message.sent_at = parsed.sent_at
             if kind == "case":
                 message.case = target
             files.save_message(message, thread, prepared, stored)

@@ -127,3 +127,31 @@ def new_thread(mailbox: Any, parsed: ParsedMessage, **links: Any) -> MailThread:
         last_message_at=parsed.sent_at or now,
         **links,
     )
+
+
+def new_message(parsed: ParsedMessage, **fields: Any) -> MailMessage:
+    """A message (not saved yet) of what was parsed, with ``fields`` (its mailbox,
+    direction, source and links)."""
+    return MailMessage(
+        message_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=" ".join(parsed.references)[:20_000],
+        digest=parsed.digest,
+        subject=parsed.subject,
+        from_address=parsed.from_address,
+        from_name=parsed.from_name,
+        reply_to=parsed.reply_to,
+        to=[list(pair) for pair in parsed.to],
+        cc=[list(pair) for pair in parsed.cc],
+        sent_at=parsed.sent_at or timezone.now(),
+        text=parsed.text,
+        html=parsed.html,
+        html_with_images=parsed.html_with_images,
+        remote_images=parsed.remote_images,
+        headers=parsed.headers,
+        size=parsed.raw_size,
+        is_auto_reply=parsed.auto_reply,
+        is_bounce=parsed.bounce,
+        problems=parsed.problems,
+        **fields,
+    )
