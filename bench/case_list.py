@@ -23,19 +23,16 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
 import random
 import secrets
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
-from lists import PG_DB, ROOT, drop_database, engine_url, percentile, reset_database
+from lists import PG_DB, percentile
+from search_common import each_engine
 
 TEAMS, QUEUES_PER_TEAM, AGENTS_PER_TEAM = 10, 2, 5
 PAGE = 25
@@ -259,7 +256,7 @@ def child(args: argparse.Namespace) -> None:
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             result["plan"] = [row[0] for row in cursor.fetchall()]
-    print("RESULT " + json.dumps(result))
+    print(json.dumps(result))
 
 
 def main() -> int:
@@ -272,44 +269,38 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="measure the kept database again")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     parser.add_argument("--plan", action="store_true", help="print the query plan")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--engine", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.engine:
+    if args.child:
         child(args)
         return 0
-    workdir = Path(os.environ.get("PERNO_BENCH_DIR", Path(tempfile.gettempdir()) / "perno-cases"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    for engine in args.engines.split(","):
-        if not args.reuse:
-            reset_database(engine, workdir)
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "perno.config.settings.prod",
-            "PERNO_SECRET_KEY": secrets.token_urlsafe(40),
-            "PERNO_DATABASE_URL": engine_url(engine, workdir),
-            "PERNO_DATA_DIR": str(workdir),
-            "PERNO_ALLOWED_HOSTS": "testserver,127.0.0.1",
-            "PERNO_LOG_LEVEL": "ERROR",
-            "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}",
-        }
-        env.pop("PERNO_REDIS_URL", None)
-        command = [
-            sys.executable,
-            __file__,
-            "--engine",
-            engine,
-            "--cases",
-            str(args.cases),
-            "--runs",
-            str(args.runs),
-        ] + (["--reuse"] if args.reuse else [])
+    arguments = ["--cases", str(args.cases), "--runs", str(args.runs)]
+    arguments += ["--reuse"] if args.reuse else []
+
+    def announce(engine: str) -> list[str]:
+        """The child's arguments, once the engine's heading is out."""
         print(f"== {engine}: {args.cases:,} cases …", flush=True)
-        process = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
-        lines = [line for line in process.stdout.splitlines() if line.startswith("RESULT ")]
-        if process.returncode != 0 or not lines:
-            print(process.stdout[-2000:], process.stderr[-4000:], file=sys.stderr)
+        return arguments
+
+    env = {
+        "DJANGO_SETTINGS_MODULE": "perno.config.settings.prod",
+        "PERNO_SECRET_KEY": secrets.token_urlsafe(40),
+        "PERNO_ALLOWED_HOSTS": "testserver,127.0.0.1",
+        "PERNO_LOG_LEVEL": "ERROR",
+    }
+    runs = each_engine(
+        __file__,
+        args.engines,
+        "perno-cases",
+        announce,
+        keep=args.keep,
+        reuse=args.reuse,
+        env=env,
+    )
+    for engine, result in runs:
+        if result is None:
             return 1
-        result = json.loads(lines[-1][7:])
         if "cases_seconds" in result:
             print(
                 f"   seeded {result['contacts']:,} contacts in {result['contacts_seconds']} s and "
@@ -326,7 +317,6 @@ def main() -> int:
         if args.plan and result.get("plan"):
             print("\n".join("   " + line for line in result["plan"]))
         if engine == "postgres" and not args.keep:
-            drop_database()
             print(f"   dropped the {PG_DB} database")
     return 0
 

@@ -19,22 +19,30 @@ from pathlib import Path
 from typing import Any
 
 
-def run_child(script: str, engine: str, workdir: Any, arguments: list[str]) -> dict | None:
+def run_child(
+    script: str,
+    engine: str,
+    workdir: Any,
+    arguments: list[str],
+    env: dict[str, str] | None = None,
+) -> dict | None:
     """Run ``script --child`` for one engine in its own process (its own database
-    settings) and return the JSON it prints last, or None after printing its error."""
+    settings, with ``env`` over the development ones) and return the JSON it prints
+    last, or None after printing its error."""
     from lists import engine_url
 
     root = Path(script).resolve().parent.parent
-    env = {
+    environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "perno.config.settings.dev",
         "PERNO_DATA_DIR": str(workdir),
         "PERNO_DATABASE_URL": engine_url(engine, workdir),
         "PYTHONPATH": f"{root}:{root / 'bench'}",
+        **(env or {}),
     }
-    env.pop("PERNO_REDIS_URL", None)
+    environment.pop("PERNO_REDIS_URL", None)
     command = [sys.executable, script, "--child", "--engine", engine, *arguments]
-    out = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    out = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         print(out.stderr[-3000:], file=sys.stderr)
         return None
@@ -98,11 +106,12 @@ def each_engine(
     *,
     keep: bool = False,
     reuse: bool = False,
+    env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, dict | None]]:
     """(engine, result) for each of ``engines``: a fresh database (unless ``reuse``),
-    ``script --child`` run in its own process with ``arguments(engine)``, the
-    PostgreSQL database dropped after it (unless ``keep``). Files go to
-    ``$PERNO_BENCH_DIR``, else ``folder`` in the temporary directory."""
+    ``script --child`` run in its own process with ``arguments(engine)`` (and ``env``,
+    see ``run_child``), the PostgreSQL database dropped after it (unless ``keep``).
+    Files go to ``$PERNO_BENCH_DIR``, else ``folder`` in the temporary directory."""
     from lists import drop_database, reset_database
 
     workdir = Path(os.environ.get("PERNO_BENCH_DIR", Path(tempfile.gettempdir()) / folder))
@@ -110,7 +119,7 @@ def each_engine(
     for engine in engines.split(","):
         if not reuse:
             reset_database(engine, workdir)
-        result = run_child(script, engine, workdir, arguments(engine))
+        result = run_child(script, engine, workdir, arguments(engine), env)
         if engine == "postgres" and not keep:
             drop_database()
         yield engine, result
