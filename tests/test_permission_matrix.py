@@ -1650,6 +1650,19 @@ def api_rec(subject: str, name: str) -> Any:
     return lambda w, c: {name: w.record(subject, c).pk}
 
 
+def api_write(subject: str, action: str, method: str, **options: Any) -> Route:
+    """A write through the API to a record of ``subject`` named by ``<subject>_id``."""
+    return Route(
+        "record",
+        subject,
+        action,
+        method=method,
+        writes=True,
+        path=api_rec(subject, f"{subject}_id"),
+        **options,
+    )
+
+
 def api_version(w: World, c: str) -> dict[str, Any]:
     found = article_version(w, c)
     return {"article_id": found["pk"], "version_id": found["version_pk"]}
@@ -1698,32 +1711,14 @@ API: dict[str, Route] = {
     "GET /api/v1/search": Route("list", "contact", body={"q": "mx", "types": "contact"}),
     # Customer care: cases follow the gate (the queue's team is the case's team); queues
     # and categories are read by everyone and changed by administrators.
-    "POST /api/v1/cases/{case_id}/status": Route(
-        "record",
-        "case",
-        "edit",
-        method="post",
-        writes=True,
-        path=api_rec("case", "case_id"),
-        body={"status": "open"},
+    "POST /api/v1/cases/{case_id}/status": api_write(
+        "case", "edit", "post", body={"status": "open"}
     ),
-    "POST /api/v1/cases/{case_id}/assign": Route(
-        "record",
-        "case",
-        "edit",
-        method="post",
-        writes=True,
-        path=api_rec("case", "case_id"),
-        body=lambda w, c: {"assignee_id": w.actor.pk},
+    "POST /api/v1/cases/{case_id}/assign": api_write(
+        "case", "edit", "post", body=lambda w, c: {"assignee_id": w.actor.pk}
     ),
-    "POST /api/v1/cases/{case_id}/merge": Route(
-        "record",
-        "case",
-        "edit",
-        method="post",
-        writes=True,
-        path=api_rec("case", "case_id"),
-        body=lambda w, c: {"sources": [spare_case(w).pk]},
+    "POST /api/v1/cases/{case_id}/merge": api_write(
+        "case", "edit", "post", body=lambda w, c: {"sources": [spare_case(w).pk]}
     ),
     # The care dashboard counts the cases the caller may see (none without cases).
     "GET /api/v1/cases/dashboard": Route("self"),
@@ -2106,13 +2101,10 @@ API: dict[str, Route] = {
     "GET /api/v1/calendar/entries": Route(
         "self", body={"start": "2030-07-01T00:00", "end": "2030-08-01T00:00"}
     ),
-    "POST /api/v1/calendar/activities/{activity_id}/reschedule": Route(
-        "record",
+    "POST /api/v1/calendar/activities/{activity_id}/reschedule": api_write(
         "activity",
         "edit",
-        method="post",
-        writes=True,
-        path=api_rec("activity", "activity_id"),
+        "post",
         body=lambda w, c: {
             "due_at": "2030-07-10T10:00:00+02:00",
             "version": w.record("activity", c).version,
@@ -2206,39 +2198,12 @@ API: dict[str, Route] = {
     "GET /api/v1/knowledge/articles/{article_id}": Route(
         "record", "article", path=api_rec("article", "article_id"), shows=True
     ),
-    "PATCH /api/v1/knowledge/articles/{article_id}": Route(
-        "record",
-        "article",
-        "edit",
-        method="patch",
-        writes=True,
-        path=api_rec("article", "article_id"),
-        body={"language": "en", "title": "Edited"},
+    "PATCH /api/v1/knowledge/articles/{article_id}": api_write(
+        "article", "edit", "patch", body={"language": "en", "title": "Edited"}
     ),
-    "DELETE /api/v1/knowledge/articles/{article_id}": Route(
-        "record",
-        "article",
-        "delete",
-        method="delete",
-        writes=True,
-        path=api_rec("article", "article_id"),
-    ),
-    "POST /api/v1/knowledge/articles/{article_id}/publish": Route(
-        "record",
-        "article",
-        "edit",
-        method="post",
-        writes=True,
-        path=api_rec("article", "article_id"),
-    ),
-    "POST /api/v1/knowledge/articles/{article_id}/archive": Route(
-        "record",
-        "article",
-        "edit",
-        method="post",
-        writes=True,
-        path=api_rec("article", "article_id"),
-    ),
+    "DELETE /api/v1/knowledge/articles/{article_id}": api_write("article", "delete", "delete"),
+    "POST /api/v1/knowledge/articles/{article_id}/publish": api_write("article", "edit", "post"),
+    "POST /api/v1/knowledge/articles/{article_id}/archive": api_write("article", "edit", "post"),
     "GET /api/v1/knowledge/articles/{article_id}/versions": Route(
         "record", "article", path=api_rec("article", "article_id")
     ),
