@@ -110,7 +110,7 @@ class InvitationOut(Schema):
     error: str
 
 
-class ImportOut(Schema):
+class CalendarImportOut(Schema):
     created: int
     updated: int
     unchanged: int
@@ -280,7 +280,7 @@ def calendar_invite(request: HttpRequest, activity_id: int, payload: InviteIn) -
 
 @router.post(
     "/calendar/imports",
-    response={201: ImportOut, **WRITE_ERRORS},
+    response={201: CalendarImportOut, **WRITE_ERRORS},
     summary="Import an .ics file as your meetings (multipart, all or nothing)",
 )
 def calendar_import(request: HttpRequest, file: File[UploadedFile]) -> Any:

@@ -386,7 +386,9 @@ def _queue_lists(request: HttpRequest, data: dict[str, Any]) -> tuple[dict[str, 
         members = [
             (
                 errors.catch(partial(resolve, user, User, m["user_id"], "members"), "members"),
-                m["available"],
+                # A PATCH body keeps only what was sent: an unsent "available" is
+                # the schema's default.
+                m.get("available", True),
             )
             for m in data["members"]
         ]

@@ -106,7 +106,7 @@ class CheckOut(Schema):
     message: str
 
 
-class AttachmentOut(Schema):
+class MailAttachmentOut(Schema):
     id: int
     original_name: str
     content_type: str
@@ -148,7 +148,7 @@ class MessageDetailOut(MessageOut):
     html: str = Field(..., description="Sanitised HTML, remote images removed.")
     remote_images: int
     headers: dict[str, str]
-    attachments: list[AttachmentOut]
+    attachments: list[MailAttachmentOut]
 
     @staticmethod
     def resolve_attachments(obj: Any) -> list[Any]:

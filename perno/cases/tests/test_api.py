@@ -171,6 +171,15 @@ def test_queues_and_categories_are_read_by_all_and_changed_by_administrators(
         who=admin,
     )
     assert outsider_rule.status_code == 400 and "rules" in outsider_rule.json()["errors"]
+    # A member sent without "available" in a PATCH is available (the schema's default).
+    members = [{"user_id": agents["bruno"].pk}, {"user_id": anna.pk, "available": False}]
+    patched = api("patch", f"/api/v1/queues/{new['id']}", {"members": members}, who=admin)
+    assert patched.status_code == 200, patched.content
+    assert {m["user"]["id"]: m["available"] for m in patched.json()["members"]} == {
+        agents["bruno"].pk: True,
+        anna.pk: False,
+    }
+    api("patch", f"/api/v1/queues/{new['id']}", {"members": queue_body["members"]}, who=admin)
     away = api("put", f"/api/v1/queues/{new['id']}/availability", {"available": False})
     assert away.status_code == 200 and away.json()["available"] is False
     assert not QueueMember.objects.get(queue_id=new["id"], user=anna).available
