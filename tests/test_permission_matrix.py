@@ -1334,6 +1334,15 @@ UI: dict[str, Route] = {
     "case_assign": Route(
         "record", "case", "edit", method="post", path=rec("case"), writes=True, body={"to": "me"}
     ),
+    "case_note": Route(
+        "record",
+        "case",
+        "edit",
+        method="post",
+        path=rec("case"),
+        writes=True,
+        body={"body": "Matrix note"},
+    ),
     "case_merge": Route(
         "record", "case", "edit", method="post", path=rec("case"), writes=True, body=case_merge_body
     ),
@@ -1716,6 +1725,10 @@ API: dict[str, Route] = {
     ),
     "POST /api/v1/cases/{case_id}/assign": api_write(
         "case", "edit", "post", body=lambda w, c: {"assignee_id": w.actor.pk}
+    ),
+    "GET /api/v1/cases/{case_id}/notes": Route("record", "case", path=api_rec("case", "case_id")),
+    "POST /api/v1/cases/{case_id}/notes": api_write(
+        "case", "edit", "post", body={"body": "Matrix note"}
     ),
     "POST /api/v1/cases/{case_id}/merge": api_write(
         "case", "edit", "post", body=lambda w, c: {"sources": [spare_case(w).pk]}

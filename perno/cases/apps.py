@@ -11,7 +11,7 @@ class CasesConfig(AppConfig):
         # Registrations into lower layers (they never name this app).
         from perno.accounts.confidential import register_subject
         from perno.activities.selectors import TimelineSource, register_timeline_source
-        from perno.cases.models import Case
+        from perno.cases.models import Case, CaseNote
         from perno.cases.selectors import case_timeline
         from perno.cases.services import MERGE_KIND
         from perno.records import extensions
@@ -26,6 +26,10 @@ class CasesConfig(AppConfig):
             )
         extensions.register_relinker(
             MERGE_KIND, moving(Case, "merged_into"), handles=handles(Case, "merged_into")
+        )
+        # The internal notes of a merged case go to the case kept, with the work.
+        extensions.register_relinker(
+            MERGE_KIND, moving(CaseNote, "case"), handles=handles(CaseNote, "case")
         )
         register_timeline_source(
             TimelineSource(

@@ -395,3 +395,31 @@ class Case(RecordModel):
 
     def get_sla_state_display(self) -> str:
         return str(dict(self.SlaState.choices).get(self.sla_state, self.sla_state))
+
+
+class CaseNote(TimeStampedModel):
+    """An internal note of the agents on a case (what was tried, a call's outcome, a
+    hand-over): seen by who may see the case, never sent to the customer."""
+
+    MAX_LENGTH = 20_000
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = models.TextField(_("note"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.body[:50]}"

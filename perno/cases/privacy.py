@@ -10,6 +10,7 @@ from perno.cases.models import (
     Case,
     CaseCategory,
     CaseCounter,
+    CaseNote,
     Queue,
     QueueCategoryRule,
     QueueMember,
@@ -25,6 +26,17 @@ declare(
     retain_from="closed_at",
     about=("contact",),
     shared=("company",),
+)
+# An internal note is free text about the case's contact: it goes with its case (kept
+# with a company's case, the person's names replaced; deleted with the person's own).
+declare(
+    CaseNote,
+    subject="the contact of the case, and the people named in the note",
+    personal={"body": "free_text"},
+    erasure="delete",
+    retained_with="case",
+    about=("case__contact",),
+    shared=("case",),
 )
 declare(CaseCategory, personal={}, not_personal={"name"})
 declare(Queue, personal={}, not_personal={"name", "assignment"})

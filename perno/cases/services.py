@@ -1,6 +1,6 @@
 """Every write to cases: create, update (status through the allowed transitions, queue,
-priority and the SLA clocks), assign, merge, delete, and the two steps the mail app
-takes when a message goes out or comes in.
+priority and the SLA clocks), assign, merge, delete, internal notes, and the two steps
+the mail app takes when a message goes out or comes in.
 
 ``actor=None`` is the system (the mail import, a scheduled job): the gate is not asked,
 the change history names no user. A case's team is always its queue's team (see
@@ -23,7 +23,7 @@ from perno.audit.models import ChangeEntry
 from perno.audit.services import change_record
 from perno.audit.trail import lock_chain
 from perno.cases import assignment, satisfaction, timers, writes
-from perno.cases.models import Case
+from perno.cases.models import Case, CaseNote
 from perno.core.exceptions import ConflictError
 from perno.records import extensions
 from perno.records.relinking import new_journal
@@ -446,3 +446,31 @@ def case_customer_replied(*, case: Case, at: datetime.datetime) -> str:
         changes = _transition(locked, target, actor=None, now=at)
         writes.save_changes(actor=None, case=locked, changes=changes, system=True)
     return outcome
+
+
+def case_note_add(*, actor: Any, case: Case, body: str) -> CaseNote:
+    """Add an internal note to a case: who may edit the case may add one, at any status
+    (a closed case too: what was learnt after). It is in the case's change history."""
+    check(actor, "edit", case)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": [_("Write the note first.")]})
+    if len(body) > CaseNote.MAX_LENGTH:
+        raise ValidationError(
+            {
+                "body": [
+                    _("A note may be at most %(n)s characters; this one has %(length)s.")
+                    % {"n": f"{CaseNote.MAX_LENGTH:,}", "length": f"{len(body):,}"}
+                ]
+            }
+        )
+    with transaction.atomic():
+        lock_chain()
+        note = CaseNote.objects.create(case=case, author=actor, body=body)
+        change_record(
+            actor=actor,
+            instance=case,
+            action=ChangeEntry.Action.UPDATE,
+            changes={"note": [None, body[:200]]},
+        )
+    return note

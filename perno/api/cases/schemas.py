@@ -184,3 +184,15 @@ class QueuePatch(InputSchema):
 
 class AvailabilityIn(InputSchema):
     available: bool
+
+
+class CaseNoteOut(Schema):
+    id: int
+    case_id: int
+    author: UserRef | None
+    body: str
+    created_at: datetime.datetime
+
+
+class CaseNoteIn(InputSchema):
+    body: str = Field(..., min_length=1, max_length=20_000, description="The note's text.")

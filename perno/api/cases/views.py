@@ -22,6 +22,8 @@ from perno.api.cases.schemas import (
     CaseAssignIn,
     CaseIn,
     CaseMergeIn,
+    CaseNoteIn,
+    CaseNoteOut,
     CaseOut,
     CasePatch,
     CaseStatusIn,
@@ -314,6 +316,25 @@ def case_merge(request: HttpRequest, case_id: int, payload: CaseMergeIn) -> Any:
         expected_version=expected_version(request, payload.version),
     )
     return _shown(request, case_id)
+
+
+@router.get(
+    "/cases/{case_id}/notes",
+    response={200: list[CaseNoteOut], **ERRORS},
+    summary="The internal notes of a case, oldest first",
+)
+def case_notes(request: HttpRequest, case_id: int) -> Any:
+    return list(_shown(request, case_id).notes.select_related("author"))
+
+
+@router.post(
+    "/cases/{case_id}/notes",
+    response={201: CaseNoteOut, **WRITE_ERRORS},
+    summary="Add an internal note to a case (never sent to the customer)",
+)
+def case_note_add(request: HttpRequest, case_id: int, payload: CaseNoteIn) -> Any:
+    case = _shown(request, case_id, "edit")
+    return Status(201, services.case_note_add(actor=request.user, case=case, body=payload.body))
 
 
 @router.delete("/cases/{case_id}", response={204: None, **ERRORS}, summary="Delete a case")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/<int:pk>/status/", views.case_status, name="case_status"),
     path("cases/<int:pk>/assign/", views.case_assign, name="case_assign"),
     path("cases/<int:pk>/merge/", views.case_merge, name="case_merge"),
+    path("cases/<int:pk>/notes/", views.case_note, name="case_note"),
     path("cases/<int:pk>/delete/", views.case_delete, name="case_delete"),
     path("cases/of/<str:record_type>/<int:pk>/", views.record_cases, name="record_cases"),
     path("settings/cases/queues/", settings.queues, name="queue_settings"),

@@ -115,6 +115,7 @@ def detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "merged_cases": list(selectors.merged_cases(user=user, case=case)),
         "merged_into": merged_into if merged_into and can(user, "view", merged_into) else None,
         "suggestions": _suggestions(user, case),
+        "notes": list(case.notes.select_related("author")),
         "mail_partial": MAIL_PARTIAL if _has_template(MAIL_PARTIAL) else "",
         "history": change_history(user=user, instance=case),
         **sla_context(case),
@@ -250,6 +251,20 @@ def case_merge(request: HttpRequest, pk: int) -> HttpResponse:
         % {"cases": ", ".join(c.reference for c in chosen), "case": kept.reference},
     )
     return HttpResponseRedirect(kept.get_absolute_url())
+
+
+@login_required
+@require_POST
+def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add an internal note; a refused one is shown on the page with its text kept."""
+    case = _edited(request, pk)
+    body = request.POST.get("body", "")
+    try:
+        services.case_note_add(actor=request.user, case=case, body=body)
+    except ValidationError as exc:
+        return _page(request, case, status=400, note_errors=exc.messages, note_body=body)
+    messages.success(request, _("Note added to %(case)s.") % {"case": case.reference})
+    return HttpResponseRedirect(f"{case.get_absolute_url()}#notes-h")
 
 
 @login_required
