@@ -139,7 +139,7 @@ def lock_chain() -> None:
     there is no order to keep."""
     if connection.vendor != "postgresql" or not connection.in_atomic_block:
         return
-    if any(func is _chain_held for _sids, func, _robust in connection.run_on_commit):
+    if any(entry[1] is _chain_held for entry in connection.run_on_commit):
         return
     with connection.cursor() as cursor:
         # A test case's own transaction holds its set-up rows: check real ones only.

@@ -1,3 +1,5 @@
+from typing import Any
+
 from ninja import Schema
 
 from perno.api.api import api
@@ -19,7 +21,7 @@ def test_the_openapi_document_is_built_once_and_links_created_records(client, us
     assert any("lead_convert" in name for name in convert)
 
 
-def schema_classes(base: type) -> list[type]:
+def schema_classes(base: type[Any]) -> list[type[Any]]:
     found = []
     for sub in base.__subclasses__():
         found.append(sub)
