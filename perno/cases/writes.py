@@ -99,7 +99,7 @@ def create_row(actor: Any, case: Case, tags: list[Any]) -> Case:
         case.save()
         if tags:
             case.tags.set(tags)
-        indexing.saved(case)
+        indexing.saved(case, created=True)
         state = snapshot(case, tracked_fields(Case))
         change_record(
             actor=None,
@@ -143,7 +143,9 @@ def save_changes(
     before = snapshot(fresh, fields)
     for key, value in changes.items():
         setattr(fresh, key, value)
-    fresh.full_clean()
+    # The system's changes are its own (a status step, the clocks): the links and the
+    # number were checked when set, as for a case the system opens (``create_row``).
+    fresh.full_clean(exclude=RELATIONS, validate_unique=False)
     fresh.version += 1
     fresh.save()
     if tags is not None:

@@ -215,13 +215,17 @@ def replace(kind: str, object_ids: Iterable[int], rows: list[Row]) -> None:
         backends.current().insert(rows)
 
 
-def index_object(obj: Any, source: Source | None = None) -> None:
-
+def index_object(obj: Any, source: Source | None = None, *, fresh: bool = False) -> None:
+    """(Re)build the entry of one record; ``fresh``: created in this transaction, so
+    there is no old entry to delete."""
     source = source or source_for_model(type(obj))
     if source is None:
         return
     row = build_row(source, obj, confidential_fields().get(source.kind, set()))
-    replace(source.kind, [obj.pk], [row] if row else [])
+    if fresh:
+        backends.current().insert([row] if row else [])
+    else:
+        replace(source.kind, [obj.pk], [row] if row else [])
 
 
 def reindex(

@@ -63,15 +63,16 @@ def bulk_changes() -> Iterator[None]:
         yield
 
 
-def saved(obj: models.Model) -> None:
+def saved(obj: models.Model, *, created: bool = False) -> None:
     """Index ``obj`` (no-op for a model that is not searchable); when its owner,
     assignee, team or confidentiality may have changed, its comments and documents
-    follow."""
+    follow. ``created``: ``obj`` was created in this transaction, so it has no entries
+    to replace and nothing follows its rights yet."""
     source = source_for_model(type(obj))
     if source is None:
         return
-    indexer.index_object(obj, source)
-    if source.kind != "comment":
+    indexer.index_object(obj, source, fresh=created)
+    if source.kind != "comment" and not created:
         indexer.update_access(obj, source.kind)
 
 
