@@ -208,9 +208,13 @@ def _queryset(source: Source) -> Any:
 
 
 def replace(kind: str, object_ids: Iterable[int], rows: list[Row]) -> None:
-    """Replace every entry of the given objects by ``rows`` (in the current transaction)."""
+    """Replace every entry of the given objects by ``rows`` (in the current transaction).
+    Only the old entries' words the new rows do not hold again are asked whether they
+    leave the vocabulary (an edit keeps most words: asking cost a look at each word's
+    postings)."""
     ids = list(object_ids)
-    with transaction.atomic():
+    kept = {word for row in rows for word in row.words()}
+    with transaction.atomic(), backends.prunes_deferred(keep=kept):
         backends.current().delete(kind, ids)
         backends.current().insert(rows)
 

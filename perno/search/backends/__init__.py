@@ -15,7 +15,7 @@ that keeps e-mail and code characters inside tokens.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.db import connection
@@ -48,14 +48,15 @@ PRUNE_CHUNK = 500
 
 
 @contextmanager
-def prunes_deferred() -> Iterator[None]:
+def prunes_deferred(keep: Iterable[str] = ()) -> Iterator[None]:
     """Inside the block, the words of deleted or replaced entries leave the typo
     vocabulary once, when the block ends (still in the caller's transaction), instead
     of after each record. Whether a word is still held is asked of the index, and on
     PostgreSQL that reads the word's whole posting list (GIN answers by bitmap): done
     per record, a bulk change of thousands of records read the index over and over.
     Words still held stay either way, so a savepoint rolled back inside the block does
-    no harm. Nothing is pruned when the block raises."""
+    no harm. Nothing is pruned when the block raises. ``keep``: words the block writes
+    again (a record's new entry), so they are not asked about."""
     if PENDING_PRUNE.get() is not None:
         yield
         return
@@ -65,6 +66,7 @@ def prunes_deferred() -> Iterator[None]:
         yield
     finally:
         PENDING_PRUNE.reset(token)
+    pending.difference_update(keep)
     if pending:
         backend = current()
         ordered = sorted(pending)
