@@ -60,12 +60,14 @@ check: $(VENV)/.dev
 	DJANGO_SETTINGS_MODULE=perno.config.settings.test $(BIN)/python -m django makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=perno.config.settings.test $(BIN)/python -m django check
 
-# The security scans of a live server run once, in the PostgreSQL pass.
+# The security scans of a live server run once, in the PostgreSQL pass; the tests that
+# never touch the database (parsers, the business clock, the catalogues, bandit) do the
+# same on every engine and run once, in the SQLite pass (`--database-tests-only`).
 test-sqlite: test-deps
 	PERNO_TEST_DB=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider -m "not scan"
 
 test-postgres: test-deps
-	PERNO_TEST_DB=postgres $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider
+	PERNO_TEST_DB=postgres $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider --database-tests-only
 
 # The whole suite; prints the time of each phase at the end (and stops at the first
 # phase that fails, as make would).

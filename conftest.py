@@ -157,6 +157,27 @@ SLOW_FIRST = (
 )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the database (make test's second engine: the "
+        "others do the same on every engine and ran in the first)",
+    )
+
+
+# Fixtures that give a test the database: a test with none of them (and no django_db
+# mark) cannot touch it, so it does the same whatever the engine.
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+)
+
+
+def uses_database(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(names & DATABASE_FIXTURES)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
         for position, prefix in enumerate(SLOW_FIRST):
@@ -164,6 +185,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 return position
         return len(SLOW_FIRST)
 
+    if config.getoption("--database-tests-only"):
+        elsewhere = [item for item in items if not uses_database(item)]
+        if elsewhere:
+            config.hook.pytest_deselected(items=elsewhere)
+            items[:] = [item for item in items if uses_database(item)]
     items.sort(key=rank)
 
 

@@ -145,6 +145,9 @@ class World:
     # (type, id) -> subject of the actor's own records that point at other categories.
     references: dict[tuple[str, int], str] = field(default_factory=dict)
     queue: Any = None  # the case queue of the actor's team
+    # The search leak test's reference: what a superuser finds for a query in this world
+    # (the same for each of its search paths, so asked once per world).
+    search_reference: dict[str, set[tuple[str, int]]] = field(default_factory=dict)
 
     def record(self, subject: str, category: str) -> Any:
         return self.records[subject][category]
