@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from perno.accounts.confidential import hidden_fields
-from perno.accounts.permissions import check
+from perno.accounts.permissions import can, check
 from perno.activities.files import check_upload
 from perno.audit.trail import lock_chain
 from perno.cases.models import Case
@@ -100,15 +100,23 @@ def recipient_language(contact: Any, mailbox: Mailbox) -> str:
     return language if language in {"it", "ro", "en"} else mailbox.language
 
 
+def _readable(sender: Any, record: Any) -> Any:
+    """``record`` when the sender may see it (the system, sending an acknowledgement,
+    may); else None, so a merge field never prints what the sender may not read."""
+    if record is None or getattr(sender, "pk", None) is None:
+        return record
+    return record if can(sender, "view", record) else None
+
+
 def merge_context(*, mailbox: Mailbox, target: Any, contact: Any, sender: Any) -> dict[str, Any]:
     case = _case_of(target)
     company = target if isinstance(target, Company) else getattr(target, "company", None)
     if company is None and contact is not None:
         company = threads.company_for(contact, "")
     return {
-        "contact": contact,
-        "company": company,
-        "case": case,
+        "contact": _readable(sender, contact),
+        "company": _readable(sender, company),
+        "case": _readable(sender, case),
         "sender": sender if getattr(sender, "pk", None) else None,
         "mailbox": mailbox,
     }
@@ -187,6 +195,7 @@ def compose(
         contact = target if isinstance(target, Contact) else getattr(target, "contact", None)
         if contact is None and to_list:
             contact = threads.contact_for(to_list[0])
+        contact = _readable(actor, contact)
         rendered_subject, rendered_body = render_template(
             template=template, mailbox=mailbox, target=target, contact=contact, sender=actor
         )

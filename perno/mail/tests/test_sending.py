@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from perno.activities.selectors import timeline
 from perno.cases.services import case_create
-from perno.contacts.models import Contact
+from perno.contacts.models import Affiliation, Company, Contact
 from perno.mail import merge, outgoing, services
 from perno.mail.models import Mailbox, MailMessage
 from perno.mail.polling import poll_mailbox
@@ -259,3 +259,33 @@ def test_starttls_and_a_log_in_with_the_certificate_verified(
         "The SMTP server refused the user name or password" in wrong.value.message_dict["send"][0]
     )
     assert len(tls_smtp.messages) == 1 and MailMessage.objects.count() == 1
+
+
+def test_merge_fields_never_print_a_record_the_sender_may_not_see(
+    offline_box, admin, make_user, team, other_team
+):
+    rep = make_user("rappresentante", role="sales", team=team.name)  # team scope on contacts
+    hidden = Contact.objects.create(
+        first_name="Zqnascosto", last_name="Rossi", email="zq.rossi@example.com", team=other_team
+    )
+    mine = Contact.objects.create(first_name="Lia", last_name="Verdi", owner=rep, team=team)
+    theirs = Company.objects.create(name="Zqaltrui Srl", team=other_team)
+    Affiliation.objects.create(contact=mine, company=theirs, is_primary=True)
+    template = services.template_create(
+        actor=admin,
+        data={
+            "name": "Saluto",
+            "language": "it",
+            "subject": "Per {{ contact.first_name }}",
+            "body": "Caro {{ contact.first_name }} di {{ company.name }}",
+        },
+    )
+    box = offline_box(kind="personal", owner=rep, team=None, actor=rep)
+    by_address = outgoing.compose(actor=rep, mailbox=box, to=[hidden.email], template=template)
+    assert "Zqnascosto" not in by_address.subject + by_address.body
+    on_contact = outgoing.compose(
+        actor=rep, mailbox=box, to=["lia@example.com"], template=template, target=mine
+    )
+    assert on_contact.body == "Caro Lia di "  # the company is another team's
+    seen = outgoing.compose(actor=admin, mailbox=box, to=[hidden.email], template=template)
+    assert seen.body == "Caro Zqnascosto di "  # who may see the contact gets the name
