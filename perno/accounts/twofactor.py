@@ -113,7 +113,7 @@ def verify(*, request: HttpRequest, code: str) -> bool:
     if device is None:
         return False
     cleaned = (code or "").replace(" ", "")
-    if cleaned.isdigit() and len(cleaned) == device.digits:
+    if cleaned.isdecimal() and len(cleaned) == device.digits:
         if device.verify_token(cleaned):
             otp_login(request, device)
             return True

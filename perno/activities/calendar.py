@@ -145,11 +145,11 @@ def owner_for(user: Any, key: str | None) -> Owner:
     """The calendar named by ``key`` ("mine", "user:<id>", "team:<id>"); an unknown or
     unreachable one is the user's own."""
     kind, _sep, pk = (key or "mine").partition(":")
-    if kind == "team" and pk.isdigit():
+    if kind == "team" and pk.isdecimal():
         team = visible_teams(user).filter(pk=int(pk)).first()
         if team is not None:
             return Owner("team", team.pk, team.name)
-    if kind == "user" and pk.isdigit():
+    if kind == "user" and pk.isdecimal():
         other = User.objects.filter(pk=int(pk), is_active=True).first()
         if other is not None and other.pk != user.pk:
             return Owner("user", other.pk, str(other))

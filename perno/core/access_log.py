@@ -50,14 +50,14 @@ def loggable_path(request: Any) -> str:
 
         def argument(found: re.Match[str]) -> str:
             value = str(match.kwargs.get(found[2], ""))
-            if found[2] in HARMLESS_ARGUMENTS or value.isdigit():
+            if found[2] in HARMLESS_ARGUMENTS or value.isdecimal():
                 return value
             return f"<{found[2]}>"
 
         return "/" + _CONVERTER.sub(argument, route)
     for name, value in match.kwargs.items():  # a regular-expression route
         text = str(value)
-        if text and name not in HARMLESS_ARGUMENTS and not text.isdigit():
+        if text and name not in HARMLESS_ARGUMENTS and not text.isdecimal():
             path = path.replace(text, f"<{name}>")
     return path
 

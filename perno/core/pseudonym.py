@@ -37,6 +37,6 @@ def normalise_identifier(value: str) -> str:
     punctuation in phone numbers do not matter."""
     text = unicodedata.normalize("NFKD", value or "").encode("ascii", "ignore").decode()
     text = " ".join(text.lower().split())
-    if text and text.lstrip("+").replace(" ", "").replace("-", "").replace(".", "").isdigit():
-        return "+" + "".join(ch for ch in text if ch.isdigit())
+    if text and text.lstrip("+").replace(" ", "").replace("-", "").replace(".", "").isdecimal():
+        return "+" + "".join(ch for ch in text if ch.isdecimal())
     return text

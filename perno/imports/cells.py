@@ -178,7 +178,7 @@ def _choice(context: Context, target: Target, value: str) -> Any:
                 "choices": ", ".join(str(label) for _stored, label in target.choices[:30]),
             }
         )
-    return int(found) if found.isdigit() and target.key == "priority" else found
+    return int(found) if found.isdecimal() and target.key == "priority" else found
 
 
 def _bool(value: str) -> bool:

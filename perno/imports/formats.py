@@ -154,7 +154,7 @@ def parse_decimal(text: str, decimal: str) -> Decimal:
         if not re.fullmatch(rf"\d{{1,3}}(\{thousands}\d{{3}})+", whole):
             raise FormatError(text)
         whole = whole.replace(thousands, "")
-    if not re.fullmatch(r"\d+", whole or "0") or (fraction and not fraction.isdigit()):
+    if not re.fullmatch(r"\d+", whole or "0") or (fraction and not fraction.isdecimal()):
         raise FormatError(text)
     if _sep and not fraction:
         raise FormatError(text)

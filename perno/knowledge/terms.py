@@ -49,7 +49,7 @@ STOPWORDS = frozenset(fold(word) for word in _STOPWORDS.split())
 
 def keep(word: str) -> bool:
     """Whether ``word`` (a folded token) says something about a text."""
-    return MIN_LENGTH <= len(word) <= MAX_LENGTH and word not in STOPWORDS and not word.isdigit()
+    return MIN_LENGTH <= len(word) <= MAX_LENGTH and word not in STOPWORDS and not word.isdecimal()
 
 
 def article_terms(title: str, text: str) -> dict[str, int]:

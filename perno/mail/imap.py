@@ -136,12 +136,12 @@ class Session:
         self.exists = int(_text(data[0]) or 0) if data and data[0] else 0
         found = self.connection.response("UIDVALIDITY")[1]
         value = _text(found[0]) if found and found[0] else ""
-        if not value.isdigit():
+        if not value.isdecimal():
             raise MailboxError("protocol", "the server sent no UIDVALIDITY")
         self.uidvalidity = int(value)
         following = self.connection.response("UIDNEXT")[1]
         after = _text(following[0]) if following and following[0] else ""
-        self.uidnext = int(after) if after.isdigit() else 0
+        self.uidnext = int(after) if after.isdecimal() else 0
         return self.uidvalidity
 
     def uids_after(self, last_uid: int) -> list[int]:
@@ -149,7 +149,7 @@ class Session:
         if self.exists == 0:
             return []
         data = self._call("SEARCH", None, f"UID {last_uid + 1}:*")
-        found = sorted({int(u) for u in _text(data[0] if data else b"").split() if u.isdigit()})
+        found = sorted({int(u) for u in _text(data[0] if data else b"").split() if u.isdecimal()})
         return [uid for uid in found if uid > last_uid]
 
     def sizes(self, uids: list[int]) -> dict[int, int]:

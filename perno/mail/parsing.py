@@ -432,7 +432,7 @@ class _Walker:
         payload = part.get_payload()
         if isinstance(payload, str) and payload.startswith(self.marker):
             size = payload[len(self.marker) :].split(None, 1)[0]
-            return int(size) if size.isdigit() else 0
+            return int(size) if size.isdecimal() else 0
         return None
 
     def _text(self, part: Message, content_type: str) -> None:

@@ -147,7 +147,7 @@ def clean(criteria: Any, user: Any) -> list[dict[str, Any]]:
                 raise _error(n, _("give a whole number of days."))
             item["value"] = float(number) if spec.kind == "number" else int(number)
         elif spec.kind == "id":
-            if value is None or not str(value).isdigit():
+            if value is None or not str(value).isdecimal():
                 raise _error(n, _("give an id (a whole number)."))
             item["value"] = int(str(value))
         elif spec.kind == "date":
@@ -160,7 +160,7 @@ def clean(criteria: Any, user: Any) -> list[dict[str, Any]]:
             item["value"] = day.isoformat()
         elif spec.kind == "answer":
             question = condition.get("question")
-            if question is None or not str(question).isdigit():
+            if question is None or not str(question).isdecimal():
                 raise _error(n, _("choose the question."))
 
             visible = Question.objects.filter(survey__in=restrict(Survey.objects.all(), user))

@@ -115,7 +115,7 @@ def audit_search(*, user: Any, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
 
 
 def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
+    return "".join(ch for ch in text if ch.isdecimal())
 
 
 def lookup(*, user: Any, query: str, limit: int = 50) -> dict[str, list[Any]]:

@@ -39,7 +39,7 @@ def _parse(value: Any) -> tuple[str, int] | None:
     if not isinstance(value, str) or ":" not in value:
         return None
     subject, _sep, pk = value.partition(":")
-    return (subject, int(pk)) if pk.isdigit() else None
+    return (subject, int(pk)) if pk.isdecimal() else None
 
 
 def _visible_refs(user: Any, entries: list[ChangeEntry]) -> set[tuple[str, int]]:

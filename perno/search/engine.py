@@ -114,7 +114,7 @@ def alternatives(query: str) -> tuple[list[list[Candidate]], bool]:
     for term in terms:
         if term.identifier or vocab is None:
             texts = [term.text]
-            if original.startswith("00") and term.text.isdigit() and len(terms) == 1:
+            if original.startswith("00") and term.text.isdecimal() and len(terms) == 1:
                 texts.append("00" + term.text)  # 00 as written, not as the 00 country prefix
             found = [Candidate(0, text, False) for text in texts]
             if term.prefix:

@@ -198,7 +198,7 @@ def query_terms(query: str, *, typing: bool = True, region: str = "IT") -> list[
     for match in _CODE.finditer(rest):
         typed = match.group(0)
         compact = re.sub(r"[\W_]", "", typed)
-        count = sum(ch.isdigit() for ch in compact)
+        count = sum(ch.isdecimal() for ch in compact)
         spaced = " " in typed and len(_digits(typed.split(" ", 1)[1])) >= 6
         if count >= 3 and compact != typed and (spaced or re.search(r"[-/]", typed)):
             last = match.end() == len(rest.rstrip())
@@ -210,6 +210,6 @@ def query_terms(query: str, *, typing: bool = True, region: str = "IT") -> list[
     ends_open = typing and not query.endswith((" ", "\t", "\n"))
     for index, token in enumerate(tokens):
         last = index == len(tokens) - 1
-        code = any(ch.isdigit() for ch in token)
+        code = any(ch.isdecimal() for ch in token)
         terms.append(Term(token, prefix=last and ends_open, identifier=code))
     return terms

@@ -21,7 +21,7 @@ def record_picker(
 ) -> forms.Select:
     """A select over ``model`` searched through the lookup URL named ``lookup``."""
     options = [("", "—")]
-    if selected and str(selected).isdigit() and user is not None:
+    if selected and str(selected).isdecimal() and user is not None:
         obj = restrict(model.objects.all(), user, "view").filter(pk=selected).first()
         if obj is not None:
             options.append((str(obj.pk), str(obj)))

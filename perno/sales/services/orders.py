@@ -136,7 +136,7 @@ def _order_buyer(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
         value = data.get(name)
         if value in (None, "") or hasattr(value, "pk"):
             continue
-        found = lister(user=actor).filter(pk=value).first() if str(value).isdigit() else None
+        found = lister(user=actor).filter(pk=value).first() if str(value).isdecimal() else None
         if found is None:
             raise ValidationError(
                 {

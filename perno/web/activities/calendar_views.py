@@ -198,7 +198,7 @@ def calendar_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     zone = calendar_zone(request.user)
     as_json = _wants_json(request)
     version_text = request.POST.get("version", "").strip()
-    if version_text and not version_text.isdigit():
+    if version_text and not version_text.isdecimal():
         text = _("The version must be a whole number; reload the calendar.")
         if as_json:
             return JsonResponse({"message": text}, status=400)

@@ -59,7 +59,7 @@ class ActivityCreateView(RecordFormView):
     def initial(self, request: HttpRequest) -> dict[str, Any]:
         initial: dict[str, Any] = {"kind": request.GET.get("kind", "task")}
         for name in ("company", "contact", "deal", "lead"):
-            if request.GET.get(name, "").isdigit():
+            if request.GET.get(name, "").isdecimal():
                 initial[name] = request.GET[name]
         return initial
 

@@ -46,7 +46,7 @@ def _weeks(value: str) -> int:
 
 
 def _queue(value: str) -> Any:
-    if not value.isdigit() or len(value) > 12:
+    if not value.isdecimal() or len(value) > 12:
         return None
     return selectors.queue_list().filter(pk=int(value)).first()
 

@@ -172,13 +172,13 @@ def _queue_context(
     """The queue page: its members and rules as stored, or as just posted when the
     post was refused (so nothing the administrator ticked is lost)."""
     if posted is not None:
-        ticked = {int(v) for v in posted.POST.getlist("member") if v.isdigit()}
-        free = {int(v) for v in posted.POST.getlist("available") if v.isdigit()}
+        ticked = {int(v) for v in posted.POST.getlist("member") if v.isdecimal()}
+        free = {int(v) for v in posted.POST.getlist("available") if v.isdecimal()}
         member = {u.pk: u.pk in free for u in users if u.pk in ticked}
         chosen = {
             c.pk: int(posted.POST.get(f"rule-{c.pk}", ""))
             for c in categories
-            if posted.POST.get(f"rule-{c.pk}", "").isdigit()
+            if posted.POST.get(f"rule-{c.pk}", "").isdecimal()
         }
     else:
         member = {m.user_id: m.available for m in queue.memberships.all()}

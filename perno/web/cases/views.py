@@ -284,7 +284,7 @@ class CaseCreateView(RecordFormView):
     def initial(self, request: HttpRequest) -> dict[str, Any]:
         initial: dict[str, Any] = {"status": Case.Status.NEW}
         for name in ("contact", "company", "queue"):
-            if request.GET.get(name, "").isdigit():
+            if request.GET.get(name, "").isdecimal():
                 initial[name] = request.GET[name]
         return initial
 

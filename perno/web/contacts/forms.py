@@ -72,7 +72,7 @@ class ContactForm(RecordForm):
         # millions); validation still accepts any company id.
         selected = self.initial.get("company") or (self.data.get("company") if self.data else None)
         options = [("", "—")]
-        if selected and str(selected).isdigit():
+        if selected and str(selected).isdecimal():
             company = restrict(Company.objects.all(), self.user, "view").filter(pk=selected).first()
             if company is not None:
                 options.append((str(company.pk), company.name))

@@ -64,7 +64,7 @@ def mailbox_list(request: HttpRequest) -> HttpResponse:
 
 def _page_number(value: str | None) -> int:
     """The page asked for: a whole number from 1 to 10,000, else the first."""
-    return int(value) if value and value.isdigit() and 0 < int(value) <= 10_000 else 1
+    return int(value) if value and value.isdecimal() and 0 < int(value) <= 10_000 else 1
 
 
 def _detail_context(request: HttpRequest, box: Mailbox) -> dict[str, Any]:

@@ -97,7 +97,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     wanted = request.GET.get("segment", "")
     chosen_segment = (
         selectors.segment_list(user=request.user).filter(pk=int(wanted)).first()
-        if wanted.isdigit()
+        if wanted.isdecimal()
         else None
     )
     if chosen_segment is not None:
@@ -375,7 +375,7 @@ def segment_members(request: HttpRequest, pk: int) -> HttpResponse:
 
     def ids(name: str) -> list[int]:
         raw = request.POST.getlist(name)
-        return [int(v) for v in raw if str(v).isdigit()]
+        return [int(v) for v in raw if str(v).isdecimal()]
 
     try:
         added, removed = services.segment_members_change(

@@ -45,10 +45,10 @@ class DealCreateView(RecordFormView):
     def initial(self, request: HttpRequest) -> dict[str, Any]:
         initial: dict[str, Any] = {"currency": "EUR"}
         for name in ("company", "contact"):
-            if request.GET.get(name, "").isdigit():
+            if request.GET.get(name, "").isdecimal():
                 initial[name] = request.GET[name]
         default = services.default_pipeline()
-        if request.GET.get("pipeline", "").isdigit():
+        if request.GET.get("pipeline", "").isdecimal():
             initial["pipeline"] = request.GET["pipeline"]
         elif default is not None:
             initial["pipeline"] = default.pk

@@ -192,7 +192,7 @@ def order_lines_from_post(data: Any) -> list[dict[str, Any]]:
         {
             int(key.split("-")[1])
             for key in data
-            if key.startswith("line-") and key.count("-") == 2 and key.split("-")[1].isdigit()
+            if key.startswith("line-") and key.count("-") == 2 and key.split("-")[1].isdecimal()
         }
     )
     lines = []
@@ -206,7 +206,7 @@ def order_lines_from_post(data: Any) -> list[dict[str, Any]]:
             "unit_price": row["unit_price"] or None,
         }
         if row["product"]:
-            line["product"] = int(row["product"]) if row["product"].isdigit() else row["product"]
+            line["product"] = int(row["product"]) if row["product"].isdecimal() else row["product"]
         lines.append(line)
     return lines
 
@@ -220,7 +220,7 @@ def order_line_rows(data: Any, order: Any, blanks: int = 3) -> list[dict[str, An
                 {
                     int(k.split("-")[1])
                     for k in data
-                    if k.startswith("line-") and k.split("-")[1].isdigit()
+                    if k.startswith("line-") and k.split("-")[1].isdecimal()
                 }
             )
         ]
