@@ -269,6 +269,8 @@ def test_the_dashboard_page_filters_by_queue_and_period(
     assert 'data-testid="res-rate">50.0 %' in body
     times = body[body.index('data-testid="times-first-response"') :]
     assert "20 min" in times[: times.index("</tr>")]
+    for hostile in ("²", "abc", "-1", "99999999999999999999"):  # every queue, no error
+        assert client.get(f"/cases/dashboard/?queue={hostile}").status_code == 200
 
 
 def test_roles_without_cases_count_nothing_and_are_told_why(client, make_user, known):
