@@ -40,7 +40,7 @@ from perno.mail.parsing import parse
 from perno.privacy.erasure import forgotten
 from perno.records.services import reject_unknown_fields, tracked_fields
 from perno.sales.models import Deal, Lead
-from perno.search import indexing
+from perno.search import indexer, indexing
 
 MAILBOX_FIELDS = {
     "name",
@@ -206,6 +206,9 @@ def mailbox_update(
             locked.uidvalidity, locked.last_uid = None, 0
         locked.version += 1
         locked.save()
+        # The search entries of the messages it governs (those on no case) take its new
+        # owner, team and confidentiality, as the messages themselves do.
+        indexer.update_access(locked, "mailbox")
         change_record(
             actor=actor, instance=locked, action=ChangeEntry.Action.UPDATE, changes=changes
         )

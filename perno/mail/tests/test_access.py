@@ -10,7 +10,7 @@ from perno.accounts.services import token_create
 from perno.activities.selectors import timeline
 from perno.cases.services import case_create
 from perno.contacts.models import Contact
-from perno.mail import selectors
+from perno.mail import selectors, services
 from perno.mail.models import MailMessage
 from perno.mail.tests.conftest import build, deliver
 from perno.search import engine
@@ -69,6 +69,21 @@ def test_messages_and_attachments_are_suggested_and_filtered_by_type(offline_box
     assert [h.title for h in groups["mailfile"]] == ["zqsuggerito.txt"]
     only_files = engine.search(anna, "Zqsuggerito", filters=engine.Filters(kinds=["mailfile"]))
     assert [h.type for h in only_files.hits] == ["mailfile"]
+
+
+def test_a_mailbox_moved_to_another_team_takes_its_messages_search_entries_along(
+    offline_box, people, team, other_team, admin
+):
+    box = offline_box(team=team)
+    deliver(box, build(subject="Zqtrasloco ordine")[0])
+    anna, sud = people["anna"], people["sud"]
+    assert engine.search(anna, "Zqtrasloco").total == 1
+    services.mailbox_update(
+        actor=admin, mailbox=box, data={"team": other_team}, expected_version=None
+    )
+    assert engine.search(anna, "Zqtrasloco").total == 0  # as the message page: 404
+    assert [k for k, _hits in engine.suggest(anna, "Zqtrasloco")] == []
+    assert engine.search(sud, "Zqtrasloco").total == 1
 
 
 def test_a_personal_mailbox_is_its_owners_alone(client, offline_box, people):
