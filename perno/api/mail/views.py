@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
@@ -40,7 +40,7 @@ from perno.api.mail.schemas import (
 from perno.audit.trail import record_list
 from perno.cases.models import Case, Queue
 from perno.contacts.models import Company, Contact
-from perno.mail import outgoing, selectors, services
+from perno.mail import files, outgoing, selectors, services
 from perno.mail.models import Mailbox, MailTemplate
 from perno.records.reads import record_shown
 from perno.sales.models import Deal, Lead
@@ -265,11 +265,4 @@ def message_upload(
 )
 def attachment_download(request: HttpRequest, attachment_id: int) -> Any:
     attachment = selectors.attachment_get(user=request.user, pk=attachment_id)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type="application/octet-stream"
-        if attachment.type_mismatch
-        else attachment.content_type,
-    )
+    return files.download(attachment, user=request.user)

@@ -7,8 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from perno.accounts.services import token_create
+from perno.audit.models import AuditEvent
 from perno.contacts.models import Contact
-from perno.mail.models import Mailbox, MailMessage
+from perno.mail.models import MailAttachment, Mailbox, MailMessage
 from perno.mail.tests import dovecot as dovecot_server
 from perno.mail.tests.conftest import build, deliver
 
@@ -136,8 +137,17 @@ def test_messages_are_listed_read_and_uploaded(client, headers, agent, offline_b
     detail = client.get(f"/api/v1/mail-messages/{message.pk}", headers=headers).json()
     assert "t.example" not in detail["html"] and detail["remote_images"] == 1
     [attachment] = detail["attachments"]
-    download = client.get(f"/api/v1/mail-attachments/{attachment['id']}/download", headers=headers)
+    url = f"/api/v1/mail-attachments/{attachment['id']}/download"
+    download = client.get(url, headers=headers)
     assert b"".join(download.streaming_content) == b"prezzi"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in download["Content-Security-Policy"]
+    assert AuditEvent.objects.filter(
+        action="view", object_type="mail.mailattachment", object_id=attachment["id"]
+    ).exists()
+    stored = MailAttachment.objects.get(pk=attachment["id"])
+    stored.file.storage.delete(stored.file.name)  # the file is gone: 404, not 500
+    assert client.get(url, headers=headers).status_code == 404
 
     raw, message_id = build(sender="ivo@example.com", subject="Inoltrato")
     uploaded = client.post(

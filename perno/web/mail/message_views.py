@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.csp import CSP
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from perno.accounts.permissions import can
-from perno.mail import selectors, services
+from perno.mail import files, selectors, services
 from perno.mail.models import MailMessage
 from perno.records.reads import record_shown
 from perno.web.mail.forms import ComposeForm, EmlForm
@@ -73,19 +73,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def mail_attachment(request: HttpRequest, pk: int) -> FileResponse:
     """An attachment, always as a download of its checked type (never shown inline)."""
     attachment = selectors.attachment_get(user=request.user, pk=pk)
-    if not attachment.file or not attachment.file.storage.exists(attachment.file.name or ""):
-        raise Http404
-    record_shown(attachment, user=request.user)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    # Were a browser to open it anyway (an HTML or SVG file), it could run nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return files.download(attachment, user=request.user)
 
 
 @login_required
