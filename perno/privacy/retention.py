@@ -150,8 +150,26 @@ def _apply(item: Item, expired: Any, files: list[str]) -> dict[str, int]:
                     Contact, Contact.objects.filter(pk__in=id_set(ids)), deleted_models(found)
                 )
             else:
+                if item.declaration.erasure == DELETE:
+                    files.extend(_files_going_with(item.model, ids))
                 files.extend(erase_found(rows_of(item.model, item.declaration, ids), done))
     return dict(done)
+
+
+def _files_going_with(model: type[models.Model], ids: list[int]) -> list[str]:
+    """The stored files of the rows that live and die with the deleted rows ``ids``
+    (``retained_with`` them: a mail message's attachments), which their deletion
+    removes by cascade without looking at their files."""
+    names: list[str] = []
+    for other, declaration in registry().items():
+        link = declaration.retained_with
+        if not link or other._meta.get_field(link).related_model is not model:
+            continue
+        fields = [f.attname for f in other._meta.concrete_fields if isinstance(f, models.FileField)]
+        if fields:
+            rows = other._default_manager.filter(**{f"{link}__in": id_set(ids)})
+            names += [value for row in rows.values_list(*fields) for value in row if value]
+    return names
 
 
 def rows_of(model: type[models.Model], declaration: ModelDeclaration, ids: list[int]) -> list[Any]:

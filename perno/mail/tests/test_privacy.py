@@ -97,15 +97,19 @@ def test_mail_is_kept_24_months_after_the_message_by_default(offline_box, lia):
     rule = RetentionRule.objects.get(category="correspondence")
     assert rule.days == 730
     box = offline_box()
-    old = deliver(
-        box, build(subject="Vecchia", date=timezone.now() - datetime.timedelta(days=800))[0]
-    )
+    attached = [("vecchio.txt", b"zq vecchio allegato", "text/plain")]
+    long_ago = timezone.now() - datetime.timedelta(days=800)
+    old = deliver(box, build(subject="Vecchia", date=long_ago, attachments=attached)[0])
     recent = deliver(
         box, build(subject="Recente", date=timezone.now() - datetime.timedelta(days=100))[0]
     )
+    [old_file] = MailAttachment.objects.filter(message=old)
+    storage, name = old_file.file.storage, old_file.file.name
+    assert storage.exists(name)
 
     run = retention.run(dry_run=False)
 
     assert run.error == ""
     assert list(MailMessage.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not MailMessage.objects.filter(pk=old.pk).exists()
+    assert not storage.exists(name)  # the attachment's file goes with its message
