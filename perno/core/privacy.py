@@ -189,3 +189,8 @@ def registry() -> dict[type[models.Model], ModelDeclaration]:
         autodiscover_modules("privacy")
         _loaded = True
     return _REGISTRY
+
+
+def file_fields(model: type[models.Model]) -> list[str]:
+    """The attribute names of ``model``'s file fields (the stored files of its rows)."""
+    return [f.attname for f in model._meta.concrete_fields if isinstance(f, models.FileField)]

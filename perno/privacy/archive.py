@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from perno.core.privacy import CATEGORIES
+from perno.core.privacy import CATEGORIES, file_fields
 from perno.privacy.archive_rows import labels, localized, only_the_subject
 from perno.privacy.models import ConsentEvent, DataSource
 from perno.privacy.selectors import register
@@ -150,7 +150,7 @@ def sweep(*, older_than: datetime.datetime, keep: set[str]) -> int:
 def _copy_files(archive: zipfile.ZipFile, item: Any) -> list[dict[str, Any]]:
     """The stored files of ``item``'s rows (every file field: activity attachments, mail
     attachments...), byte for byte, at ``files/<table>/<id>-<name>``."""
-    fields = [f.name for f in item.model._meta.concrete_fields if isinstance(f, models.FileField)]
+    fields = file_fields(item.model)
     copied: list[dict[str, Any]] = []
     if not fields:
         return copied

@@ -27,7 +27,7 @@ from django.utils import timezone
 from perno.audit import trail
 from perno.audit.models import AuditEvent, ChangeEntry
 from perno.contacts.models import Contact
-from perno.core.privacy import ANONYMIZE, DELETE, ModelDeclaration, registry
+from perno.core.privacy import ANONYMIZE, DELETE, ModelDeclaration, file_fields, registry
 from perno.privacy.erasure import after_erasure, delete_rows, deleted_models, erase_found
 from perno.privacy.models import RetentionRule, RetentionRun
 from perno.privacy.redaction import Redaction
@@ -165,7 +165,7 @@ def _files_going_with(model: type[models.Model], ids: list[int]) -> list[str]:
         link = declaration.retained_with
         if not link or other._meta.get_field(link).related_model is not model:
             continue
-        fields = [f.attname for f in other._meta.concrete_fields if isinstance(f, models.FileField)]
+        fields = file_fields(other)
         if fields:
             rows = other._default_manager.filter(**{f"{link}__in": id_set(ids)})
             names += [value for row in rows.values_list(*fields) for value in row if value]

@@ -214,9 +214,11 @@ def replace(kind: str, object_ids: Iterable[int], rows: list[Row]) -> None:
     postings)."""
     ids = list(object_ids)
     kept = {word for row in rows for word in row.words()}
+    backend = backends.current()
     with transaction.atomic(), backends.prunes_deferred(keep=kept):
-        backends.current().delete(kind, ids)
-        backends.current().insert(rows)
+        backend.delete(kind, ids)
+        backend.insert(rows, vocabulary=False)
+        backend.add_words(kept)  # the rows' words, read once above
 
 
 def index_object(obj: Any, source: Source | None = None, *, fresh: bool = False) -> None:
