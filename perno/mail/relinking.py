@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from perno.mail.models import MailAttachment, MailMessage, MailThread
+from perno.mail.models import MailMessage, MailThread
 from perno.records.relinking import note_moved
 from perno.search import indexer
 
@@ -26,9 +26,7 @@ def relinker(field: str) -> Callable[..., int]:
         MailThread.objects.filter(pk__in=thread_ids).update(**{field: target.pk})
         note_moved(journal, MailMessage, field, message_ids)
         note_moved(journal, MailThread, field, thread_ids)
-        indexer.reindex("mail", message_ids)
-        attachments = MailAttachment.objects.filter(message_id__in=message_ids)
-        indexer.reindex("mailfile", list(attachments.values_list("pk", flat=True)))
+        indexer.reindex_following("mail", message_ids)
         return len(message_ids) + len(thread_ids)
 
     return relink

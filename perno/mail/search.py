@@ -76,5 +76,6 @@ register(
         text=lambda o: o.text,
         related=("message__mailbox", "message__case", "message__contact", "message__company"),
         access=lambda o: message_access(o.message),
+        follows=("mail", "message"),
     )
 )

@@ -269,6 +269,24 @@ def reindex(
                 _follow_access(kind, chunk, objects)
 
 
+def reindex_following(kind: str, object_ids: Iterable[int]) -> None:
+    """``reindex`` the records of ``kind`` and then the entries of every source that
+    ``follows`` them (a mail message and its attachments), after their links were moved
+    or cleared by plain statements (a merge, the delete of the record they pointed at)."""
+    ids = sorted(set(object_ids))
+    if not ids:
+        return
+    reindex(kind, ids)
+    for follower in sources().values():
+        if follower.follows is None or follower.follows[0] != kind:
+            continue
+        field_name = follower.follows[1]
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            rows = follower.model._default_manager.filter(**{f"{field_name}__in": chunk})
+            reindex(follower.kind, list(rows.values_list("pk", flat=True)))
+
+
 def _follow_access(kind: str, ids: list[int], objects: list[Any]) -> None:
     """The comments and documents of ``objects`` take their access columns."""
     if kind == "comment":

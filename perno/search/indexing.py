@@ -4,7 +4,9 @@ back) with it. Nothing is indexed from model signals.
 
 - ``saved(obj)``: a record was created or changed (its fields, tags or access);
 - ``delete(target)``: delete a record or a queryset through Django's collector and remove
-  the entries of every indexed row that went with it (cascades included);
+  the entries of every indexed row that went with it (cascades included); indexed rows
+  that only lost a link to it (``SET_NULL``) are indexed again, as their access or
+  text may have come from the deleted record;
 - ``removed(kind, ids)``: rows already deleted by plain statements (erasure, retention);
 - ``attachment_added(attachment)``: a new file, findable by name at once, by its text
   after extraction;
@@ -21,7 +23,7 @@ import contextlib
 import contextvars
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector
@@ -114,10 +116,34 @@ def delete(target: models.Model | models.QuerySet) -> tuple[int, dict[str, int]]
                 ids = list(queryset.values_list("pk", flat=True))
                 for kind in kinds:
                     gone[kind].extend(ids)
+        unlinked = _unlinked(collector, gone)
         result = collector.delete()
         for kind, ids in gone.items():
             removed(kind, ids)
+        for kind, rows in unlinked.items():
+            indexer.reindex_following(kind, rows)
     return result
+
+
+def _unlinked(collector: Collector, gone: dict[str, list[int]]) -> dict[str, set[int]]:
+    """The indexed rows the collector will set a link of to NULL (``on_delete=SET_NULL``)
+    and that do not go themselves: a mail message of a deleted case falls back to its
+    mailbox's rules, a deal of a deleted company loses its company. Read
+    before the delete, as the collector's querysets match nothing after it."""
+    unlinked: dict[str, set[int]] = defaultdict(set)
+    for (field, _value), batches in collector.field_updates.items():
+        kinds = _kinds_of(field.model)
+        if not kinds:
+            continue
+        ids: set[int] = set()
+        for batch in batches:  # a queryset, or a list of instances
+            if isinstance(batch, models.QuerySet):
+                ids.update(batch.values_list("pk", flat=True))
+            else:
+                ids.update(obj.pk for obj in cast(Iterable[models.Model], batch))
+        for kind in kinds:
+            unlinked[kind].update(ids - set(gone.get(kind, ())))
+    return unlinked
 
 
 def attachment_added(attachment: Any) -> None:

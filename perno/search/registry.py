@@ -54,6 +54,10 @@ class Source:
     text: Callable[[Any], str] | None = None
     url: Callable[[Any], str] = field(default=lambda obj: fast_url(obj))
     manual: bool = False  # entries written by a task (document chunks), not on save
+    # (kind, field): this source's access is that of the ``kind`` record its ``field``
+    # points at (a mail attachment follows its message), so those entries are rebuilt
+    # with the record's (``indexer.reindex_following``).
+    follows: tuple[str, str] | None = None
 
     @property
     def tagged(self) -> bool:

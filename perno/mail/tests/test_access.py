@@ -8,7 +8,7 @@ from django.http import Http404
 
 from perno.accounts.services import token_create
 from perno.activities.selectors import timeline
-from perno.cases.services import case_create
+from perno.cases.services import case_create, case_delete
 from perno.contacts.models import Contact
 from perno.mail import selectors, services
 from perno.mail.models import MailMessage
@@ -119,6 +119,38 @@ def test_a_case_message_follows_the_case_not_the_mailbox(
     assert engine.search(agent, "Guasto").total >= 1
     with pytest.raises(Http404):
         selectors.message_get(user=people["sud"], pk=message.pk)
+
+
+def test_a_deleted_cases_messages_and_attachments_go_back_to_their_mailboxs_rules(
+    offline_box, people, queue, other_team, agent, admin
+):
+    """The message's link to the case is cleared (SET_NULL): its search entries, and its
+    attachments', are rebuilt with the mailbox's access, not left with the case's."""
+    box = offline_box(team=other_team)
+    contact = Contact.objects.create(first_name="Ugo", last_name="Rossi", email="ugo@example.com")
+    case = case_create(
+        actor=None,
+        data={"subject": "Zqcancellato", "contact": contact, "queue": queue, "channel": "email"},
+    )
+    raw = build(
+        subject=f"Re: Zqcancellato {case.token}",
+        sender="ugo@example.com",
+        attachments=[("zqcancellato.txt", b"Zqcancellato elenco", "text/plain")],
+    )[0]
+    message = deliver(box, raw)
+    assert message.case == case
+    assert engine.search(agent, "Zqcancellato", filters=engine.Filters(kinds=["mail"])).total == 1
+    assert engine.search(people["sud"], "Zqcancellato").total == 0
+
+    case_delete(actor=admin, case=case)
+
+    message.refresh_from_db()
+    assert message.case_id is None
+    assert engine.search(agent, "Zqcancellato").total == 0  # as the message page: 404
+    with pytest.raises(Http404):
+        selectors.message_get(user=agent, pk=message.pk)
+    found = engine.search(people["sud"], "Zqcancellato")
+    assert sorted(h.type for h in found.hits) == ["mail", "mailfile"]
 
 
 def test_the_timeline_of_a_contact_shows_only_the_mail_the_reader_may_see(
