@@ -1,6 +1,6 @@
 """Writing a message: its attachments' text read for the search before the write, their
 bytes stored under random names during it (and removed again when the write fails),
-the message, its conversation's summary, its search entries and its audit entry."""
+the message, its conversation's summary, its search entries and its audit entry; and deleting one."""
 
 from __future__ import annotations
 
@@ -10,15 +10,18 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from perno.audit import trail
 from perno.audit.models import AuditEvent
+from perno.audit.trail import lock_chain
 from perno.mail.models import MailAttachment, MailMessage, MailThread
 from perno.mail.parsing import ParsedAttachment
 from perno.records.reads import record_shown
-from perno.search import backends, documents, indexer
+from perno.search import backends, documents, indexer, indexing
 from perno.search.registry import sources
 
 logger = logging.getLogger(__name__)
@@ -137,6 +140,26 @@ def save_message(
         fields=["subject", "text", "from_address", "to"],
         detail={"source": message.source, "attachments": len(attachments)},
     )
+
+
+def delete_message(
+    message: MailMessage, *, actor: Any, detail: dict[str, Any] | None = None
+) -> None:
+    """Delete a message with its attachments and their files (after the commit), its
+    search entries and, when it was the last one, its conversation; audited."""
+    names = [a.file.name for a in message.attachments.all() if a.file.name]
+    thread_id = message.thread_id
+    with transaction.atomic():
+        lock_chain()
+        trail.record(actor=actor, action=AuditEvent.Action.DELETE, obj=message, detail=detail)
+        indexing.delete(message)
+        left = MailMessage.objects.filter(thread_id=thread_id)
+        latest = left.aggregate(latest=Max("sent_at"))["latest"]
+        if latest is None:
+            MailThread.objects.filter(pk=thread_id).delete()
+        else:
+            MailThread.objects.filter(pk=thread_id).update(last_message_at=latest)
+    transaction.on_commit(lambda: remove(names))
 
 
 def download(attachment: MailAttachment, *, user: Any) -> FileResponse:

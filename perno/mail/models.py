@@ -310,6 +310,9 @@ class MailMessage(models.Model):
     is_auto_reply = models.BooleanField(_("automatic reply"), default=False)
     is_bounce = models.BooleanField(_("bounce"), default=False)
     is_loop = models.BooleanField(_("mail loop"), default=False)
+    # A sent message is stored before the SMTP server is asked to take it and confirmed
+    # after; True while (or if) that answer was not recorded (``outgoing.send``).
+    send_pending = models.BooleanField(_("sending not confirmed"), default=False)
     problems = models.JSONField(default=list, blank=True)  # see ``notes``
     contact = models.ForeignKey(
         "contacts.Contact",

@@ -4,8 +4,9 @@ own SMTP server, then stored as a sent message in its conversation, so that the
 answers thread back to it (a fresh Message-ID; on a case, the case token in the
 subject and the case's last message as In-Reply-To).
 
-A message is stored only once the server has accepted it: a failure to send is a clear
-error and leaves nothing behind. On a case, sending is the agent's answer
+A message is stored before it is handed to the server, as "sending not confirmed", and
+confirmed once the server took it: a failure to send is a clear error and leaves
+nothing behind; a send the server accepted is never lost nor sent again. On a case, sending is the agent's answer
 (``case_agent_responded``). The acknowledgement of a case opened by an e-mail is sent
 by the system, marked as automatic (``Auto-Submitted``, ``X-Loop``) and never to
 automatic mail."""
@@ -25,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -294,13 +295,30 @@ def send_error(exc: BaseException) -> ValidationError:
 
 
 def send(outgoing: Outgoing, *, actor: Any) -> MailMessage:
-    """Send through the mailbox's SMTP server, then store the sent message. Raises
-    ValidationError (``send``) when the server does not take it; nothing is stored."""
+    """Send through the mailbox's SMTP server and keep the sent message. Raises
+    ValidationError (``send``) when the server does not take it; nothing is kept.
+
+    The message is stored first, marked ``send_pending``, and confirmed once the server
+    took it. So a message the server accepted is never lost when the database fails
+    after it, and a job run again (the acknowledgement looks for its message) does
+    not send it twice; what was never confirmed is shown as "sending not confirmed"."""
     mailbox = outgoing.mailbox
     domain = mailbox.address.rpartition("@")[2] or "perno.invalid"
     message_id = make_msgid(domain=domain)[1:-1]
     answered = _answered(outgoing)
     email = _email(outgoing, message_id, answered)
+    raw = email.message().as_bytes()
+    message = _store_sent(outgoing, actor, message_id, answered, raw)
+    try:
+        _deliver(mailbox, email)
+    except ValidationError:
+        _forget(message)
+        raise
+    _confirm(message, outgoing, actor)
+    return message
+
+
+def _deliver(mailbox: Mailbox, email: EmailMessage) -> None:
     backend = None
     try:
         backend = smtp_backend(mailbox)
@@ -313,13 +331,34 @@ def send(outgoing: Outgoing, *, actor: Any) -> MailMessage:
         if backend is not None:  # a log-in refused leaves a half-open connection
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 backend.close()
-    raw = email.message().as_bytes()
-    return _store_sent(outgoing, actor, message_id, answered, raw)
+
+
+def _confirm(message: MailMessage, outgoing: Outgoing, actor: Any) -> None:
+    """The server took it: no longer pending, and on a case the agent's answer. When
+    the database fails now, the message stays "sending not confirmed" (it was sent: an
+    error here would invite the sender to send it again)."""
+    case = _case_of(outgoing.target)
+    try:
+        with transaction.atomic():
+            MailMessage.objects.filter(pk=message.pk).update(send_pending=False)
+            if case is not None and not outgoing.automatic:
+                case_agent_responded(case=case, at=message.sent_at, actor=actor)
+    except DatabaseError:
+        logger.exception("mail: message %s was sent but its confirmation not stored", message.pk)
+        return
+    message.send_pending = False
+
+
+def _forget(message: MailMessage) -> None:
+    """The server refused it: the stored message goes, with its files, its search
+    entries and the conversation opened for it (the audit trail keeps both steps)."""
+    files.delete_message(message, actor=message.created_by, detail={"reason": "not sent"})
 
 
 def _store_sent(
     outgoing: Outgoing, actor: Any, message_id: str, answered: MailMessage | None, raw: bytes
 ) -> MailMessage:
+    """Store the message as ``send_pending`` (confirmed by ``_confirm``)."""
     mailbox, target = outgoing.mailbox, outgoing.target
     case = _case_of(target)
     contact = target if isinstance(target, Contact) else getattr(target, "contact", None)
@@ -355,6 +394,7 @@ def _store_sent(
                 thread=thread,
                 direction=MailMessage.Direction.OUT,
                 source=MailMessage.Source.SENT,
+                send_pending=True,
                 message_id=message_id,
                 in_reply_to=parsed.in_reply_to,
                 references=" ".join(parsed.references),
@@ -376,8 +416,6 @@ def _store_sent(
                 created_by=actor if getattr(actor, "pk", None) else None,
             )
             files.save_message(message, thread, prepared, stored)
-            if case is not None and not outgoing.automatic:
-                case_agent_responded(case=case, at=message.sent_at, actor=actor)
     except Exception:
         files.remove(stored)
         raise

@@ -445,9 +445,4 @@ def message_delete(*, actor: Any, message: MailMessage) -> None:
     if record is None:
         raise ValidationError({"message": [_("This message belongs to no record any more.")]})
     check(actor, "edit", record)
-    names = [a.file.name for a in message.attachments.all() if a.file.name]
-    with transaction.atomic():
-        lock_chain()
-        trail.record(actor=actor, action=AuditEvent.Action.DELETE, obj=message)
-        indexing.delete(message)
-    transaction.on_commit(lambda: files.remove(names))
+    files.delete_message(message, actor=actor)

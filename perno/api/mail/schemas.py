@@ -135,6 +135,11 @@ class MessageOut(Schema):
     is_auto_reply: bool
     is_bounce: bool
     is_loop: bool
+    send_pending: bool = Field(
+        ...,
+        description="A sent message whose acceptance by the SMTP server was not recorded: "
+        "check with the recipient before sending it again.",
+    )
     contact_id: int | None
     company_id: int | None
     case_id: int | None

@@ -5,10 +5,11 @@ loops never open or answer anything, and the acknowledgement goes out once."""
 from __future__ import annotations
 
 import pytest
+from django.db import OperationalError
 
 from perno.cases.models import Case
 from perno.contacts.models import Affiliation, Company, Contact
-from perno.mail import services
+from perno.mail import outgoing, services
 from perno.mail.acknowledgements import acknowledge
 from perno.mail.models import Mailbox, MailMessage, MailThread
 from perno.mail.polling import poll_mailbox
@@ -170,3 +171,39 @@ def test_the_acknowledgement_goes_once_in_the_customers_language_never_to_machin
     assert case.first_response_at is None  # an automatic receipt is not the agent's answer
     assert acknowledge(message_id=MailMessage.objects.get(message_id=message_id).pk) is False
     assert [e.mail_from for e in smtp_inbox.messages].count("assistenza@perno.test") == 1
+
+
+def test_an_acknowledgement_whose_confirmation_was_lost_is_not_sent_again(
+    imap, folder, support_box, maria, smtp_inbox, admin, settings, monkeypatch
+):
+    """The job ran, the server took the receipt, then the job died: the receipt is
+    stored (marked "sending not confirmed"), so the job run again sends nothing."""
+    raw, message_id = build(subject="Aiuto")
+    imap.append(raw, folder=folder)
+    poll(support_box)  # no receipt yet: the mailbox has no acknowledgement template
+    template = services.template_create(
+        actor=admin,
+        data={"name": "Conferma", "language": "ro", "subject": "Am primit", "body": "Bună."},
+    )
+    port = settings.MAILERS["default"]["OPTIONS"]["port"]
+    services.mailbox_update(
+        actor=admin,
+        mailbox=support_box,
+        data={"acknowledgement": template, "smtp_port": port},
+        expected_version=None,
+    )
+    received = MailMessage.objects.get(message_id=message_id)
+
+    def job_died(*_args, **_kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(outgoing, "_confirm", job_died)
+    with pytest.raises(OperationalError):
+        acknowledge(message_id=received.pk)
+    monkeypatch.undo()
+    assert acknowledge(message_id=received.pk) is False  # the retry
+
+    smtp_inbox.wait(1)
+    receipts = [e for e in smtp_inbox.messages if e.mail_from == "assistenza@perno.test"]
+    assert len(receipts) == 1
+    assert MailMessage.objects.get(direction="out").send_pending

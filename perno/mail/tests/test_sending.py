@@ -14,12 +14,13 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
 
 from perno.activities.selectors import timeline
 from perno.cases.services import case_create
 from perno.contacts.models import Affiliation, Company, Contact
-from perno.mail import merge, outgoing, services
-from perno.mail.models import Mailbox, MailMessage
+from perno.mail import merge, outgoing, selectors, services
+from perno.mail.models import Mailbox, MailMessage, MailThread
 from perno.mail.polling import poll_mailbox
 from perno.mail.tests.conftest import build
 
@@ -111,6 +112,46 @@ def test_a_failure_to_send_is_a_clear_error_and_stores_nothing(
         "The message was not sent. The server refused the connection"
     )
     assert not MailMessage.objects.exists()
+    assert not MailThread.objects.exists()  # nor the conversation opened for it
+
+
+def test_a_message_the_server_took_is_kept_when_the_database_fails_after_it(
+    imap, folder, make_mailbox, queue, maria, agent, smtp_inbox, smtp_port, monkeypatch
+):
+    """The message is stored before the server takes it: a database failure after the
+    server's "250 OK" leaves it stored and marked, not lost (and the sender is not told
+    it failed, which would invite a second send)."""
+    box = make_mailbox(folder, address="help@perno.test", smtp_port=smtp_port)
+    case = case_create(
+        actor=agent, data={"subject": "Reso", "contact": maria, "queue": queue, "channel": "phone"}
+    )
+    draft = outgoing.compose(
+        actor=agent,
+        mailbox=box,
+        to=["maria.bianchi@example.com"],
+        subject="Il suo reso",
+        body="Il reso è autorizzato.",
+        target=case,
+    )
+
+    def database_down(**_kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(outgoing, "case_agent_responded", database_down)
+    message = outgoing.send(draft, actor=agent)
+
+    smtp_inbox.wait(1)
+    assert len(sent_to(smtp_inbox, "maria.bianchi@example.com")) == 1
+    stored = MailMessage.objects.get()
+    assert stored == message and stored.send_pending and stored.case == case
+    case.refresh_from_db()
+    assert case.first_response_at is None  # the confirmation's transaction rolled back
+    assert selectors.message_get(user=agent, pk=stored.pk).send_pending
+
+    monkeypatch.undo()
+    confirmed = outgoing.send(draft, actor=agent)
+    confirmed.refresh_from_db()
+    assert not confirmed.send_pending
 
 
 def test_compose_says_what_is_wrong(imap, folder, make_mailbox, agent):
