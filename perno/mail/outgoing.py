@@ -340,6 +340,7 @@ def _confirm(message: MailMessage, outgoing: Outgoing, actor: Any) -> None:
     case = _case_of(outgoing.target)
     try:
         with transaction.atomic():
+            lock_chain()  # before any row: the case's change is audited
             MailMessage.objects.filter(pk=message.pk).update(send_pending=False)
             if case is not None and not outgoing.automatic:
                 case_agent_responded(case=case, at=message.sent_at, actor=actor)
