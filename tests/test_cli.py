@@ -20,7 +20,9 @@ from perno.search import engine
 from perno.search.models import SearchEntry
 from perno.seed.demo import load_demo
 
-pytestmark = pytest.mark.django_db
+# The commands run in this process use the test database; those run as a subprocess on
+# a data directory of their own (SQLite) do not, and run once, in the SQLite pass.
+DB = pytest.mark.django_db
 
 
 def run(monkeypatch, capsys, argv, stdin=""):
@@ -30,6 +32,7 @@ def run(monkeypatch, capsys, argv, stdin=""):
     return code, out.out, out.err
 
 
+@DB
 def test_user_create_reads_the_password_from_stdin(monkeypatch, capsys, roles, tmp_path):
     code, out, _ = run(
         monkeypatch,
@@ -54,6 +57,7 @@ def test_user_create_reads_the_password_from_stdin(monkeypatch, capsys, roles, t
     assert [r.code for r in user.roles.all()] == ["manager"] and user.team.name == "Vendite Sud"
 
 
+@DB
 def test_user_create_refuses_weak_passwords_and_unknown_roles(monkeypatch, capsys, roles):
     code, _, err = run(
         monkeypatch, capsys, ["user", "create", "maria", "--password-stdin"], stdin="short\n"
@@ -69,6 +73,7 @@ def test_user_create_refuses_weak_passwords_and_unknown_roles(monkeypatch, capsy
     assert not User.objects.filter(username="maria").exists()
 
 
+@DB
 def test_token_create_prints_a_working_token(monkeypatch, capsys, user):
     code, out, _ = run(monkeypatch, capsys, ["token", "create", user.username, "--label", "zapier"])
     assert code == 0
@@ -77,6 +82,7 @@ def test_token_create_prints_a_working_token(monkeypatch, capsys, user):
     assert code == 1 and "No active user" in err
 
 
+@DB
 def test_seed_is_fast_bulk_and_deterministic(monkeypatch, capsys, user):
     code, out, _ = run(
         monkeypatch,
@@ -127,6 +133,7 @@ def test_seed_is_fast_bulk_and_deterministic(monkeypatch, capsys, user):
     assert [c[:2] for c in again] == [c[:2] for c in first]
 
 
+@DB
 def test_manage_passes_through_to_django(monkeypatch, capsys):
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "perno.config.settings.test")
     assert cli.main(["manage", "check"]) == 0
@@ -172,6 +179,7 @@ def test_production_refuses_a_malformed_encryption_key(tmp_path):
     assert "PERNO_ENCRYPTION_KEYS key '2026a' is not 32 bytes" in result.stderr
 
 
+@DB
 def test_demo_data_loads_once(settings, django_capture_on_commit_callbacks):
 
     messages = []
@@ -239,6 +247,7 @@ def test_commands_on_a_demo_data_dir_use_its_secret_key(tmp_path):
     assert "No active user named 'nobody'" in result.stderr
 
 
+@DB
 def test_search_rebuild_shows_progress_and_restores_the_index(monkeypatch, capsys, user):
 
     for n in range(3):

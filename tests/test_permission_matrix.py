@@ -560,13 +560,26 @@ def writes_so_far() -> int:
         if connection.vendor != "postgresql":
             cursor.execute("SELECT n FROM matrix_writes")
             return int(cursor.fetchone()[0])
-        tables = [m._meta.db_table for m in watched_models()]
+        # The counters of the watched tables themselves (what pg_stat_xact_user_tables
+        # shows), not the view, which works them out for every table of the database.
         cursor.execute(
-            "SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0)"
-            " FROM pg_stat_xact_user_tables WHERE relname = ANY(%s)",
-            [tables],
+            "SELECT COALESCE(SUM(pg_stat_get_xact_tuples_inserted(t)"
+            " + pg_stat_get_xact_tuples_updated(t) + pg_stat_get_xact_tuples_deleted(t)), 0)"
+            " FROM unnest(%s::regclass[]) AS t",
+            [watched_tables()],
         )
         return int(cursor.fetchone()[0])
+
+
+_WATCHED_TABLES: list[str] = []
+
+
+def watched_tables() -> list[str]:
+    if not _WATCHED_TABLES:
+        _WATCHED_TABLES.extend(
+            connection.ops.quote_name(m._meta.db_table) for m in watched_models()
+        )
+    return _WATCHED_TABLES
 
 
 def snapshot() -> dict[str, list[tuple[Any, ...]]]:

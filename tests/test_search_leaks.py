@@ -8,6 +8,8 @@ data (the matrix's reference), the counts from a superuser's view of the same qu
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from perno.accounts.services import token_create
@@ -69,9 +71,14 @@ def everything(world: World, query: str) -> set[tuple[str, int]]:
     return world.search_reference[query]
 
 
-@pytest.mark.parametrize(
-    "path", ["ranked", "buckets", "buckets-scoped"], ids=["ranked", "buckets", "scoped"]
-)
+# "scoped" is PostgreSQL's plan for users who see a small part of the index; SQLite has
+# no such plan, so there it would repeat "buckets" exactly.
+PATHS = {"ranked": "ranked", "buckets": "buckets", "scoped": "buckets-scoped"}
+if os.environ.get("PERNO_TEST_DB", "sqlite") == "sqlite":
+    del PATHS["scoped"]
+
+
+@pytest.mark.parametrize("path", list(PATHS.values()), ids=list(PATHS))
 @pytest.mark.parametrize("world", sorted(ROLES), indirect=True)
 def test_no_query_returns_or_counts_what_the_role_may_not_see(world, path, client, monkeypatch):
     if path != "ranked":  # every query takes the path of queries with many matches
