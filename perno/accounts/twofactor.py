@@ -40,7 +40,9 @@ def needs_second_factor(request: HttpRequest) -> bool:
     if user is None or not user.is_authenticated:
         return False
     verified = getattr(user, "is_verified", None)
-    return confirmed_device(user) is not None and not (verified and verified())
+    if verified and verified():  # the session's device (django-otp): no query
+        return False
+    return confirmed_device(user) is not None
 
 
 def needs_enrolment(request: HttpRequest) -> bool:
