@@ -159,6 +159,16 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Any:
             _MIGRATED[alias] = connections[alias].creation.serialize_db_to_string()
             ids_above(connections[alias], FIRST_ID - 1)
     yield
+    # A connection a test's thread left open (a live server's, a poller's) would keep
+    # PostgreSQL from dropping the test database, which then stays on the server.
+    with django_db_blocker.unblock():
+        for alias in connections:
+            if connections[alias].vendor == "postgresql":
+                with connections[alias].cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
 
 
 def _live_server_sends_at_once() -> None:
