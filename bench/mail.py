@@ -333,7 +333,8 @@ def child(args: argparse.Namespace) -> None:
                 ),
                 "attachments": MailAttachment.objects.count(),
                 "attachments_with_text": MailAttachment.objects.exclude(text="").count(),
-                "cases": Case.objects.count(),
+                "cases": Case.objects.filter(merged_into__isnull=True).count(),
+                "merged_cases": Case.objects.filter(merged_into__isnull=False).count(),
                 "threads": len(set(stored.values())),
                 "corpus_threads": len(set(thread_of.values())),
                 "misplaced": misplaced(thread_of, stored),
@@ -351,7 +352,9 @@ def report(result: dict, expected: int) -> None:
         f"{engine}: {count:,} of {expected:,} messages imported in {seconds:.1f} s: "
         f"{rate:,.1f} messages/s ({verdict} the target of {TARGET}); "
         f"{result['attachments']:,} attachments ({result['attachments_with_text']:,} with text), "
-        f"{result['cases']:,} cases, {result['threads']:,} threads for "
+        f"{result['cases']:,} cases (and {result['merged_cases']:,} merged into them: the "
+        "cases of replies that came before their parent), "
+        f"{result['threads']:,} threads for "
         f"{result['corpus_threads']:,} in the corpus, {result['entries']:,} search entries, "
         f"{result['polls']} polls"
     )

@@ -305,7 +305,10 @@ def _store(
             mailbox, parsed, contact=message.contact, company=message.company, case=message.case
         )
     if lookups.roots is None or parsed.message_id in lookups.roots:
-        threads.absorb(mailbox, thread, parsed.message_id)
+        joined = threads.absorb(mailbox, thread, parsed.message_id)
+        if message.case_id in joined:  # the case it opened joined the earlier one
+            message.case = joined[message.case_id]
+            opened = False
     files.save_message(message, thread, prepared, stored_files)
     lookups.stored(message, thread)
     return Stored(message, "stored", opened_case=opened)

@@ -17,6 +17,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from perno.cases.models import Case
+from perno.cases.services import case_merge
 from perno.contacts.models import Affiliation, Company, Contact
 from perno.mail.models import MailMessage, MailThread
 from perno.mail.parsing import ParsedMessage
@@ -88,11 +90,14 @@ def find_thread(
     return threads.select_related("case").order_by("-last_message_at", "-id").first()
 
 
-def absorb(mailbox: Any, thread: MailThread, message_id: str) -> None:
+def absorb(mailbox: Any, thread: MailThread, message_id: str) -> dict[int, Any]:
     """Replies that arrived before this message (naming only it, so they started a
-    conversation of their own rooted at it) join its conversation."""
+    conversation of their own rooted at it) join its conversation. When they had opened
+    a case of their own, the conversation's two cases become one: the newer is merged
+    into the older (``join_cases``). Returns {merged case id: the case kept}."""
+    joined: dict[int, Any] = {}
     if not message_id or mailbox is None:
-        return
+        return joined
     orphans = list(
         MailThread.objects.filter(mailbox=mailbox, root_id=message_id).exclude(pk=thread.pk)
     )
@@ -105,7 +110,25 @@ def absorb(mailbox: Any, thread: MailThread, message_id: str) -> None:
             changed["case_id"] = thread.case_id = orphan.case_id
         if changed:
             MailThread.objects.filter(pk=thread.pk).update(**changed)
+        if orphan.case_id is not None and orphan.case_id != thread.case_id:
+            joined.update(join_cases(thread, orphan.case_id))
         orphan.delete()
+    return joined
+
+
+def join_cases(thread: MailThread, other_id: int) -> dict[int, Any]:
+    """The conversation ``thread`` has two cases, its own and ``other_id``: the newer is
+    merged into the older (the one the customer heard of first), unless the older is
+    closed or either was merged already; the conversation keeps the older."""
+    found = {c.pk: c for c in Case.objects.filter(pk__in=[thread.case_id, other_id])}
+    if len(found) != 2:
+        return {}
+    kept, newer = (found[pk] for pk in sorted(found))
+    if kept.status == Case.Status.CLOSED or kept.merged_into_id or newer.merged_into_id:
+        return {}
+    kept = case_merge(actor=None, target=kept, sources=[newer], system=True)
+    thread.case_id = kept.pk  # the relinker moved the stored row already
+    return {newer.pk: kept}
 
 
 def case_thread(mailbox: Any, case: Any) -> MailThread | None:

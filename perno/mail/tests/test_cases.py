@@ -13,7 +13,7 @@ from perno.mail import outgoing, services
 from perno.mail.acknowledgements import acknowledge
 from perno.mail.models import Mailbox, MailMessage, MailThread
 from perno.mail.polling import poll_mailbox
-from perno.mail.tests.conftest import build
+from perno.mail.tests.conftest import build, deliver
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -207,3 +207,20 @@ def test_an_acknowledgement_whose_confirmation_was_lost_is_not_sent_again(
     receipts = [e for e in smtp_inbox.messages if e.mail_from == "assistenza@perno.test"]
     assert len(receipts) == 1
     assert MailMessage.objects.get(direction="out").send_pending
+
+
+def test_a_parent_found_in_an_older_conversation_brings_its_early_reply_case_along(
+    support_box, maria
+):
+    """The parent belongs to a conversation that has its case; the reply that came
+    before it had opened a second one: it is merged into the conversation's."""
+    start = deliver(support_box, build(message_id="g0@x")[0])
+    early = deliver(support_box, build(message_id="g2@x", in_reply_to="g1@x")[0])
+    assert early.case != start.case
+    late = deliver(
+        support_box, build(message_id="g1@x", in_reply_to="g0@x", references=["g0@x"])[0]
+    )
+
+    early.refresh_from_db()
+    assert early.case == late.case == start.case
+    assert Case.objects.filter(merged_into__isnull=True).get() == start.case
