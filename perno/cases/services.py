@@ -34,7 +34,6 @@ from perno.records.services import (
     tags_from_names,
 )
 from perno.search import indexer
-from perno.search.registry import sources as search_sources
 
 S = Case.Status
 # The relinkers of a case merge: ``register_relinker(MERGE_KIND, moving(Model, "case"),
@@ -302,10 +301,7 @@ def case_delete(*, actor: Any, case: Case) -> None:
 
 def _reindex_moved(journal: dict[str, Any]) -> None:
     """Searchable rows a relinker moved carry the rights of their new case."""
-    kinds = {source.model._meta.label: kind for kind, source in search_sources().items()}
-    for label, _field, ids in journal.get("moved", []):
-        if label in kinds:
-            indexer.reindex(kinds[label], sorted(ids))
+    indexer.reindex_moved((label, ids) for label, _field, ids in journal.get("moved", []))
 
 
 def case_merge(

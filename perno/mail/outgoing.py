@@ -6,8 +6,8 @@ subject and the case's last message as In-Reply-To).
 
 A message is stored before it is handed to the server, as "sending not confirmed", and
 confirmed once the server took it: a failure to send is a clear error and leaves
-nothing behind; a send the server accepted is never lost nor sent again. On a case, sending is the agent's answer
-(``case_agent_responded``). The acknowledgement of a case opened by an e-mail is sent
+nothing behind; a send the server accepted is never lost nor sent again. On a case,
+the confirmed send is the agent's answer (``case_agent_responded``). The acknowledgement of a case opened by an e-mail is sent
 by the system, marked as automatic (``Auto-Submitted``, ``X-Loop``) and never to
 automatic mail."""
 

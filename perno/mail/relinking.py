@@ -1,6 +1,6 @@
 """Merges: the messages and conversations of a merged contact, company or case move to
-the record that is kept, and their search entries (and their attachments') follow the
-rights of their new record."""
+the record that is kept; the merge indexes the moved rows again (their search entries,
+and their attachments', follow the rights of their new record)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 
 from perno.mail.models import MailMessage, MailThread
 from perno.records.relinking import note_moved
-from perno.search import indexer
 
 
 def relinker(field: str) -> Callable[..., int]:
@@ -25,8 +24,7 @@ def relinker(field: str) -> Callable[..., int]:
         MailMessage.objects.filter(pk__in=message_ids).update(**{field: target.pk})
         MailThread.objects.filter(pk__in=thread_ids).update(**{field: target.pk})
         note_moved(journal, MailMessage, field, message_ids)
-        note_moved(journal, MailThread, field, thread_ids)
-        indexer.reindex_following("mail", message_ids)
+        note_moved(journal, MailThread, field, thread_ids)  # the merge reindexes them
         return len(message_ids) + len(thread_ids)
 
     return relink

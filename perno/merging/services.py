@@ -35,7 +35,6 @@ from perno.records.relinking import new_journal, restore, serialize
 from perno.records.services import record_delete, record_update
 from perno.search import indexer, indexing
 from perno.search.models import SearchVisit
-from perno.search.registry import sources
 
 SURVIVOR, MERGED = "survivor", "merged"
 TAGS = "tags"  # the survivor's tag ids before and after, next to its field values
@@ -145,18 +144,12 @@ def _move_visits(*, kind: str, source: Any, target: Any, journal: dict[str, list
 def _reindex(journal: dict[str, Any]) -> None:
     """Moved and restored rows that are searchable are indexed again (their entries
     carry the rights of the record they belong to)."""
-    kinds = sources()
-    touched: dict[str, set[int]] = {}
-    for label, _field, ids in journal.get("moved", []):
-        name = label.split(".")[1].lower()
-        if name in kinds:
-            touched.setdefault(name, set()).update(ids)
-    for row in journal.get("dropped", []):
-        name = row["model"].split(".")[1]
-        if name in kinds:
-            touched.setdefault(name, set()).add(row["pk"])
-    for name, ids in touched.items():
-        indexer.reindex(name, sorted(ids))
+    indexer.reindex_moved(
+        [
+            *((label, ids) for label, _field, ids in journal.get("moved", [])),
+            *((row["model"], [row["pk"]]) for row in journal.get("dropped", [])),
+        ]
+    )
 
 
 def record_merge(

@@ -287,6 +287,21 @@ def reindex_following(kind: str, object_ids: Iterable[int]) -> None:
             reindex(follower.kind, list(rows.values_list("pk", flat=True)))
 
 
+def reindex_moved(rows: Iterable[tuple[str, Iterable[int]]]) -> None:
+    """Rows of models (``"app_label.Model"``, ids) whose links were moved by plain
+    statements (a merge's relinkers, its undo): those of searchable models are indexed
+    again, with their followers, as their rights come from the record they point at."""
+    kinds: dict[str, list[str]] = {}
+    for kind, source in sources().items():
+        kinds.setdefault(source.model._meta.label_lower, []).append(kind)
+    touched: dict[str, set[int]] = {}
+    for label, ids in rows:
+        for kind in kinds.get(label.lower(), []):
+            touched.setdefault(kind, set()).update(ids)
+    for kind, ids in touched.items():
+        reindex_following(kind, ids)
+
+
 def _follow_access(kind: str, ids: list[int], objects: list[Any]) -> None:
     """The comments and documents of ``objects`` take their access columns."""
     if kind == "comment":

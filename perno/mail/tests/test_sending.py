@@ -48,12 +48,8 @@ def sent_to(inbox, address):
     return [email.message_from_bytes(e.content, policy=email.policy.default) for e in found]
 
 
-def test_a_message_sent_on_a_case_is_stored_and_its_answer_threads_back(
-    imap, folder, make_mailbox, queue, maria, agent, smtp_inbox, smtp_port
-):
-    box = make_mailbox(
-        folder, purpose="support", queue=queue, address="help@perno.test", smtp_port=smtp_port
-    )
+def return_case_draft(box, queue, maria, agent, *, body, uploads=()):
+    """A phone case about Maria's return, and the agent's answer to it, ready to send."""
     case = case_create(
         actor=agent, data={"subject": "Reso", "contact": maria, "queue": queue, "channel": "phone"}
     )
@@ -62,8 +58,25 @@ def test_a_message_sent_on_a_case_is_stored_and_its_answer_threads_back(
         mailbox=box,
         to=["maria.bianchi@example.com"],
         subject="Il suo reso",
-        body="Buongiorno, il reso è autorizzato.",
+        body=body,
         target=case,
+        uploads=list(uploads),
+    )
+    return case, draft
+
+
+def test_a_message_sent_on_a_case_is_stored_and_its_answer_threads_back(
+    imap, folder, make_mailbox, queue, maria, agent, smtp_inbox, smtp_port
+):
+    box = make_mailbox(
+        folder, purpose="support", queue=queue, address="help@perno.test", smtp_port=smtp_port
+    )
+    case, draft = return_case_draft(
+        box,
+        queue,
+        maria,
+        agent,
+        body="Buongiorno, il reso è autorizzato.",
         uploads=[SimpleUploadedFile("etichetta.txt", b"Etichetta di reso")],
     )
     message = outgoing.send(draft, actor=agent)
@@ -122,17 +135,7 @@ def test_a_message_the_server_took_is_kept_when_the_database_fails_after_it(
     server's "250 OK" leaves it stored and marked, not lost (and the sender is not told
     it failed, which would invite a second send)."""
     box = make_mailbox(folder, address="help@perno.test", smtp_port=smtp_port)
-    case = case_create(
-        actor=agent, data={"subject": "Reso", "contact": maria, "queue": queue, "channel": "phone"}
-    )
-    draft = outgoing.compose(
-        actor=agent,
-        mailbox=box,
-        to=["maria.bianchi@example.com"],
-        subject="Il suo reso",
-        body="Il reso è autorizzato.",
-        target=case,
-    )
+    case, draft = return_case_draft(box, queue, maria, agent, body="Il reso è autorizzato.")
 
     def database_down(**_kwargs):
         raise OperationalError("server closed the connection unexpectedly")
