@@ -253,6 +253,7 @@ def test_sqlmap_finds_no_injectable_parameter(
             str(tmp_path),
             "--disable-coloring",
             "--skip-waf",
+            "--keep-alive",
         ],
         capture_output=True,
         text=True,
