@@ -18,17 +18,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# --no-compile: Python compiles a module when it is first imported, so only what runs is
-# compiled; byte-compiling every installed file took 35 of the 65 s of a fresh install.
-PIP_INSTALL := $(BIN)/pip install --quiet --no-compile
-
 $(VENV)/.base: $(BIN)/python requirements/base.txt pyproject.toml
-	$(PIP_INSTALL) --require-hashes -r requirements/base.txt
-	$(PIP_INSTALL) --no-deps -e .
+	$(BIN)/pip install --quiet --require-hashes -r requirements/base.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.base requirements/dev.txt
-	$(PIP_INSTALL) --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $@
 
 demo: $(VENV)/.base
