@@ -253,6 +253,8 @@ def test_sqlmap_finds_no_injectable_parameter(
             str(tmp_path),
             "--disable-coloring",
             "--skip-waf",
+            # One connection for its requests: the live server then keeps one database
+            # connection too, instead of opening one per request.
             "--keep-alive",
         ],
         capture_output=True,
